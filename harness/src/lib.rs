@@ -1,0 +1,3 @@
+//! # kustomer-harness
+//!
+//! The `kmock` CLI over the mock server.

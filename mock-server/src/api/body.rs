@@ -1,0 +1,146 @@
+//! Request bodies: JSON parsed into typed writes, every failure a 400 pointing at the
+//! member that is wrong (`/tags/1`), never a 500.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+/// Parses a body that must be a JSON object into `T`.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        None => {
+            return Err(ApiError::invalid_json(
+                "The request body is empty: send a JSON object of attributes",
+            )
+            .at_pointer(""));
+        }
+        Some(b'{') => {}
+        Some(_) => {
+            // Tell "not JSON at all" from "JSON, but not an object".
+            return Err(match serde_json::from_slice::<Value>(bytes) {
+                Ok(_) => ApiError::bad_request(
+                    "invalid_type",
+                    "The request body must be a JSON object of attributes",
+                )
+                .at_pointer(""),
+                Err(e) => syntax_error(&e, ""),
+            });
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| from_path_error(&e))?;
+    de.end().map_err(|e| syntax_error(&e, ""))?;
+    Ok(value)
+}
+
+/// Parses a JSON value (native workflow actions) into `T`, with the same errors.
+pub fn parse_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| from_path_error(&e))
+}
+
+/// Parses any JSON (array bodies of the tag routes).
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ApiError::invalid_json("The request body is empty").at_pointer(""));
+    }
+    serde_json::from_slice(bytes).map_err(|e| syntax_error(&e, ""))
+}
+
+fn syntax_error(e: &serde_json::Error, pointer: &str) -> ApiError {
+    ApiError::invalid_json(format!(
+        "The request body is not valid JSON: {} (line {}, column {})",
+        strip_position(&e.to_string()),
+        e.line(),
+        e.column()
+    ))
+    .at_pointer(pointer)
+}
+
+fn from_path_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let pointer = pointer_of(e.path());
+    let inner = e.inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return syntax_error(inner, &pointer);
+    }
+    let field = if pointer.is_empty() {
+        "the body".to_string()
+    } else {
+        format!("`{pointer}`")
+    };
+    ApiError::bad_request(
+        "invalid_type",
+        format!(
+            "Invalid value at {field}: {}",
+            strip_position(&inner.to_string())
+        ),
+    )
+    .at_pointer(pointer)
+}
+
+/// serde_json appends " at line L column C"; the pointer says where instead.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A serde path as a JSON pointer (`tags[1]` → `/tags/1`).
+pub fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                out.push('/');
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ConversationWrite;
+
+    #[test]
+    fn wrong_type_points_at_member() {
+        let err = parse_body::<ConversationWrite>(br#"{"tags": ["a", 5]}"#).unwrap_err();
+        assert_eq!(err.status.as_u16(), 400);
+        assert_eq!(err.source.as_ref().unwrap()["pointer"], "/tags/1");
+    }
+
+    #[test]
+    fn unknown_enum_value_is_named() {
+        let err = parse_body::<ConversationWrite>(br#"{"status": "closed"}"#).unwrap_err();
+        assert_eq!(err.source.as_ref().unwrap()["pointer"], "/status");
+        assert!(err.detail.contains("closed"), "{}", err.detail);
+    }
+
+    #[test]
+    fn malformed_and_non_object_bodies() {
+        let err = parse_body::<ConversationWrite>(b"{\"status\": ").unwrap_err();
+        assert_eq!(err.code, "invalid_json");
+        let err = parse_body::<ConversationWrite>(b"[1,2]").unwrap_err();
+        assert_eq!(err.code, "invalid_type");
+        let err = parse_body::<ConversationWrite>(b"nope").unwrap_err();
+        assert_eq!(err.code, "invalid_json");
+        let err = parse_body::<ConversationWrite>(b"{} trailing").unwrap_err();
+        assert_eq!(err.code, "invalid_json");
+        let err = parse_body::<ConversationWrite>(b"  ").unwrap_err();
+        assert_eq!(err.code, "invalid_json");
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let write =
+            parse_body::<ConversationWrite>(br#"{"whatever": 1, "status": "done"}"#).unwrap();
+        assert!(write.status.is_some());
+    }
+}

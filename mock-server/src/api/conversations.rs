@@ -1,0 +1,154 @@
+//! `/v1/conversations` handlers: parse, check the role, call the store, shape the answer.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::body::{parse_body, parse_json};
+use super::extract::{IdParam, V1};
+use super::list::{MAX_PAGE_SIZE, bool_param, envelope, parse_page, query_pairs};
+use crate::app::AppState;
+use crate::auth::roles;
+use crate::error::ApiError;
+use crate::model::ConversationWrite;
+use crate::store::{CreateOptions, TagOp};
+
+type Answer = Result<(StatusCode, Json<Value>), ApiError>;
+
+fn data(status: StatusCode, resource: Value) -> Answer {
+    Ok((status, Json(json!({ "data": resource }))))
+}
+
+pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
+    v1.require(roles::CONVERSATION_READ, "GET /v1/conversations")?;
+    let pairs = query_pairs(raw.as_deref())?;
+    let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
+    let listing = app.store.list_conversations(v1.org(), page)?;
+    Ok((
+        StatusCode::OK,
+        Json(envelope(
+            "/v1/conversations",
+            raw.as_deref(),
+            &pairs,
+            page,
+            listing,
+        )),
+    ))
+}
+
+pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
+    v1.require(roles::CONVERSATION_CREATE, "POST /v1/conversations")?;
+    let write: ConversationWrite = parse_body(&body)?;
+    let resource = app
+        .store
+        .create_conversation(&v1.actor(), write, CreateOptions::default())?;
+    data(StatusCode::CREATED, resource)
+}
+
+pub async fn get(State(app): State<AppState>, v1: V1, IdParam(id): IdParam) -> Answer {
+    v1.require(roles::CONVERSATION_READ, "GET /v1/conversations/{id}")?;
+    data(StatusCode::OK, app.store.get_conversation(v1.org(), id)?)
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Answer {
+    v1.require(roles::CONVERSATION_UPDATE, "PUT /v1/conversations/{id}")?;
+    let pairs = query_pairs(raw.as_deref())?;
+    let replace = bool_param(&pairs, "replace")?.unwrap_or(false);
+    let write: ConversationWrite = parse_body(&body)?;
+    data(
+        StatusCode::OK,
+        app.store
+            .update_conversation(&v1.actor(), id, write, replace)?,
+    )
+}
+
+pub async fn delete(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+) -> Result<StatusCode, ApiError> {
+    v1.require(roles::CONVERSATION_DELETE, "DELETE /v1/conversations/{id}")?;
+    app.store.delete_conversation(&v1.actor(), id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn append_tags(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    body: Bytes,
+) -> Answer {
+    v1.require(
+        roles::CONVERSATION_UPDATE,
+        "POST /v1/conversations/{id}/tags",
+    )?;
+    let names = tag_names(&body)?;
+    data(
+        StatusCode::OK,
+        app.store
+            .change_conversation_tags(&v1.actor(), id, &names, TagOp::Append)?,
+    )
+}
+
+pub async fn remove_tags(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    body: Bytes,
+) -> Answer {
+    v1.require(
+        roles::CONVERSATION_UNTAG,
+        "DELETE /v1/conversations/{id}/tags",
+    )?;
+    let names = tag_names(&body)?;
+    data(
+        StatusCode::OK,
+        app.store
+            .change_conversation_tags(&v1.actor(), id, &names, TagOp::Remove)?,
+    )
+}
+
+/// The tag routes take a JSON array of names (`{"tags": [...]}` is accepted too).
+fn tag_names(body: &[u8]) -> Result<Vec<String>, ApiError> {
+    let value = parse_json(body)?;
+    let (items, base) = match &value {
+        Value::Array(items) => (items, ""),
+        Value::Object(map) => match map.get("tags") {
+            Some(Value::Array(items)) => (items, "/tags"),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_type",
+                    "The body must be a JSON array of tag names, e.g. [\"billing\", \"vip\"]",
+                )
+                .at_pointer(""));
+            }
+        },
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_type",
+                "The body must be a JSON array of tag names, e.g. [\"billing\", \"vip\"]",
+            )
+            .at_pointer(""));
+        }
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item.as_str() {
+            Some(name) if !name.trim().is_empty() => Ok(name.to_string()),
+            _ => Err(ApiError::bad_request(
+                "invalid_type",
+                "each tag name must be a non-empty string",
+            )
+            .at_pointer(format!("{base}/{i}"))),
+        })
+        .collect()
+}

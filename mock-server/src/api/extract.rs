@@ -1,0 +1,77 @@
+//! Extractors whose failures are Kustomer errors, not axum's plain-text rejections.
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+
+use super::pipeline::RequestCtx;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::ids::Id;
+use crate::store::Actor;
+
+/// The `{id}` of the path, which must be a 24-hex id (else 400).
+pub struct IdParam(pub Id);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::bad_request("invalid_id", format!("Bad path parameter: {e}"))
+                    .at_parameter("id")
+            })?;
+        Id::parse(&text).map(IdParam).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_id",
+                format!("`{text}` is not a valid id (expected 24 hexadecimal characters)"),
+            )
+            .at_parameter("id")
+        })
+    }
+}
+
+/// The authenticated caller and the request's context, put there by the pipeline.
+pub struct V1 {
+    pub caller: Caller,
+    pub ctx: RequestCtx,
+}
+
+impl V1 {
+    /// The actor for writes made by this request.
+    pub fn actor(&self) -> Actor {
+        Actor::new(
+            self.caller.org.id,
+            self.caller.key.user,
+            "api-gw",
+            Some(self.ctx.id),
+            self.ctx.cause.clone(),
+        )
+    }
+
+    /// The caller's org.
+    pub fn org(&self) -> Id {
+        self.caller.org.id
+    }
+
+    /// 403 unless the key holds one of `roles`.
+    pub fn require(&self, roles: &[&str], route: &str) -> Result<(), ApiError> {
+        self.caller.require(roles, route)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for V1 {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let caller = parts.extensions.get::<Caller>().cloned();
+        let ctx = parts.extensions.get::<RequestCtx>().cloned();
+        match (caller, ctx) {
+            (Some(caller), Some(ctx)) => Ok(V1 { caller, ctx }),
+            _ => Err(ApiError::internal(
+                "the /v1 pipeline did not run for this route",
+            )),
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! `/v1/users/current` and `/v1/auth/tokens/current`: who the key is.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use super::extract::V1;
+use crate::app::AppState;
+use crate::error::ApiError;
+
+pub async fn current_user(State(app): State<AppState>, v1: V1) -> Result<Json<Value>, ApiError> {
+    let user = app.store.user(v1.org(), v1.caller.key.user)?;
+    Ok(Json(json!({ "data": user.resource() })))
+}
+
+pub async fn current_token(v1: V1) -> Json<Value> {
+    Json(json!({ "data": v1.caller.key.resource() }))
+}

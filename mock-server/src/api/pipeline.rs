@@ -1,0 +1,254 @@
+//! The path every `/v1` request takes before and after its handler:
+//! body limit → cause → authentication → org budget → handler → rate-limit headers →
+//! journal. Errors on the way are Kustomer error responses, journaled like any other.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+use crate::app::AppState;
+use crate::auth::{self, Presented};
+use crate::cause::{CAUSE_HEADER, Cause, TRACEPARENT_HEADER};
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::ids::Id;
+use crate::journal::{JournalEntry, body_value, journaled_header, mask_authorization};
+use crate::limits::{Allowance, LimitKey, rate_limited};
+
+/// What the pipeline tells handlers about the request.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    /// The request id (derived from the cause for workflow calls, else the next id).
+    pub id: Id,
+    /// The cause the request's events carry.
+    pub cause: Cause,
+}
+
+/// The `/v1` middleware.
+pub async fn v1_pipeline(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let (ctx, ctx_error) = match request_ctx(
+        &app,
+        &parts.headers,
+        parts.method.as_str(),
+        parts.uri.path(),
+    ) {
+        Ok(ctx) => (ctx, None),
+        Err(error) => {
+            let id = app.store.ids().next(app.store.now());
+            (
+                RequestCtx {
+                    id,
+                    cause: Cause::root(id),
+                },
+                Some(error),
+            )
+        }
+    };
+    let mut exchange = Exchange {
+        app: &app,
+        at: app.store.now(),
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers.clone(),
+        body: Bytes::new(),
+        ctx: ctx.clone(),
+        presented: Presented::default(),
+    };
+
+    exchange.body = match read_body(body, app.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(error) => return exchange.finish(None, error.into_response()).await,
+    };
+    if let Some(error) = ctx_error {
+        return exchange.finish(None, error.into_response()).await;
+    }
+
+    let (auth, presented) = auth::authenticate(&app.store, &parts.headers, peer.ip());
+    exchange.presented = presented;
+    let caller = match auth {
+        Ok(caller) => caller,
+        Err(error) => return exchange.finish(None, error.into_response()).await,
+    };
+
+    let limits = &caller.org.limits;
+    let key = LimitKey::Org(caller.org.id);
+    let allowance = match app.store.limiter().hit(
+        key,
+        limits.requests_per_window,
+        limits.window_seconds,
+        exchange.at,
+    ) {
+        Ok(allowance) => allowance,
+        Err(spent) => {
+            let error = rate_limited(
+                key,
+                &spent,
+                limits.window_seconds,
+                "the org's request budget is spent",
+            );
+            return exchange.finish(Some(spent), error.into_response()).await;
+        }
+    };
+
+    parts.extensions.insert(caller);
+    parts.extensions.insert(ctx);
+    let request = Request::from_parts(parts, Body::from(exchange.body.clone()));
+    let response = next.run(request).await;
+    exchange.finish(Some(allowance), response).await
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(ApiError::payload_too_large(limit))
+        }
+        Err(e) => Err(ApiError::bad_request(
+            "unreadable_body",
+            format!("The request body could not be read: {e}"),
+        )),
+    }
+}
+
+/// The request id and cause: a request carrying the engine's cause header is one hop
+/// below it, and its id derives from that run and step so reruns reproduce it.
+fn request_ctx(
+    app: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+) -> Result<RequestCtx, ApiError> {
+    let store = &app.store;
+    let now = store.now();
+    let parent = if let Some(value) = headers.get(CAUSE_HEADER) {
+        let text = value.to_str().map_err(|_| {
+            ApiError::bad_request(
+                "invalid_cause_header",
+                format!("`{CAUSE_HEADER}` is not valid text"),
+            )
+            .at_header(CAUSE_HEADER)
+        })?;
+        Some(Cause::parse_header(text).map_err(|why| {
+            ApiError::bad_request(
+                "invalid_cause_header",
+                format!("`{CAUSE_HEADER}` is not valid: {why}"),
+            )
+            .at_header(CAUSE_HEADER)
+        })?)
+    } else {
+        headers
+            .get(TRACEPARENT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| Cause::parse_traceparent(v, store.ids()))
+    };
+    Ok(match parent {
+        Some(parent) if parent.run.is_some() => {
+            let run = parent.run.as_deref().unwrap_or_default();
+            let step = parent.step.as_deref().unwrap_or_default();
+            let id = store.ids().derive(
+                now,
+                &[
+                    b"request",
+                    run.as_bytes(),
+                    step.as_bytes(),
+                    method.as_bytes(),
+                    path.as_bytes(),
+                ],
+            );
+            RequestCtx {
+                id,
+                cause: parent.child(),
+            }
+        }
+        Some(parent) => RequestCtx {
+            id: store.ids().next(now),
+            cause: parent.child(),
+        },
+        None => {
+            let id = store.ids().next(now);
+            RequestCtx {
+                id,
+                cause: Cause::root(id),
+            }
+        }
+    })
+}
+
+/// One request on its way through the pipeline.
+struct Exchange<'a> {
+    app: &'a AppState,
+    at: Timestamp,
+    method: String,
+    path: String,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+    ctx: RequestCtx,
+    presented: Presented,
+}
+
+impl Exchange<'_> {
+    /// Adds the rate-limit headers and journals the exchange.
+    async fn finish(self, allowance: Option<Allowance>, mut response: Response) -> Response {
+        if let Some(allowance) = allowance {
+            for (name, value) in allowance.headers() {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        if !self.app.journal.is_enabled() {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        // Handler bodies are already in memory (JSON); collecting only re-wraps them.
+        let bytes = match body.collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => Bytes::new(),
+        };
+        let entry = JournalEntry {
+            id: self.ctx.id,
+            at: self.at,
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            key: self.presented.key_name.clone(),
+            request_headers: header_map(&self.headers, &self.presented),
+            request_body: body_value(&self.body),
+            status: parts.status.as_u16(),
+            response_headers: header_map(&parts.headers, &self.presented),
+            response_body: body_value(&bytes),
+            cause: self.ctx.cause,
+        };
+        self.app.journal.record(entry);
+        Response::from_parts(parts, Body::from(bytes))
+    }
+}
+
+fn header_map(headers: &HeaderMap, presented: &Presented) -> BTreeMap<String, String> {
+    headers
+        .iter()
+        .filter(|(name, _)| journaled_header(name.as_str()))
+        .map(|(name, value)| {
+            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            let text = if name == AUTHORIZATION {
+                mask_authorization(&text, presented.key_name.as_deref())
+            } else {
+                text
+            };
+            (name.as_str().to_string(), text)
+        })
+        .collect()
+}

@@ -1,0 +1,66 @@
+//! The state every handler shares, and the router assembled in one place.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+
+use crate::error::ApiError;
+use crate::fixtures::FixtureBundle;
+use crate::journal::Journal;
+use crate::store::Store;
+use crate::webhooks::Webhooks;
+
+/// Settings fixed when the server starts.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest accepted request body, in bytes (larger → 413).
+    pub body_limit: usize,
+    /// The admin API's token; `None` means loopback callers only.
+    pub admin_token: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            body_limit: 1024 * 1024,
+            admin_token: None,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub struct Shared {
+    pub store: Store,
+    pub journal: Journal,
+    pub config: ServerConfig,
+    /// The fixtures loaded at start, re-applied by `POST /__admin/reset`.
+    pub fixtures: Vec<FixtureBundle>,
+    pub webhooks: Arc<Webhooks>,
+}
+
+/// The handlers' state: a cheap handle on [`Shared`].
+pub type AppState = Arc<Shared>;
+
+/// The whole application: `/v1`, `/__admin` (with any extra admin routes), and Kustomer
+/// 404s for everything else.
+pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router {
+    let v1 = crate::api::routes().layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::api::pipeline::v1_pipeline,
+    ));
+    let admin = crate::admin::routes(extra_admin).layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::admin::guard,
+    ));
+    Router::new()
+        .nest("/v1", v1)
+        .nest("/__admin", admin)
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::no_route(method.as_str(), uri.path())
+}

@@ -1,0 +1,263 @@
+//! Causal metadata: which request, and which workflow run behind it, caused a change.
+//!
+//! A caller that acts because of an earlier event (the workflow engine) sends the
+//! `x-kmock-cause` header; the mock stamps the cause on every event the request
+//! produces, one hop deeper. That is how a loop is seen across real HTTP.
+//!
+//! Header format (documented in the README), `;`-separated `key=value` pairs, values
+//! percent-encoded where they hold other characters than `A-Za-z0-9-_.~`:
+//!
+//! ```text
+//! x-kmock-cause: root=<24 hex>; depth=<n>; run=<run id>; workflow=<workflow id>; step=<step id>; chain=<workflow>@<record>,<workflow>@<record>
+//! ```
+//!
+//! `depth` is the depth of the event that started the run; the mock gives the events of
+//! the request `depth + 1`. `chain` lists the (workflow, record) hops so far, the sending
+//! run's own hop last. A W3C `traceparent` alone is accepted too: its trace id becomes the
+//! root and the event gets depth 1.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{Id, IdGen, hash_parts};
+
+/// The header the engine sends on its own requests.
+pub const CAUSE_HEADER: &str = "x-kmock-cause";
+/// The W3C trace context header, accepted as a fallback.
+pub const TRACEPARENT_HEADER: &str = "traceparent";
+/// At most this many hops travel in the header (the engine keeps the full chain).
+pub const MAX_HEADER_HOPS: usize = 64;
+
+/// One hop of a causal chain: a workflow that ran on a record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Hop {
+    pub workflow: String,
+    pub record: String,
+}
+
+/// The causal position of a request or event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cause {
+    /// The request (or seeded change) the whole chain started from.
+    pub root: Id,
+    /// Hops from the root: 0 for a change nobody else caused.
+    pub depth: u32,
+    /// The workflow run whose request caused this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    /// The workflow of that run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
+    /// The step of that run that made the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The (workflow, record) hops on the way, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<Hop>,
+}
+
+impl Cause {
+    /// A new chain rooted at `root`.
+    pub fn root(root: Id) -> Cause {
+        Cause {
+            root,
+            depth: 0,
+            run: None,
+            workflow: None,
+            step: None,
+            chain: Vec::new(),
+        }
+    }
+
+    /// The header value a caller sends to say "this request comes from `self`'s run".
+    pub fn to_header(&self) -> String {
+        let mut out = format!("root={}; depth={}", self.root, self.depth);
+        if let Some(run) = &self.run {
+            out.push_str(&format!("; run={}", encode(run)));
+        }
+        if let Some(workflow) = &self.workflow {
+            out.push_str(&format!("; workflow={}", encode(workflow)));
+        }
+        if let Some(step) = &self.step {
+            out.push_str(&format!("; step={}", encode(step)));
+        }
+        let skip = self.chain.len().saturating_sub(MAX_HEADER_HOPS);
+        if self.chain.len() > skip {
+            let hops: Vec<String> = self.chain[skip..]
+                .iter()
+                .map(|h| format!("{}@{}", encode(&h.workflow), encode(&h.record)))
+                .collect();
+            out.push_str(&format!("; chain={}", hops.join(",")));
+        }
+        out
+    }
+
+    /// The W3C `traceparent` matching this cause (trace id = root, span = run).
+    pub fn to_traceparent(&self) -> String {
+        let span = match &self.run {
+            Some(run) => hash_parts(0, &[run.as_bytes()]),
+            None => hash_parts(0, &[self.root.as_bytes()]),
+        };
+        format!("00-00000000{}-{:016x}-01", self.root, span.max(1))
+    }
+
+    /// Parses an `x-kmock-cause` value; `Err` names what is wrong.
+    pub fn parse_header(value: &str) -> Result<Cause, String> {
+        let mut root = None;
+        let mut depth = None;
+        let mut cause = Cause::root(Id::from_bytes([0; 12]));
+        for part in value.split(';') {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let (key, val) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not key=value"))?;
+            let val = val.trim();
+            match key.trim() {
+                "root" => {
+                    root = Some(
+                        Id::parse(val).ok_or_else(|| format!("root `{val}` is not a 24-hex id"))?,
+                    )
+                }
+                "depth" => {
+                    depth = Some(
+                        val.parse::<u32>()
+                            .map_err(|_| format!("depth `{val}` is not a number"))?,
+                    )
+                }
+                "run" => cause.run = Some(decode(val)?),
+                "workflow" => cause.workflow = Some(decode(val)?),
+                "step" => cause.step = Some(decode(val)?),
+                "chain" => {
+                    for hop in val.split(',').filter(|h| !h.trim().is_empty()) {
+                        let (wf, rec) = hop
+                            .trim()
+                            .split_once('@')
+                            .ok_or_else(|| format!("chain hop `{hop}` is not workflow@record"))?;
+                        cause.chain.push(Hop {
+                            workflow: decode(wf)?,
+                            record: decode(rec)?,
+                        });
+                    }
+                }
+                _ => {} // unknown keys are ignored, for forward compatibility
+            }
+        }
+        cause.root = root.ok_or("missing root=")?;
+        cause.depth = depth.ok_or("missing depth=")?;
+        Ok(cause)
+    }
+
+    /// Parses a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`) into a depth-0 parent cause.
+    pub fn parse_traceparent(value: &str, ids: &IdGen) -> Option<Cause> {
+        let parts: Vec<&str> = value.trim().split('-').collect();
+        if parts.len() != 4 || parts[1].len() != 32 || parts[2].len() != 16 {
+            return None;
+        }
+        if !parts[1].chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let root = Id::parse(&parts[1][8..]).unwrap_or_else(|| {
+            ids.derive(
+                crate::clock::Timestamp::from_millis(0),
+                &[parts[1].as_bytes()],
+            )
+        });
+        let mut cause = Cause::root(root);
+        cause.run = Some(format!("span:{}", parts[2]));
+        Some(cause)
+    }
+
+    /// The cause of what a request with this parent cause does: one hop deeper.
+    pub fn child(&self) -> Cause {
+        let mut child = self.clone();
+        child.depth = self.depth.saturating_add(1);
+        child
+    }
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text
+                .get(i + 1..i + 3)
+                .ok_or_else(|| format!("bad percent-encoding in `{text}`"))?;
+            out.push(
+                u8::from_str_radix(hex, 16)
+                    .map_err(|_| format!("bad percent-encoding in `{text}`"))?,
+            );
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("`{text}` is not UTF-8 once decoded"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip_with_odd_characters() {
+        let cause = Cause {
+            root: Id::parse("64a0c0ffee0000000000beef").unwrap(),
+            depth: 2,
+            run: Some("65aa00000000000000000001".into()),
+            workflow: Some("close on tag; v2".into()),
+            step: Some("closeIt".into()),
+            chain: vec![
+                Hop {
+                    workflow: "wf@1".into(),
+                    record: "c1".into(),
+                },
+                Hop {
+                    workflow: "wf,2".into(),
+                    record: "c2".into(),
+                },
+            ],
+        };
+        let header = cause.to_header();
+        assert_eq!(Cause::parse_header(&header), Ok(cause));
+    }
+
+    #[test]
+    fn rejects_missing_root_and_bad_depth() {
+        assert!(Cause::parse_header("depth=1").unwrap_err().contains("root"));
+        assert!(
+            Cause::parse_header("root=64a0c0ffee0000000000beef; depth=x")
+                .unwrap_err()
+                .contains("depth")
+        );
+    }
+
+    #[test]
+    fn traceparent_gives_root() {
+        let ids = IdGen::new(1);
+        let cause = Cause::parse_traceparent(
+            "00-0000000064a0c0ffee0000000000beef-00f067aa0ba902b7-01",
+            &ids,
+        )
+        .unwrap();
+        assert_eq!(cause.root.to_hex(), "64a0c0ffee0000000000beef");
+        assert!(Cause::parse_traceparent("garbage", &ids).is_none());
+    }
+}

@@ -1,0 +1,273 @@
+//! Events and the event bus.
+//!
+//! Every committed change becomes one Kustomer-shaped [`Event`]. The bus is an
+//! append-only, bounded log: publishing appends (under the record's write lock, so the
+//! log holds each record's events in commit order) and wakes subscribers; each
+//! subscriber reads the log at its own pace through a cursor. Nothing is dropped for a
+//! slow subscriber until the log's capacity is exceeded, and then the subscriber is told
+//! exactly how many events it missed ([`BusItem::Lagged`]): a counted, reported
+//! overflow, never a silent one. The same log answers `GET /__admin/events`.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::cause::Cause;
+use crate::clock::Timestamp;
+use crate::ids::Id;
+use crate::ring::Ring;
+
+/// A Kustomer event, e.g. `kustomer.conversation.update`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub id: Id,
+    pub name: String,
+    pub org: Id,
+    pub org_name: String,
+    pub partition: Id,
+    pub data_id: Id,
+    /// The record after the change, as a JSON:API resource.
+    pub data: Value,
+    /// `{"attributes": {field: {op, before, after}}, "relationships": {...}}`; absent on
+    /// create and delete events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Value>,
+    pub created_at: Timestamp,
+    pub client: String,
+    pub persist: bool,
+    pub meta: EventMeta,
+    /// The mock's own causal metadata; never collides with Kustomer's fields.
+    #[serde(rename = "_mock")]
+    pub mock: MockMeta,
+}
+
+/// Kustomer's `meta` of an event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EventMeta {
+    pub custom_changed: bool,
+}
+
+/// What caused the event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MockMeta {
+    /// The `/v1` request that made the change (absent for admin/fixture changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<Id>,
+    pub cause: Cause,
+}
+
+impl Event {
+    /// The record kind from the event name (`conversation` in `kustomer.conversation.update`).
+    pub fn kind(&self) -> &str {
+        self.name.split('.').nth(1).unwrap_or("")
+    }
+}
+
+/// One item a subscriber receives.
+#[derive(Debug, Clone)]
+pub enum BusItem {
+    Event(Arc<Event>),
+    /// The subscriber fell this many events behind the log's capacity; they are gone.
+    Lagged(u64),
+}
+
+/// Filters for reading the log.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub org: Option<Id>,
+    pub name: Option<String>,
+    pub data_id: Option<Id>,
+    /// Only events created at or after this instant.
+    pub since: Option<Timestamp>,
+    /// Only events with a sequence number above this one.
+    pub after_seq: Option<u64>,
+    pub limit: Option<usize>,
+}
+
+impl EventQuery {
+    fn matches(&self, seq: u64, event: &Event) -> bool {
+        self.org.is_none_or(|o| o == event.org)
+            && self.name.as_deref().is_none_or(|n| n == event.name)
+            && self.data_id.is_none_or(|d| d == event.data_id)
+            && self.since.is_none_or(|s| event.created_at >= s)
+            && self.after_seq.is_none_or(|a| seq > a)
+    }
+}
+
+/// A page of the event log.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub events: Vec<(u64, Arc<Event>)>,
+    /// Events that fell off the log since it started.
+    pub dropped: u64,
+    /// The sequence number of the newest event published.
+    pub last_seq: u64,
+}
+
+/// The bus: a bounded log plus a wake-up signal.
+#[derive(Debug)]
+pub struct EventBus {
+    log: Mutex<Ring<Arc<Event>>>,
+    /// Carries the next sequence number; bumped on every publish.
+    head: watch::Sender<u64>,
+    closed: AtomicBool,
+    /// Events subscribers missed because they lagged past the capacity.
+    lagged_total: AtomicU64,
+}
+
+impl EventBus {
+    /// A bus keeping at most `capacity` events.
+    pub fn new(capacity: usize) -> Arc<EventBus> {
+        let (head, _) = watch::channel(1);
+        Arc::new(EventBus {
+            log: Mutex::new(Ring::new(capacity)),
+            head,
+            closed: AtomicBool::new(false),
+            lagged_total: AtomicU64::new(0),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Ring<Arc<Event>>> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends an event; subscribers see it in publish order. Returns its sequence number.
+    pub fn publish(&self, event: Event) -> u64 {
+        let seq = {
+            let mut log = self.lock();
+            log.push(Arc::new(event))
+        };
+        self.head.send_replace(seq + 1);
+        seq
+    }
+
+    /// The sequence number the next event will get.
+    pub fn next_seq(&self) -> u64 {
+        self.lock().next_seq()
+    }
+
+    /// Subscribes from now on (events already published are not replayed).
+    pub fn subscribe(self: &Arc<Self>, org: Option<Id>) -> Subscription {
+        let cursor = self.next_seq();
+        self.subscribe_from(cursor, org)
+    }
+
+    /// Subscribes from sequence number `cursor` (older events still held are replayed).
+    pub fn subscribe_from(self: &Arc<Self>, cursor: u64, org: Option<Id>) -> Subscription {
+        Subscription {
+            bus: Arc::clone(self),
+            cursor,
+            org,
+            wake: self.head.subscribe(),
+            lagged: 0,
+        }
+    }
+
+    /// Reads the log.
+    pub fn query(&self, query: &EventQuery) -> EventPage {
+        let log = self.lock();
+        let limit = query.limit.unwrap_or(usize::MAX);
+        let events = log
+            .iter()
+            .filter(|(seq, e)| query.matches(*seq, e))
+            .take(limit)
+            .map(|(seq, e)| (seq, Arc::clone(e)))
+            .collect();
+        EventPage {
+            events,
+            dropped: log.dropped(),
+            last_seq: log.next_seq() - 1,
+        }
+    }
+
+    /// Forgets every event (admin reset); numbering continues.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// Events subscribers missed by lagging, in total.
+    pub fn lagged_total(&self) -> u64 {
+        self.lagged_total.load(Ordering::Relaxed)
+    }
+
+    /// Events that fell off the log.
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped()
+    }
+
+    /// Ends every subscription once it has read what is left.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.head.send_modify(|_| {});
+    }
+}
+
+/// A subscriber's cursor into the bus.
+#[derive(Debug)]
+pub struct Subscription {
+    bus: Arc<EventBus>,
+    cursor: u64,
+    org: Option<Id>,
+    wake: watch::Receiver<u64>,
+    lagged: u64,
+}
+
+impl Subscription {
+    /// The next item without waiting, if one is ready.
+    pub fn try_recv(&mut self) -> Option<BusItem> {
+        let log = self.bus.lock();
+        loop {
+            if self.cursor < log.first_seq() {
+                let missed = log.first_seq() - self.cursor;
+                self.cursor = log.first_seq();
+                self.lagged += missed;
+                self.bus.lagged_total.fetch_add(missed, Ordering::Relaxed);
+                return Some(BusItem::Lagged(missed));
+            }
+            let event = log.get(self.cursor)?;
+            self.cursor += 1;
+            if self.org.is_none_or(|o| o == event.org) {
+                return Some(BusItem::Event(Arc::clone(event)));
+            }
+        }
+    }
+
+    /// The next item; `None` once the bus is closed and everything was read.
+    pub async fn recv(&mut self) -> Option<BusItem> {
+        loop {
+            self.wake.borrow_and_update();
+            if let Some(item) = self.try_recv() {
+                return Some(item);
+            }
+            if self.bus.closed.load(Ordering::SeqCst) {
+                return None;
+            }
+            if self.wake.changed().await.is_err() {
+                return self.try_recv();
+            }
+        }
+    }
+
+    /// The sequence number of the next event this subscription will read.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// How many events this subscription missed by lagging.
+    pub fn lagged(&self) -> u64 {
+        self.lagged
+    }
+
+    /// The subscription as a `Stream` of items.
+    pub fn into_stream(self) -> impl futures::Stream<Item = BusItem> + Send {
+        futures::stream::unfold(self, |mut sub| async move {
+            sub.recv().await.map(|item| (item, sub))
+        })
+    }
+}

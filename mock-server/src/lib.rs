@@ -1,0 +1,45 @@
+//! # kustomer-mock
+//!
+//! An in-memory fake of Kustomer's REST API (conversations, customers, tags, API keys)
+//! with Kustomer's error bodies, auth failures, rate limits and events, deterministic
+//! ids and a virtual clock, for running and testing Kustomer workflows offline.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use kustomer_mock::MockServer;
+//! let server = MockServer::builder().seed(7).start().await?;
+//! println!("Kustomer API at {}/v1", server.url());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Data flows one way: HTTP request → auth → limits → handler → store (commit) →
+//! journal and event → bus → subscribers (the workflow engine, webhooks, SSE).
+
+pub mod admin;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cause;
+pub mod clock;
+pub mod error;
+pub mod events;
+pub mod fixtures;
+pub mod ids;
+pub mod journal;
+pub mod limits;
+pub mod model;
+mod nullable;
+pub mod ring;
+pub mod server;
+pub mod store;
+pub mod webhooks;
+
+pub use cause::{CAUSE_HEADER, Cause, Hop};
+pub use clock::{Clock, Timestamp};
+pub use error::ApiError;
+pub use events::{BusItem, Event, EventBus, Subscription};
+pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
+pub use ids::Id;
+pub use server::{MockServer, MockServerBuilder, StartError};
+pub use store::{Actor, Store};

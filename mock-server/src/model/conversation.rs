@@ -1,0 +1,174 @@
+//! Conversation: the record workflows act on most.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{Record, opt_ts, to_one};
+use crate::clock::Timestamp;
+use crate::ids::Id;
+use crate::nullable::nullable;
+
+/// `open`, `snoozed` or `done`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationStatus {
+    Open,
+    Snoozed,
+    Done,
+}
+
+impl ConversationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationStatus::Open => "open",
+            ConversationStatus::Snoozed => "snoozed",
+            ConversationStatus::Done => "done",
+        }
+    }
+}
+
+/// `in` (customer started it) or `out` (the org started it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+}
+
+/// A conversation as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub id: Id,
+    pub org: Id,
+    pub customer: Id,
+    pub name: Option<String>,
+    pub status: ConversationStatus,
+    pub priority: u8,
+    pub direction: Direction,
+    pub tags: Vec<Id>,
+    pub assigned_users: Vec<Id>,
+    pub assigned_teams: Vec<Id>,
+    pub custom: Map<String, Value>,
+    pub external_id: Option<String>,
+    pub snooze: Option<Value>,
+    pub ended: bool,
+    pub ended_at: Option<Timestamp>,
+    pub done_count: u32,
+    pub reopen_count: u32,
+    pub rev: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub modified_at: Timestamp,
+    pub imported_at: Option<Timestamp>,
+    pub modification_history: BTreeMap<String, Timestamp>,
+    pub created_by: Id,
+    pub modified_by: Id,
+}
+
+impl Record for Conversation {
+    const KIND: &'static str = "conversation";
+    const COLLECTION: &'static str = "conversations";
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn attributes(&self) -> Map<String, Value> {
+        let history: Map<String, Value> = self
+            .modification_history
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.to_iso())))
+            .collect();
+        let value = json!({
+            "name": self.name,
+            "status": self.status.as_str(),
+            "priority": self.priority,
+            "direction": self.direction.as_str(),
+            "tags": self.tags,
+            "assignedUsers": self.assigned_users,
+            "assignedTeams": self.assigned_teams,
+            "custom": self.custom,
+            "externalId": self.external_id,
+            "snooze": self.snooze,
+            "ended": self.ended,
+            "endedAt": opt_ts(self.ended_at),
+            "doneCount": self.done_count,
+            "reopenCount": self.reopen_count,
+            "rev": self.rev,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "modifiedAt": self.modified_at,
+            "importedAt": opt_ts(self.imported_at),
+            "modificationHistory": history,
+        });
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    fn relationships(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        map.insert(
+            "customer".into(),
+            to_one("customer", Some("customers"), self.customer),
+        );
+        map.insert(
+            "createdBy".into(),
+            to_one("user", Some("users"), self.created_by),
+        );
+        map.insert(
+            "modifiedBy".into(),
+            to_one("user", Some("users"), self.modified_by),
+        );
+        map.insert("org".into(), to_one("org", None, self.org));
+        map.insert(
+            "messages".into(),
+            json!({ "links": { "self": format!("/v1/conversations/{}/messages", self.id) } }),
+        );
+        map
+    }
+}
+
+/// The flat body of `POST`/`PUT`/`PATCH /v1/conversations`. Unknown fields are ignored;
+/// `null` clears a nullable field.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationWrite {
+    #[serde(default)]
+    pub customer: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: Option<Option<String>>,
+    #[serde(default)]
+    pub status: Option<ConversationStatus>,
+    #[serde(default)]
+    pub priority: Option<i64>,
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub assigned_users: Option<Vec<String>>,
+    #[serde(default)]
+    pub assigned_teams: Option<Vec<String>>,
+    #[serde(default)]
+    pub custom: Option<Map<String, Value>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub external_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub snooze: Option<Option<Value>>,
+    #[serde(default)]
+    pub imported_at: Option<Timestamp>,
+}

@@ -1,0 +1,103 @@
+//! Customer: just enough to own conversations.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{Record, to_one};
+use crate::clock::Timestamp;
+use crate::ids::Id;
+use crate::nullable::nullable;
+
+/// A customer as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub id: Id,
+    pub org: Id,
+    pub name: Option<String>,
+    pub display_name: Option<String>,
+    pub emails: Vec<ContactEntry>,
+    pub phones: Vec<ContactEntry>,
+    pub external_id: Option<String>,
+    pub tags: Vec<Id>,
+    pub custom: Map<String, Value>,
+    pub rev: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub modified_at: Timestamp,
+    pub created_by: Id,
+    pub modified_by: Id,
+}
+
+/// One email or phone entry: `{"type": "home", "email": "..."}` / `{"type", "phone"}`.
+/// Kept as the object the client sent (validated to carry its value as a string).
+pub type ContactEntry = Map<String, Value>;
+
+impl Record for Customer {
+    const KIND: &'static str = "customer";
+    const COLLECTION: &'static str = "customers";
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn attributes(&self) -> Map<String, Value> {
+        let display = self.display_name.clone().or_else(|| self.name.clone());
+        let value = json!({
+            "name": self.name,
+            "displayName": display,
+            "emails": self.emails,
+            "phones": self.phones,
+            "externalId": self.external_id,
+            "tags": self.tags,
+            "custom": self.custom,
+            "rev": self.rev,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "modifiedAt": self.modified_at,
+        });
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    fn relationships(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        map.insert(
+            "createdBy".into(),
+            to_one("user", Some("users"), self.created_by),
+        );
+        map.insert(
+            "modifiedBy".into(),
+            to_one("user", Some("users"), self.modified_by),
+        );
+        map.insert("org".into(), to_one("org", None, self.org));
+        map.insert(
+            "conversations".into(),
+            json!({ "links": { "self": format!("/v1/customers/{}/conversations", self.id) } }),
+        );
+        map
+    }
+}
+
+/// The flat body of `POST /v1/customers` and `PUT`/`PATCH /v1/customers/{id}`; every field
+/// is optional.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerWrite {
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub display_name: Option<Option<String>>,
+    #[serde(default)]
+    pub emails: Option<Vec<ContactEntry>>,
+    #[serde(default)]
+    pub phones: Option<Vec<ContactEntry>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub external_id: Option<Option<String>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub custom: Option<Map<String, Value>>,
+}

@@ -1,0 +1,146 @@
+//! API keys and the machine users they act as.
+//!
+//! A key never stores its token, only the token's SHA-256 digest: lookups hash the
+//! presented token and compare digests, so the token itself is never kept, logged or
+//! compared byte by byte.
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::to_one;
+use crate::clock::Timestamp;
+use crate::ids::Id;
+
+/// An API key of one org.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: Id,
+    pub org: Id,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub expires_at: Option<Timestamp>,
+    pub allowed_cidrs: Vec<IpNet>,
+    #[serde(with = "digest_hex")]
+    pub token_digest: [u8; 32],
+    pub last_token_chars: String,
+    /// The machine user that shows as `createdBy`/`modifiedBy` on what the key writes.
+    pub user: Id,
+    pub created_at: Timestamp,
+}
+
+impl ApiKey {
+    /// Whether any of `roles` is granted (`org.admin` grants everything).
+    pub fn has_any_role(&self, roles: &[&str]) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r == "org.admin" || roles.contains(&r.as_str()))
+    }
+
+    /// The public description (no token): what the admin API and
+    /// `/v1/auth/tokens/current` show.
+    pub fn info(&self) -> ApiKeyInfo {
+        ApiKeyInfo {
+            id: self.id,
+            org: self.org,
+            name: self.name.clone(),
+            roles: self.roles.clone(),
+            expires_at: self.expires_at,
+            allowed_cidrs: self.allowed_cidrs.iter().map(|c| c.to_string()).collect(),
+            last_token_chars: self.last_token_chars.clone(),
+            user: self.user,
+            created_at: self.created_at,
+        }
+    }
+
+    /// The `GET /v1/auth/tokens/current` resource.
+    pub fn resource(&self) -> Value {
+        json!({
+            "type": "apiToken",
+            "id": self.id,
+            "attributes": {
+                "name": self.name,
+                "roles": self.roles,
+                "lastTokenChars": self.last_token_chars,
+                "expiresAt": super::opt_ts(self.expires_at),
+                "allowedCidrs": self.allowed_cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+                "createdAt": self.created_at,
+            },
+            "relationships": {
+                "user": to_one("user", Some("users"), self.user),
+                "org": to_one("org", None, self.org),
+            },
+            "links": { "self": "/v1/auth/tokens/current" },
+        })
+    }
+}
+
+/// A key without its secret.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyInfo {
+    pub id: Id,
+    pub org: Id,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub expires_at: Option<Timestamp>,
+    pub allowed_cidrs: Vec<String>,
+    pub last_token_chars: String,
+    pub user: Id,
+    pub created_at: Timestamp,
+}
+
+/// A machine user (one per key, plus the org's workflow user).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MachineUser {
+    pub id: Id,
+    pub org: Id,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+impl MachineUser {
+    /// The `GET /v1/users/current` resource.
+    pub fn resource(&self) -> Value {
+        json!({
+            "type": "user",
+            "id": self.id,
+            "attributes": {
+                "name": self.name,
+                "displayName": self.name,
+                "userType": "machine",
+                "createdAt": self.created_at,
+                "updatedAt": self.created_at,
+            },
+            "relationships": { "org": to_one("org", None, self.org) },
+            "links": { "self": format!("/v1/users/{}", self.id) },
+        })
+    }
+}
+
+mod digest_hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(digest: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        let text: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return Err(serde::de::Error::custom(
+                "token digest must be 64 hex characters",
+            ));
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in bytes.chunks_exact(2).enumerate() {
+            let pair = std::str::from_utf8(pair).map_err(serde::de::Error::custom)?;
+            out[i] = u8::from_str_radix(pair, 16).map_err(serde::de::Error::custom)?;
+        }
+        Ok(out)
+    }
+}

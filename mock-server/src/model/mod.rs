@@ -1,0 +1,67 @@
+//! The records the mock keeps and their JSON:API shapes.
+//!
+//! Each record type knows how to render itself (`attributes`, `relationships`,
+//! `resource`) and which request body it accepts; the rules for *changing* records live
+//! in `store`, the single writer.
+
+pub mod conversation;
+pub mod customer;
+pub mod key;
+pub mod org;
+pub mod tag;
+
+use serde_json::{Map, Value, json};
+
+use crate::ids::Id;
+
+pub use conversation::{Conversation, ConversationStatus, ConversationWrite};
+pub use customer::{Customer, CustomerWrite};
+pub use key::{ApiKey, ApiKeyInfo, MachineUser};
+pub use org::{LimitsPatch, Org, OrgLimits};
+pub use tag::{Tag, TagWrite};
+
+/// What every stored record offers to the single writer and the renderers.
+pub trait Record: Clone {
+    /// The JSON:API `type` and the event name's middle part (`conversation`).
+    const KIND: &'static str;
+    /// The collection path segment (`conversations`).
+    const COLLECTION: &'static str;
+
+    fn id(&self) -> Id;
+    /// Attributes in their JSON form, in a fixed key order.
+    fn attributes(&self) -> Map<String, Value>;
+    /// Relationships in their JSON:API form, in a fixed key order.
+    fn relationships(&self) -> Map<String, Value>;
+
+    /// `/v1/<collection>/<id>`.
+    fn self_link(&self) -> String {
+        format!("/v1/{}/{}", Self::COLLECTION, self.id())
+    }
+
+    /// The whole JSON:API resource object.
+    fn resource(&self) -> Value {
+        json!({
+            "type": Self::KIND,
+            "id": self.id(),
+            "attributes": Value::Object(self.attributes()),
+            "relationships": Value::Object(self.relationships()),
+            "links": { "self": self.self_link() },
+        })
+    }
+}
+
+/// A to-one relationship: `{"data": {"type", "id"}, "links": {"self"}}`.
+pub fn to_one(kind: &str, collection: Option<&str>, id: Id) -> Value {
+    match collection {
+        Some(collection) => json!({
+            "data": { "type": kind, "id": id },
+            "links": { "self": format!("/v1/{collection}/{id}") },
+        }),
+        None => json!({ "data": { "type": kind, "id": id } }),
+    }
+}
+
+/// Renders an optional timestamp as JSON (`null` when absent).
+pub fn opt_ts(ts: Option<crate::clock::Timestamp>) -> Value {
+    ts.map(|t| Value::String(t.to_iso())).unwrap_or(Value::Null)
+}

@@ -1,0 +1,320 @@
+//! `MockServer`: build, start on a given or ephemeral port, reach from Rust, shut down.
+//!
+//! Many servers can run in one process (one per test): each has its own store, clock,
+//! journal and bus.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::ServiceExt;
+use axum::extract::Request;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+use crate::app::{AppState, ServerConfig, Shared};
+use crate::clock::Clock;
+use crate::events::EventBus;
+use crate::fixtures::{FixtureBundle, FixtureError, SeedReport};
+use crate::journal::Journal;
+use crate::model::LimitsPatch;
+use crate::store::Store;
+use crate::webhooks::{RetryPolicy, Webhooks};
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Fixture(#[from] FixtureError),
+    #[error("invalid limits: {0}")]
+    Limits(String),
+}
+
+/// Configures a [`MockServer`].
+#[derive(Debug)]
+pub struct MockServerBuilder {
+    host: IpAddr,
+    port: u16,
+    seed: u64,
+    clock: Option<Clock>,
+    limits: Option<LimitsPatch>,
+    fixtures: Vec<FixtureBundle>,
+    config: ServerConfig,
+    journal: bool,
+    journal_capacity: usize,
+    event_capacity: usize,
+    webhook_retry: RetryPolicy,
+    extra_admin: Option<Router<AppState>>,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        MockServerBuilder {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            seed: 0,
+            clock: None,
+            limits: None,
+            fixtures: Vec::new(),
+            config: ServerConfig::default(),
+            journal: true,
+            journal_capacity: 10_000,
+            event_capacity: 10_000,
+            webhook_retry: RetryPolicy::default(),
+            extra_admin: None,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// The address to listen on (default 127.0.0.1).
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port (default 0: an ephemeral port, see [`MockServer::url`]).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The seed of the id sequence (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The clock (default: a virtual clock at 2026-11-24T00:00:00.000Z).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Limits for every org the fixtures create (fixtures' own limits apply on top).
+    pub fn limits(mut self, limits: LimitsPatch) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// A fixture bundle to load at start (and again on reset).
+    pub fn fixtures(mut self, bundle: FixtureBundle) -> Self {
+        self.fixtures.push(bundle);
+        self
+    }
+
+    /// The admin token (default none: loopback callers only).
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.config.admin_token = Some(token.into());
+        self
+    }
+
+    /// The largest accepted body (default 1 MiB).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+
+    /// Whether the request journal records (default on).
+    pub fn journal(mut self, enabled: bool) -> Self {
+        self.journal = enabled;
+        self
+    }
+
+    /// How many journal entries and events are kept (default 10 000 each).
+    pub fn capacity(mut self, journal: usize, events: usize) -> Self {
+        self.journal_capacity = journal;
+        self.event_capacity = events;
+        self
+    }
+
+    /// How outbound webhooks retry.
+    pub fn webhook_retry(mut self, retry: RetryPolicy) -> Self {
+        self.webhook_retry = retry;
+        self
+    }
+
+    /// Extra routes under `/__admin` (behind the admin guard); the harness adds its
+    /// workflow and run routes here.
+    pub fn admin_routes(mut self, routes: Router<AppState>) -> Self {
+        self.extra_admin = Some(routes);
+        self
+    }
+
+    /// Loads the fixtures, binds, and starts serving.
+    pub async fn start(self) -> Result<MockServer, StartError> {
+        let clock = self.clock.unwrap_or_else(Clock::virtual_default);
+        let bus = EventBus::new(self.event_capacity);
+        let store = Store::new(clock.clone(), self.seed, Arc::clone(&bus));
+        if let Some(patch) = &self.limits {
+            let mut limits = store.default_limits();
+            patch.apply(&mut limits).map_err(|(pointer, message)| {
+                StartError::Limits(format!("{pointer}: {message}"))
+            })?;
+            store.set_default_limits(limits);
+        }
+        let shared = Arc::new(Shared {
+            store,
+            journal: Journal::new(self.journal_capacity, self.journal),
+            config: self.config,
+            fixtures: self.fixtures,
+            webhooks: Arc::new(Webhooks::new(self.webhook_retry)),
+        });
+        let seeded = apply_fixtures(&shared)?;
+
+        let addr = SocketAddr::new(self.host, self.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+
+        let webhook_worker = shared.webhooks.spawn_worker(&bus, clock);
+
+        let router = crate::app::router(Arc::clone(&shared), self.extra_admin);
+        let app = NormalizePathLayer::trim_trailing_slash().layer(router);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Ok(MockServer {
+            shared,
+            addr,
+            seeded,
+            stop: Some(stop),
+            task: Some(task),
+            webhook_worker: Some(webhook_worker),
+        })
+    }
+}
+
+fn apply_fixtures(shared: &Shared) -> Result<Vec<SeedReport>, FixtureError> {
+    shared
+        .fixtures
+        .iter()
+        .map(|b| b.apply(&shared.store))
+        .collect()
+}
+
+/// Back to the state at start: the store emptied, the id sequence restarted, journal,
+/// event log and limit windows cleared, then (if asked) the start-up fixtures re-applied.
+pub fn reset_state(shared: &Shared, fixtures: bool) -> Result<(), FixtureError> {
+    shared.store.clear();
+    shared.store.ids().set_position(0);
+    shared.journal.clear();
+    shared.store.bus().clear();
+    if fixtures {
+        apply_fixtures(shared)?;
+    }
+    Ok(())
+}
+
+/// A running mock server.
+#[derive(Debug)]
+pub struct MockServer {
+    shared: AppState,
+    addr: SocketAddr,
+    seeded: Vec<SeedReport>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    webhook_worker: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// A builder with the defaults.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// A server with the defaults: ephemeral port, seed 0, virtual clock, no fixtures.
+    pub async fn start() -> Result<MockServer, StartError> {
+        Self::builder().start().await
+    }
+
+    /// `http://127.0.0.1:<port>` — the base URL clients use (append `/v1/...`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (store, journal, bus): admin access from Rust.
+    pub fn state(&self) -> &AppState {
+        &self.shared
+    }
+
+    /// The store: read and write records directly (as the single writer).
+    pub fn store(&self) -> &crate::store::Store {
+        &self.shared.store
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.shared.journal
+    }
+
+    /// The event bus.
+    pub fn bus(&self) -> &Arc<EventBus> {
+        self.shared.store.bus()
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        self.shared.store.clock()
+    }
+
+    /// What the start-up fixtures created (keys with their tokens included).
+    pub fn seeded(&self) -> &[SeedReport] {
+        &self.seeded
+    }
+
+    /// Resets to the start-up state (see `POST /__admin/reset`).
+    pub fn reset(&self, fixtures: bool) -> Result<(), FixtureError> {
+        reset_state(&self.shared, fixtures)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and ends event
+    /// subscriptions once they have read what was published.
+    pub async fn shutdown(mut self) {
+        self.stop_now();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        if let Some(worker) = self.webhook_worker.take() {
+            let _ = worker.await;
+        }
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.shared.store.bus().close();
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

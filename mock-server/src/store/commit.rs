@@ -1,0 +1,167 @@
+//! The last step of every write: compute `changes`, build the event, publish it.
+
+use serde_json::{Map, Value, json};
+
+use super::{Actor, Store};
+use crate::events::{Event, EventMeta, MockMeta};
+use crate::ids::Id;
+use crate::model::{Org, Record};
+
+/// What a write did to a record.
+pub(super) enum Commit<'a, R: Record> {
+    Create(&'a R),
+    /// `forced` lists server-maintained attributes the write *set* (so they appear in
+    /// `changes` even when a standing virtual clock gives them their old value).
+    Update {
+        before: &'a R,
+        after: &'a R,
+        forced: &'a [&'a str],
+    },
+    /// The record as it was before it was removed.
+    Delete(&'a R),
+}
+
+/// `{op, before, after}` for one field.
+fn change(before: Option<&Value>, after: Option<&Value>) -> Value {
+    let before = before.cloned().unwrap_or(Value::Null);
+    let after = after.cloned().unwrap_or(Value::Null);
+    let op = match (before.is_null(), after.is_null()) {
+        (true, _) => "add",
+        (false, true) => "remove",
+        (false, false) => "replace",
+    };
+    json!({ "op": op, "before": before, "after": after })
+}
+
+/// The fields whose values differ (whole values: arrays and objects compare as a whole),
+/// in the order of `after`, then fields only `before` had; plus every `forced` field.
+pub(crate) fn diff(
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+    forced: &[&str],
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, value) in after {
+        let old = before.get(key);
+        if old != Some(value) || forced.contains(&key.as_str()) {
+            out.insert(key.clone(), change(old, Some(value)));
+        }
+    }
+    for (key, value) in before {
+        if !after.contains_key(key) {
+            out.insert(key.clone(), change(Some(value), None));
+        }
+    }
+    out
+}
+
+/// Relationships compared by their `data` (links never change).
+fn relationship_data(map: &Map<String, Value>) -> Map<String, Value> {
+    map.iter()
+        .filter_map(|(k, v)| v.get("data").map(|d| (k.clone(), d.clone())))
+        .collect()
+}
+
+impl Store {
+    /// Publishes the event of a committed write. Call while holding the org's write lock
+    /// so each record's events leave in commit order.
+    pub(super) fn publish_commit<R: Record>(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        commit: Commit<'_, R>,
+    ) {
+        let (action, record, changes, custom_changed) = match commit {
+            Commit::Create(record) => ("create", record, None, false),
+            Commit::Delete(record) => ("delete", record, None, false),
+            Commit::Update {
+                before,
+                after,
+                forced,
+            } => {
+                let attributes = diff(&before.attributes(), &after.attributes(), forced);
+                let relationships = diff(
+                    &relationship_data(&before.relationships()),
+                    &relationship_data(&after.relationships()),
+                    &[],
+                );
+                let custom_changed = attributes.contains_key("custom");
+                let changes = json!({
+                    "attributes": attributes,
+                    "relationships": relationships,
+                });
+                ("update", after, Some(changes), custom_changed)
+            }
+        };
+        let name = format!("kustomer.{}.{action}", R::KIND);
+        let id = self.event_id(actor, record.id(), &name);
+        let event = Event {
+            id,
+            name,
+            org: org.id,
+            org_name: org.name.clone(),
+            partition: org.id,
+            data_id: record.id(),
+            data: record.resource(),
+            changes,
+            created_at: self.clock.now(),
+            client: actor.client.to_string(),
+            persist: true,
+            meta: EventMeta { custom_changed },
+            mock: MockMeta {
+                request_id: actor.request_id,
+                cause: actor.cause.clone(),
+            },
+        };
+        self.bus.publish(event);
+    }
+
+    fn event_id(&self, actor: &Actor, record: Id, name: &str) -> Id {
+        match actor.request_id {
+            Some(request) => self.ids.derive(
+                self.clock.now(),
+                &[
+                    request.as_bytes(),
+                    b"event",
+                    record.as_bytes(),
+                    name.as_bytes(),
+                ],
+            ),
+            None => self.ids.next(self.clock.now()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn diff_lists_only_changed_and_forced_fields() {
+        let before =
+            map(json!({"status": "open", "tags": ["a"], "rev": 1, "updatedAt": "t", "name": null}));
+        let after =
+            map(json!({"status": "done", "tags": ["a"], "rev": 2, "updatedAt": "t", "name": "x"}));
+        let d = diff(&before, &after, &["updatedAt"]);
+        let keys: Vec<&str> = d.keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, vec!["status", "rev", "updatedAt", "name"]);
+        assert_eq!(
+            d["status"],
+            json!({"op": "replace", "before": "open", "after": "done"})
+        );
+        assert_eq!(d["name"]["op"], "add");
+    }
+
+    #[test]
+    fn removed_field_is_remove() {
+        let d = diff(&map(json!({"a": 1})), &map(json!({})), &[]);
+        assert_eq!(d["a"], json!({"op": "remove", "before": 1, "after": null}));
+    }
+}

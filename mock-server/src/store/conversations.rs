@@ -1,0 +1,483 @@
+//! Conversations: reads, and the writes with Kustomer's server-maintained rules
+//! (rev, timestamps, modificationHistory, done/reopen bookkeeping, tags as ids).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::commit::Commit;
+use super::validate::{at_most, customer_id, parse_ids, tag_ids};
+use super::{Actor, Listing, OrgData, Page, Store};
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::ids::Id;
+use crate::limits::{LimitKey, rate_limited};
+use crate::model::conversation::Direction;
+use crate::model::{Conversation, ConversationStatus, ConversationWrite, Org, Record};
+
+/// At most this many assigned users and teams.
+const MAX_ASSIGNEES: usize = 10;
+
+/// Fields a write sets directly; each gets `modificationHistory.<field>At` when it changes.
+const WRITABLE: &[&str] = &[
+    "name",
+    "status",
+    "priority",
+    "direction",
+    "tags",
+    "assignedUsers",
+    "assignedTeams",
+    "custom",
+    "externalId",
+    "snooze",
+];
+
+/// Server-maintained fields every update sets (listed in `changes` even when a standing
+/// virtual clock gives them their old value).
+const SET_ON_UPDATE: &[&str] = &["rev", "updatedAt", "modifiedAt"];
+
+/// How a tag request changes a conversation's tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagOp {
+    Append,
+    Remove,
+}
+
+/// Explicit values for records loaded from fixtures.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    pub id: Option<Id>,
+    pub created_at: Option<Timestamp>,
+}
+
+impl Store {
+    /// One conversation as stored.
+    pub fn conversation(&self, org: Id, id: Id) -> Result<Conversation, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.conversations
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))
+    }
+
+    /// `GET /v1/conversations/{id}`.
+    pub fn get_conversation(&self, org: Id, id: Id) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.conversations
+            .get(&id)
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))
+    }
+
+    /// `GET /v1/conversations`, in creation order.
+    pub fn list_conversations(&self, org: Id, page: Page) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        let total = data.conversations.len();
+        let start = (page.number - 1).saturating_mul(page.size);
+        let data = (start..total.min(start.saturating_add(page.size)))
+            .filter_map(|i| data.conversations.get_index(i).map(|(_, c)| c.resource()))
+            .collect();
+        Ok(Listing { data, total })
+    }
+
+    /// `GET /v1/customers/{id}/conversations`, in creation order.
+    pub fn customer_conversations(
+        &self,
+        org: Id,
+        customer: Id,
+        page: Page,
+    ) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        if !data.customers.contains_key(&customer) {
+            return Err(ApiError::not_found("customer", &customer.to_hex()));
+        }
+        let matching = data
+            .conversations
+            .values()
+            .filter(|c| c.customer == customer);
+        let total = matching.clone().count();
+        let data = page.slice(matching.map(Record::resource));
+        Ok(Listing { data, total })
+    }
+
+    /// `POST /v1/conversations`.
+    pub fn create_conversation(
+        &self,
+        actor: &Actor,
+        write: ConversationWrite,
+        options: CreateOptions,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let customer_text = write.customer.as_deref().ok_or_else(|| {
+            ApiError::bad_request(
+                "required",
+                "`customer` is required: the id of the customer who owns the conversation",
+            )
+            .at_pointer("/customer")
+        })?;
+        let customer = customer_id(&data, customer_text, "customer")?;
+        if write.status == Some(ConversationStatus::Snoozed) {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                "`status` on create must be `open` or `done`",
+            )
+            .at_pointer("/status"));
+        }
+        let now = self.clock.now();
+        let id = match options.id {
+            Some(id) => id,
+            None => actor.new_id(self, "conversation"),
+        };
+        if data.conversations.contains_key(&id) {
+            return Err(ApiError::conflict(
+                "duplicate_id",
+                format!("a conversation with id `{id}` already exists"),
+            ));
+        }
+        let created_at = options.created_at.unwrap_or(now);
+        let mut conversation = Conversation {
+            id,
+            org: org.id,
+            customer,
+            name: None,
+            status: ConversationStatus::Open,
+            priority: 3,
+            direction: Direction::In,
+            tags: Vec::new(),
+            assigned_users: Vec::new(),
+            assigned_teams: Vec::new(),
+            custom: Map::new(),
+            external_id: None,
+            snooze: None,
+            ended: false,
+            ended_at: None,
+            done_count: 0,
+            reopen_count: 0,
+            rev: 1,
+            created_at,
+            updated_at: created_at,
+            modified_at: created_at,
+            imported_at: write.imported_at,
+            modification_history: BTreeMap::new(),
+            created_by: actor.user,
+            modified_by: actor.user,
+        };
+        apply_write(&data, &mut conversation, &write, None)?;
+        if conversation.status == ConversationStatus::Done {
+            conversation.ended = true;
+            conversation.ended_at = Some(created_at);
+            conversation.done_count = 1;
+        }
+        if write.imported_at.is_none() && actor.limited {
+            let limits = &org.limits;
+            let key = LimitKey::CustomerCreate {
+                org: org.id,
+                customer,
+            };
+            self.limiter
+                .hit(
+                    key,
+                    limits.customer_creates_per_window,
+                    limits.window_seconds,
+                    now,
+                )
+                .map_err(|spent| {
+                    rate_limited(
+                        key,
+                        &spent,
+                        limits.window_seconds,
+                        &format!("too many conversations created for customer {customer}"),
+                    )
+                })?;
+        }
+        self.publish_commit(&org, actor, Commit::Create(&conversation));
+        let resource = conversation.resource();
+        data.conversations.insert(id, conversation);
+        Ok(resource)
+    }
+
+    /// `PUT`/`PATCH /v1/conversations/{id}`: a merge update, or with `replace` the writable
+    /// attributes not in the body go back to their defaults.
+    pub fn update_conversation(
+        &self,
+        actor: &Actor,
+        id: Id,
+        write: ConversationWrite,
+        replace: bool,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let before = data
+            .conversations
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))?;
+        let mut after = before.clone();
+        if replace {
+            reset_writable(&mut after);
+        }
+        let customer = match write.customer.as_deref() {
+            Some(text) => Some(customer_id(&data, text, "customer")?),
+            None => None,
+        };
+        apply_write(&data, &mut after, &write, customer)?;
+        self.commit_conversation_update(&org, actor, &mut data, before, after)
+    }
+
+    /// `POST`/`DELETE /v1/conversations/{id}/tags` with tag names. Appending an unknown
+    /// name creates the tag; removing one the org does not have changes nothing.
+    pub fn change_conversation_tags(
+        &self,
+        actor: &Actor,
+        id: Id,
+        names: &[String],
+        op: TagOp,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let before = data
+            .conversations
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))?;
+        // Check the per-object limit before creating any tag, so a refused request changes nothing.
+        self.check_object_limit(&org, actor, id, "conversation")?;
+        let mut after = before.clone();
+        match op {
+            TagOp::Append => {
+                for name in names {
+                    let tag = match self.live_tag_by_name(&data, name) {
+                        Some(tag) => tag,
+                        None => {
+                            self.insert_tag(&org, actor, &mut data, name.clone(), None, None, None)?
+                        }
+                    };
+                    if !after.tags.contains(&tag) {
+                        after.tags.push(tag);
+                    }
+                }
+            }
+            TagOp::Remove => {
+                let remove: Vec<Id> = names
+                    .iter()
+                    .filter_map(|name| self.live_tag_by_name(&data, name))
+                    .collect();
+                after.tags.retain(|t| !remove.contains(t));
+            }
+        }
+        self.commit_update_checked(&org, actor, &mut data, before, after)
+    }
+
+    /// `DELETE /v1/conversations/{id}`: removes it and emits `kustomer.conversation.delete`.
+    pub fn delete_conversation(&self, actor: &Actor, id: Id) -> Result<(), ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let removed = data
+            .conversations
+            .shift_remove(&id)
+            .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))?;
+        self.publish_commit(&org, actor, Commit::Delete(&removed));
+        Ok(())
+    }
+
+    /// Counts one update of `record` by the actor's user against the per-object limit.
+    pub(super) fn check_object_limit(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        record: Id,
+        kind: &str,
+    ) -> Result<(), ApiError> {
+        if !actor.limited {
+            return Ok(());
+        }
+        let limits = &org.limits;
+        let key = LimitKey::Object {
+            org: org.id,
+            user: actor.user,
+            record,
+        };
+        self.limiter
+            .hit(
+                key,
+                limits.object_updates_per_window,
+                limits.window_seconds,
+                self.clock.now(),
+            )
+            .map(|_| ())
+            .map_err(|spent| {
+                rate_limited(
+                    key,
+                    &spent,
+                    limits.window_seconds,
+                    &format!("too many updates to {kind} {record} by user {}", actor.user),
+                )
+            })
+    }
+
+    fn commit_conversation_update(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        data: &mut OrgData,
+        before: Conversation,
+        after: Conversation,
+    ) -> Result<Value, ApiError> {
+        self.check_object_limit(org, actor, before.id, "conversation")?;
+        self.commit_update_checked(org, actor, data, before, after)
+    }
+
+    /// Applies the server-maintained rules to `after` and commits (limit already counted).
+    fn commit_update_checked(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        data: &mut OrgData,
+        before: Conversation,
+        mut after: Conversation,
+    ) -> Result<Value, ApiError> {
+        let now = self.clock.now();
+        if before.status != after.status {
+            if after.status == ConversationStatus::Done {
+                after.ended = true;
+                after.ended_at = Some(now);
+                after.done_count += 1;
+            } else if before.status == ConversationStatus::Done {
+                after.ended = false;
+                after.ended_at = None;
+                after.reopen_count += 1;
+            }
+        }
+        let old = before.attributes();
+        let new = after.attributes();
+        for field in WRITABLE {
+            if old.get(*field) != new.get(*field) {
+                after.modification_history.insert(format!("{field}At"), now);
+            }
+        }
+        if before.customer != after.customer {
+            after.modification_history.insert("customerAt".into(), now);
+        }
+        after.rev = before.rev + 1;
+        after.updated_at = now;
+        after.modified_at = now;
+        after.modified_by = actor.user;
+        self.publish_commit(
+            org,
+            actor,
+            Commit::Update {
+                before: &before,
+                after: &after,
+                forced: SET_ON_UPDATE,
+            },
+        );
+        let resource = after.resource();
+        data.conversations.insert(after.id, after);
+        Ok(resource)
+    }
+}
+
+/// Writable attributes back to their defaults (`?replace=true`).
+fn reset_writable(c: &mut Conversation) {
+    c.name = None;
+    c.status = ConversationStatus::Open;
+    c.priority = 3;
+    c.direction = Direction::In;
+    c.tags.clear();
+    c.assigned_users.clear();
+    c.assigned_teams.clear();
+    c.custom = Map::new();
+    c.external_id = None;
+    c.snooze = None;
+}
+
+/// Validates the body against the org's data and sets the fields it carries.
+fn apply_write(
+    data: &OrgData,
+    c: &mut Conversation,
+    write: &ConversationWrite,
+    customer: Option<Id>,
+) -> Result<(), ApiError> {
+    if let Some(customer) = customer {
+        c.customer = customer;
+    }
+    if let Some(name) = &write.name {
+        c.name = name.clone();
+    }
+    if let Some(status) = write.status {
+        c.status = status;
+    }
+    if let Some(priority) = write.priority {
+        if !(1..=5).contains(&priority) {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                format!("`priority` must be an integer from 1 to 5, not {priority}"),
+            )
+            .at_pointer("/priority"));
+        }
+        c.priority = priority as u8;
+    }
+    if let Some(direction) = write.direction {
+        c.direction = direction;
+    }
+    if let Some(tags) = &write.tags {
+        c.tags = tag_ids(data, tags, "tags")?;
+    }
+    if let Some(users) = &write.assigned_users {
+        at_most(users.len(), MAX_ASSIGNEES, "assignedUsers")?;
+        c.assigned_users = dedup(parse_ids(users, "assignedUsers")?);
+    }
+    if let Some(teams) = &write.assigned_teams {
+        at_most(teams.len(), MAX_ASSIGNEES, "assignedTeams")?;
+        c.assigned_teams = dedup(parse_ids(teams, "assignedTeams")?);
+    }
+    if let Some(custom) = &write.custom {
+        // Custom attributes merge key by key, as Kustomer does; `null` removes one.
+        for (key, value) in custom {
+            if value.is_null() {
+                c.custom.remove(key);
+            } else {
+                c.custom.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    if let Some(external_id) = &write.external_id {
+        if let Some(ext) = external_id {
+            let taken = data
+                .conversations
+                .values()
+                .any(|other| other.id != c.id && other.external_id.as_deref() == Some(ext));
+            if taken {
+                return Err(ApiError::conflict(
+                    "duplicate_external_id",
+                    format!("another conversation already has externalId `{ext}`"),
+                )
+                .at_pointer("/externalId"));
+            }
+        }
+        c.external_id = external_id.clone();
+    }
+    if let Some(snooze) = &write.snooze {
+        c.snooze = snooze.clone();
+    }
+    Ok(())
+}
+
+fn dedup(ids: Vec<Id>) -> Vec<Id> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}

@@ -1,0 +1,156 @@
+//! Customers: created and updated with the same commit path as conversations.
+
+use serde_json::{Map, Value};
+
+use super::commit::Commit;
+use super::conversations::CreateOptions;
+use super::validate::{contact_entries, tag_ids};
+use super::{Actor, OrgData, Store};
+use crate::error::ApiError;
+use crate::ids::Id;
+use crate::model::{Customer, CustomerWrite, Record};
+
+/// Server-maintained fields every customer update sets.
+const SET_ON_UPDATE: &[&str] = &["rev", "updatedAt", "modifiedAt"];
+
+impl Store {
+    /// One customer as stored.
+    pub fn customer(&self, org: Id, id: Id) -> Result<Customer, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.customers
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("customer", &id.to_hex()))
+    }
+
+    /// `GET /v1/customers/{id}`.
+    pub fn get_customer(&self, org: Id, id: Id) -> Result<Value, ApiError> {
+        self.customer(org, id).map(|c| c.resource())
+    }
+
+    /// `POST /v1/customers`.
+    pub fn create_customer(
+        &self,
+        actor: &Actor,
+        write: CustomerWrite,
+        options: CreateOptions,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let id = options.id.unwrap_or_else(|| actor.new_id(self, "customer"));
+        if data.customers.contains_key(&id) {
+            return Err(ApiError::conflict(
+                "duplicate_id",
+                format!("a customer with id `{id}` already exists"),
+            ));
+        }
+        let now = options.created_at.unwrap_or_else(|| self.clock.now());
+        let mut customer = Customer {
+            id,
+            org: org.id,
+            name: None,
+            display_name: None,
+            emails: Vec::new(),
+            phones: Vec::new(),
+            external_id: None,
+            tags: Vec::new(),
+            custom: Map::new(),
+            rev: 1,
+            created_at: now,
+            updated_at: now,
+            modified_at: now,
+            created_by: actor.user,
+            modified_by: actor.user,
+        };
+        apply_write(&data, &mut customer, &write)?;
+        self.publish_commit(&org, actor, Commit::Create(&customer));
+        let resource = customer.resource();
+        data.customers.insert(id, customer);
+        Ok(resource)
+    }
+
+    /// `PUT`/`PATCH /v1/customers/{id}`: a merge update.
+    pub fn update_customer(
+        &self,
+        actor: &Actor,
+        id: Id,
+        write: CustomerWrite,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let before = data
+            .customers
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("customer", &id.to_hex()))?;
+        let mut after = before.clone();
+        apply_write(&data, &mut after, &write)?;
+        self.check_object_limit(&org, actor, id, "customer")?;
+        let now = self.clock.now();
+        after.rev = before.rev + 1;
+        after.updated_at = now;
+        after.modified_at = now;
+        after.modified_by = actor.user;
+        self.publish_commit(
+            &org,
+            actor,
+            Commit::Update {
+                before: &before,
+                after: &after,
+                forced: SET_ON_UPDATE,
+            },
+        );
+        let resource = after.resource();
+        data.customers.insert(id, after);
+        Ok(resource)
+    }
+}
+
+fn apply_write(data: &OrgData, c: &mut Customer, write: &CustomerWrite) -> Result<(), ApiError> {
+    if let Some(name) = &write.name {
+        c.name = name.clone();
+    }
+    if let Some(display) = &write.display_name {
+        c.display_name = display.clone();
+    }
+    if let Some(emails) = &write.emails {
+        contact_entries(emails, "emails", "email")?;
+        c.emails = emails.clone();
+    }
+    if let Some(phones) = &write.phones {
+        contact_entries(phones, "phones", "phone")?;
+        c.phones = phones.clone();
+    }
+    if let Some(external_id) = &write.external_id {
+        if let Some(ext) = external_id {
+            let taken = data
+                .customers
+                .values()
+                .any(|other| other.id != c.id && other.external_id.as_deref() == Some(ext));
+            if taken {
+                return Err(ApiError::conflict(
+                    "duplicate_external_id",
+                    format!("another customer already has externalId `{ext}`"),
+                )
+                .at_pointer("/externalId"));
+            }
+        }
+        c.external_id = external_id.clone();
+    }
+    if let Some(tags) = &write.tags {
+        c.tags = tag_ids(data, tags, "tags")?;
+    }
+    if let Some(custom) = &write.custom {
+        for (key, value) in custom {
+            if value.is_null() {
+                c.custom.remove(key);
+            } else {
+                c.custom.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Ok(())
+}

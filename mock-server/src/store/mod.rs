@@ -1,0 +1,274 @@
+//! The store: org-scoped in-memory state and the only place records change.
+//!
+//! REST handlers, native workflow actions, fixtures and the admin API all write through
+//! the functions of this module, so `rev`, timestamps, `changes`, limits and events can
+//! never disagree between paths. Each org's records sit behind one `RwLock`; a write
+//! publishes its event while holding it, so the event log holds every record's events
+//! in commit order.
+
+mod commit;
+mod conversations;
+mod customers;
+mod keys;
+mod snapshot;
+mod tags;
+mod validate;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use dashmap::DashMap;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::cause::Cause;
+use crate::clock::{Clock, Timestamp};
+use crate::error::ApiError;
+use crate::events::EventBus;
+use crate::ids::{Id, IdGen};
+use crate::limits::Limiter;
+use crate::model::{ApiKey, Conversation, Customer, MachineUser, Org, OrgLimits, Tag};
+
+pub use conversations::{CreateOptions, TagOp};
+pub use keys::{KeySpec, token_digest};
+pub use snapshot::{OrgSnapshot, StoreSnapshot};
+pub use tags::DeletedFilter;
+
+/// Who writes, on whose behalf, and because of what.
+#[derive(Debug)]
+pub struct Actor {
+    pub org: Id,
+    /// The machine user shown as `modifiedBy`.
+    pub user: Id,
+    /// The event's `client`: `api-gw` for `/v1`, `workflow` for native actions, `fixture`
+    /// and `admin` for the admin API.
+    pub client: &'static str,
+    /// The request (or native action) the write belongs to; ids it creates derive from it.
+    pub request_id: Option<Id>,
+    /// The cause stamped on the events of this write.
+    pub cause: Cause,
+    /// Whether the per-object update limit applies (not for fixtures and admin).
+    pub limited: bool,
+    created: AtomicU32,
+}
+
+impl Actor {
+    /// An actor for one request or action.
+    pub fn new(
+        org: Id,
+        user: Id,
+        client: &'static str,
+        request_id: Option<Id>,
+        cause: Cause,
+    ) -> Actor {
+        Actor {
+            org,
+            user,
+            client,
+            request_id,
+            cause,
+            limited: true,
+            created: AtomicU32::new(0),
+        }
+    }
+
+    /// The same actor, exempt from the per-object limit (fixtures, admin).
+    pub fn unlimited(mut self) -> Actor {
+        self.limited = false;
+        self
+    }
+
+    /// A fresh id: derived from the request when there is one (so concurrent workflow
+    /// runs get reproducible ids), else the next of the sequence.
+    fn new_id(&self, store: &Store, salt: &str) -> Id {
+        let n = self.created.fetch_add(1, Ordering::Relaxed);
+        match self.request_id {
+            Some(request) => store.ids.derive(
+                store.clock.now(),
+                &[request.as_bytes(), salt.as_bytes(), &n.to_be_bytes()],
+            ),
+            None => store.ids.next(store.clock.now()),
+        }
+    }
+}
+
+/// One org's records.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct OrgData {
+    pub conversations: IndexMap<Id, Conversation>,
+    pub customers: IndexMap<Id, Customer>,
+    pub tags: IndexMap<Id, Tag>,
+    pub users: IndexMap<Id, MachineUser>,
+    pub keys: IndexMap<Id, Arc<ApiKey>>,
+}
+
+/// An org: its settings and its records.
+#[derive(Debug)]
+pub struct OrgState {
+    org: RwLock<Org>,
+    data: RwLock<OrgData>,
+}
+
+impl OrgState {
+    /// The org's settings (a copy).
+    pub fn org(&self) -> Org {
+        self.org.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn org_mut(&self) -> RwLockWriteGuard<'_, Org> {
+        self.org.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, OrgData> {
+        self.data.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, OrgData> {
+        self.data.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Paging of a list request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// 1-based.
+    pub number: usize,
+    pub size: usize,
+}
+
+impl Page {
+    fn slice<T: Clone>(&self, items: impl Iterator<Item = T>) -> Vec<T> {
+        items
+            .skip((self.number - 1).saturating_mul(self.size))
+            .take(self.size)
+            .collect()
+    }
+}
+
+/// A page of resources and the total number of records that matched.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub data: Vec<serde_json::Value>,
+    pub total: usize,
+}
+
+/// The whole state of a server.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) clock: Clock,
+    pub(crate) ids: IdGen,
+    pub(crate) bus: Arc<EventBus>,
+    pub(crate) limiter: Limiter,
+    orgs: DashMap<Id, Arc<OrgState>>,
+    org_names: DashMap<String, Id>,
+    keys_by_digest: DashMap<[u8; 32], Arc<ApiKey>>,
+    /// The org used when an admin call names none (the first org created).
+    default_org: RwLock<Option<Id>>,
+    /// The limits new orgs start with.
+    default_limits: RwLock<OrgLimits>,
+}
+
+impl Store {
+    pub fn new(clock: Clock, seed: u64, bus: Arc<EventBus>) -> Store {
+        Store {
+            clock,
+            ids: IdGen::new(seed),
+            bus,
+            limiter: Limiter::new(),
+            orgs: DashMap::new(),
+            org_names: DashMap::new(),
+            keys_by_digest: DashMap::new(),
+            default_org: RwLock::new(None),
+            default_limits: RwLock::new(OrgLimits::default()),
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn ids(&self) -> &IdGen {
+        &self.ids
+    }
+
+    pub fn bus(&self) -> &Arc<EventBus> {
+        &self.bus
+    }
+
+    pub fn limiter(&self) -> &Limiter {
+        &self.limiter
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The org with this id.
+    pub fn org_state(&self, org: Id) -> Result<Arc<OrgState>, ApiError> {
+        self.orgs
+            .get(&org)
+            .map(|o| Arc::clone(o.value()))
+            .ok_or_else(|| ApiError::not_found("org", &org.to_hex()))
+    }
+
+    /// The org with this name.
+    pub fn org_by_name(&self, name: &str) -> Option<Id> {
+        self.org_names.get(name).map(|id| *id)
+    }
+
+    /// The org an admin call means: by name or id when given, else the default org.
+    pub fn resolve_org(&self, name_or_id: Option<&str>) -> Result<Id, ApiError> {
+        match name_or_id {
+            Some(text) => self
+                .org_by_name(text)
+                .or_else(|| Id::parse(text).filter(|id| self.orgs.contains_key(id)))
+                .ok_or_else(|| {
+                    ApiError::bad_request("unknown_org", format!("There is no org named `{text}`"))
+                        .at_pointer("/org")
+                }),
+            None => self
+                .default_org
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "no_org",
+                        "There is no org yet: seed fixtures or name an org",
+                    )
+                    .at_pointer("/org")
+                }),
+        }
+    }
+
+    /// Every org, in creation order of their ids.
+    pub fn orgs(&self) -> Vec<Org> {
+        let mut orgs: Vec<Org> = self.orgs.iter().map(|o| o.org()).collect();
+        orgs.sort_by(|a, b| a.name.cmp(&b.name));
+        orgs
+    }
+
+    /// The limits new orgs start with.
+    pub fn default_limits(&self) -> OrgLimits {
+        self.default_limits
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Sets the limits new orgs start with.
+    pub fn set_default_limits(&self, limits: OrgLimits) {
+        *self
+            .default_limits
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = limits;
+    }
+
+    /// Forgets every org, key, record and limit counter.
+    pub fn clear(&self) {
+        self.orgs.clear();
+        self.org_names.clear();
+        self.keys_by_digest.clear();
+        *self.default_org.write().unwrap_or_else(|e| e.into_inner()) = None;
+        self.limiter.clear();
+    }
+}

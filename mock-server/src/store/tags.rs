@@ -1,0 +1,228 @@
+//! Tags: names unique per org among live tags; deleting is soft.
+
+use serde_json::Value;
+
+use super::commit::Commit;
+use super::{Actor, Listing, OrgData, Page, Store};
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::ids::Id;
+use crate::model::{Org, Record, Tag, TagWrite};
+
+/// Server-maintained fields every tag update sets.
+const SET_ON_UPDATE: &[&str] = &["updatedAt", "modifiedAt"];
+
+/// Which tags a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeletedFilter {
+    #[default]
+    All,
+    Only,
+    Exclude,
+}
+
+impl Store {
+    /// The live (not deleted) tag called `name`.
+    pub(super) fn live_tag_by_name(&self, data: &OrgData, name: &str) -> Option<Id> {
+        data.tags
+            .values()
+            .find(|t| !t.deleted && t.name == name)
+            .map(|t| t.id)
+    }
+
+    /// The live tag called `name`, as stored.
+    pub fn tag_by_name(&self, org: Id, name: &str) -> Result<Tag, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        self.live_tag_by_name(&data, name)
+            .and_then(|id| data.tags.get(&id).cloned())
+            .ok_or_else(|| ApiError::not_found("tag", name))
+    }
+
+    /// Creates a tag inside an ongoing write and publishes `kustomer.tag.create`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn insert_tag(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        data: &mut OrgData,
+        name: String,
+        color: Option<String>,
+        id: Option<Id>,
+        created_at: Option<Timestamp>,
+    ) -> Result<Id, ApiError> {
+        if name.trim().is_empty() {
+            return Err(
+                ApiError::bad_request("invalid_value", "a tag name cannot be empty")
+                    .at_pointer("/name"),
+            );
+        }
+        if self.live_tag_by_name(data, &name).is_some() {
+            return Err(ApiError::conflict(
+                "duplicate_tag",
+                format!("a tag named `{name}` already exists in this org"),
+            )
+            .at_pointer("/name"));
+        }
+        let id = id.unwrap_or_else(|| actor.new_id(self, "tag"));
+        if data.tags.contains_key(&id) {
+            return Err(ApiError::conflict(
+                "duplicate_id",
+                format!("a tag with id `{id}` already exists"),
+            ));
+        }
+        let now = created_at.unwrap_or_else(|| self.clock.now());
+        let tag = Tag {
+            id,
+            org: org.id,
+            name,
+            color,
+            deleted: false,
+            deleted_at: None,
+            created_at: now,
+            updated_at: now,
+            modified_at: now,
+            created_by: actor.user,
+            modified_by: actor.user,
+        };
+        self.publish_commit(org, actor, Commit::Create(&tag));
+        data.tags.insert(id, tag);
+        Ok(id)
+    }
+
+    /// `POST /v1/tags`.
+    pub fn create_tag(
+        &self,
+        actor: &Actor,
+        write: TagWrite,
+        id: Option<Id>,
+        created_at: Option<Timestamp>,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let name = write.name.ok_or_else(|| {
+            ApiError::bad_request("required", "`name` is required").at_pointer("/name")
+        })?;
+        let id = self.insert_tag(
+            &org,
+            actor,
+            &mut data,
+            name,
+            write.color.flatten(),
+            id,
+            created_at,
+        )?;
+        Ok(data.tags[&id].resource())
+    }
+
+    /// `GET /v1/tags/{id}` (deleted tags too: they show `deleted: true`).
+    pub fn get_tag(&self, org: Id, id: Id) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.tags
+            .get(&id)
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("tag", &id.to_hex()))
+    }
+
+    /// `GET /v1/tags`, in creation order.
+    pub fn list_tags(
+        &self,
+        org: Id,
+        page: Page,
+        deleted: DeletedFilter,
+    ) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        let matching = data.tags.values().filter(|t| match deleted {
+            DeletedFilter::All => true,
+            DeletedFilter::Only => t.deleted,
+            DeletedFilter::Exclude => !t.deleted,
+        });
+        let total = matching.clone().count();
+        let data = page.slice(matching.map(Record::resource));
+        Ok(Listing { data, total })
+    }
+
+    /// `PUT /v1/tags/{id}`.
+    pub fn update_tag(&self, actor: &Actor, id: Id, write: TagWrite) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let before = data
+            .tags
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("tag", &id.to_hex()))?;
+        let mut after = before.clone();
+        if let Some(name) = write.name {
+            if name.trim().is_empty() {
+                return Err(
+                    ApiError::bad_request("invalid_value", "a tag name cannot be empty")
+                        .at_pointer("/name"),
+                );
+            }
+            if name != before.name && self.live_tag_by_name(&data, &name).is_some() {
+                return Err(ApiError::conflict(
+                    "duplicate_tag",
+                    format!("a tag named `{name}` already exists in this org"),
+                )
+                .at_pointer("/name"));
+            }
+            after.name = name;
+        }
+        if let Some(color) = write.color {
+            after.color = color;
+        }
+        self.check_object_limit(&org, actor, id, "tag")?;
+        self.commit_tag(&org, actor, &mut data, before, after)
+    }
+
+    /// `DELETE /v1/tags/{id}`: soft delete (`deleted: true`, `deletedAt`); deleting a
+    /// deleted tag changes nothing.
+    pub fn delete_tag(&self, actor: &Actor, id: Id) -> Result<(), ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let before = data
+            .tags
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("tag", &id.to_hex()))?;
+        if before.deleted {
+            return Ok(());
+        }
+        let mut after = before.clone();
+        after.deleted = true;
+        after.deleted_at = Some(self.clock.now());
+        self.commit_tag(&org, actor, &mut data, before, after)?;
+        Ok(())
+    }
+
+    fn commit_tag(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        data: &mut OrgData,
+        before: Tag,
+        mut after: Tag,
+    ) -> Result<Value, ApiError> {
+        let now = self.clock.now();
+        after.updated_at = now;
+        after.modified_at = now;
+        after.modified_by = actor.user;
+        self.publish_commit(
+            org,
+            actor,
+            Commit::Update {
+                before: &before,
+                after: &after,
+                forced: SET_ON_UPDATE,
+            },
+        );
+        let resource = after.resource();
+        data.tags.insert(after.id, after);
+        Ok(resource)
+    }
+}
