@@ -1,3 +1,6 @@
 //! # kustomer-harness
 //!
-//! The `kmock` CLI over the mock server.
+//! Runs Kustomer workflow JSON against `kustomer-mock`; holds the `kmock` CLI.
+
+pub mod cli;
+pub mod embedded;

@@ -13,9 +13,10 @@ mod webhooks;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::OriginalUri;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
-use axum::http::{Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -52,11 +53,11 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
         .method_not_allowed_fallback(wrong_method)
 }
 
-async fn no_route(method: Method, uri: Uri) -> ApiError {
+async fn no_route(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::no_route(method.as_str(), uri.path())
 }
 
-async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+async fn wrong_method(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::method_not_allowed(method.as_str(), uri.path())
 }
 

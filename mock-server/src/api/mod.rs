@@ -11,7 +11,8 @@ pub mod pipeline;
 mod tags;
 
 use axum::Router;
-use axum::http::{Method, Uri};
+use axum::extract::OriginalUri;
+use axum::http::Method;
 use axum::routing::{get, post};
 
 use crate::app::AppState;
@@ -60,10 +61,10 @@ pub fn routes() -> Router<AppState> {
         .method_not_allowed_fallback(wrong_method)
 }
 
-async fn no_route(method: Method, uri: Uri) -> ApiError {
+async fn no_route(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::no_route(method.as_str(), uri.path())
 }
 
-async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+async fn wrong_method(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::method_not_allowed(method.as_str(), uri.path())
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, OriginalUri, Request, State};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
@@ -39,30 +39,32 @@ pub async fn v1_pipeline(
     next: Next,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let (ctx, ctx_error) = match request_ctx(
-        &app,
-        &parts.headers,
-        parts.method.as_str(),
-        parts.uri.path(),
-    ) {
-        Ok(ctx) => (ctx, None),
-        Err(error) => {
-            let id = app.store.ids().next(app.store.now());
-            (
-                RequestCtx {
-                    id,
-                    cause: Cause::root(id),
-                },
-                Some(error),
-            )
-        }
-    };
+    // Inside the nested `/v1` router the URI lacks the prefix; the original has it.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|o| o.0.clone())
+        .unwrap_or_else(|| parts.uri.clone());
+    let (ctx, ctx_error) =
+        match request_ctx(&app, &parts.headers, parts.method.as_str(), uri.path()) {
+            Ok(ctx) => (ctx, None),
+            Err(error) => {
+                let id = app.store.ids().next(app.store.now());
+                (
+                    RequestCtx {
+                        id,
+                        cause: Cause::root(id),
+                    },
+                    Some(error),
+                )
+            }
+        };
     let mut exchange = Exchange {
         app: &app,
         at: app.store.now(),
         method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
         headers: parts.headers.clone(),
         body: Bytes::new(),
         ctx: ctx.clone(),

@@ -1,0 +1,28 @@
+# kustomer-mock — the README's commands call these targets.
+CARGO ?= cargo
+
+.PHONY: run test lint fmt build clean
+
+## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
+run:
+	$(CARGO) run --release -p kustomer-harness --bin kmock -- serve
+
+## test: every test of the workspace (unit, end-to-end over loopback HTTP, snapshots)
+test:
+	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
+
+## lint: formatting and clippy, warnings are errors
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## fmt: format the code
+fmt:
+	$(CARGO) fmt --all
+
+build:
+	$(CARGO) build --workspace --release
+
+clean:
+	$(CARGO) clean

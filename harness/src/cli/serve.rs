@@ -1,0 +1,172 @@
+//! `kmock serve`: the mock server with the fixtures, until Ctrl-C or SIGTERM.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use kustomer_mock::{Clock, FixtureBundle, MockServer, Timestamp};
+
+/// How the server's clock runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockMode {
+    /// Follows the system time.
+    Real,
+    /// Stands still until moved with `POST /__admin/clock`.
+    Virtual,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Directory of fixture bundles (`*.json`); default `./fixtures`, or the fixtures
+    /// built into kmock when there is no such directory.
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+    /// Start with no fixtures at all.
+    #[arg(long, conflicts_with = "fixtures")]
+    pub no_fixtures: bool,
+    /// Seed of the id sequence.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Token that guards /__admin (sent as `Authorization: Bearer <token>`); without it,
+    /// only loopback callers reach the admin API.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "KMOCK_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// Real or virtual clock.
+    #[arg(long, value_enum, default_value_t = ClockMode::Real)]
+    pub clock: ClockMode,
+    /// Start of a virtual clock (ISO-8601).
+    #[arg(long, value_name = "TIMESTAMP", value_parser = parse_timestamp)]
+    pub clock_start: Option<Timestamp>,
+}
+
+fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(text).ok_or_else(|| {
+        format!("`{text}` is not an ISO-8601 timestamp (e.g. 2026-11-24T00:00:00.000Z)")
+    })
+}
+
+/// Which fixtures to load, and where they came from (for the banner).
+fn fixtures(args: &ServeArgs) -> Result<(Vec<FixtureBundle>, String), String> {
+    if args.no_fixtures {
+        return Ok((Vec::new(), "none".into()));
+    }
+    match &args.fixtures {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(format!("--fixtures {}: no such directory", dir.display()));
+            }
+            let bundles = FixtureBundle::from_dir(dir).map_err(|e| e.to_string())?;
+            Ok((bundles, dir.display().to_string()))
+        }
+        None => {
+            let dir = PathBuf::from("fixtures");
+            if dir.is_dir() {
+                let bundles = FixtureBundle::from_dir(&dir).map_err(|e| e.to_string())?;
+                Ok((bundles, "fixtures/".into()))
+            } else {
+                let bundles = crate::embedded::bundles().map_err(|e| e.to_string())?;
+                Ok((bundles, "built-in fixtures".into()))
+            }
+        }
+    }
+}
+
+/// Runs the server until a signal; `Err` is a one-line message for the user.
+pub async fn run(args: ServeArgs) -> Result<(), String> {
+    let (bundles, origin) = fixtures(&args)?;
+    let clock = match args.clock {
+        ClockMode::Real => {
+            if args.clock_start.is_some() {
+                return Err("--clock-start needs --clock virtual".into());
+            }
+            Clock::real()
+        }
+        ClockMode::Virtual => match args.clock_start {
+            Some(start) => Clock::virtual_at(start),
+            None => Clock::virtual_default(),
+        },
+    };
+    let mut builder = MockServer::builder()
+        .host(args.host)
+        .port(args.port)
+        .seed(args.seed)
+        .clock(clock);
+    for bundle in bundles {
+        builder = builder.fixtures(bundle);
+    }
+    if let Some(token) = &args.admin_token {
+        builder = builder.admin_token(token.clone());
+    }
+    let server = builder.start().await.map_err(|e| e.to_string())?;
+    print_banner(&server, &origin, args.admin_token.is_some());
+    wait_for_signal().await;
+    println!("shutting down…");
+    server.shutdown().await;
+    Ok(())
+}
+
+fn print_banner(server: &MockServer, origin: &str, admin_token: bool) {
+    let url = server.url();
+    println!("kustomer-mock listening on {url}");
+    println!("  Kustomer API:  {url}/v1   (Authorization: Bearer <token>)");
+    println!(
+        "  admin API:     {url}/__admin   ({})",
+        if admin_token {
+            "needs the admin token"
+        } else {
+            "loopback only"
+        }
+    );
+    println!("  fixtures:      {origin}");
+    let keys: Vec<_> = server.seeded().iter().flat_map(|r| r.keys.iter()).collect();
+    if !keys.is_empty() {
+        println!("  API keys (fixtures; never use real tokens here):");
+        let width = keys.iter().map(|k| k.name.len()).max().unwrap_or(0);
+        for key in keys {
+            let expiry = match key.expires_at {
+                Some(at) => format!("  expires {at}"),
+                None => String::new(),
+            };
+            println!(
+                "    {:width$}  {}  [{}]{expiry}",
+                key.name,
+                key.token,
+                key.roles.join(", ")
+            );
+        }
+    }
+    println!("Ctrl-C stops the server.");
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: real servers on ephemeral loopback ports, real HTTP.
+
+mod common;
+
+mod admin;
+mod auth_errors;
+mod conversations;
+mod customers_tags;
+mod determinism;
+mod rate_limits;
+mod request_errors;
