@@ -193,12 +193,9 @@ impl FixtureBundle {
             let org = match store.org_by_name(&fixture.name) {
                 Some(id) => id,
                 None => {
-                    let mut limits = store.default_limits();
-                    if let Some(patch) = &fixture.limits {
-                        patch
-                            .apply(&mut limits)
-                            .map_err(|(p, m)| fail(at(&format!("/limits{p}")), m))?;
-                    }
+                    let limits = store
+                        .limits_for_new_org(fixture.limits.as_ref())
+                        .map_err(|(p, m)| fail(at(&format!("/limits{p}")), m))?;
                     store
                         .create_org(&fixture.name, fixture.id, limits)
                         .map_err(|e| fail(at("/name"), e.detail.clone()))?

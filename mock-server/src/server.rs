@@ -100,7 +100,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Limits for every org the fixtures create (fixtures' own limits apply on top).
+    /// Limits for every org (applied over the fixtures' own limits: server settings win).
     pub fn limits(mut self, limits: LimitsPatch) -> Self {
         self.limits = Some(limits);
         self
@@ -155,12 +155,12 @@ impl MockServerBuilder {
         let clock = self.clock.unwrap_or_else(Clock::virtual_default);
         let bus = EventBus::new(self.event_capacity);
         let store = Store::new(clock.clone(), self.seed, Arc::clone(&bus));
-        if let Some(patch) = &self.limits {
-            let mut limits = store.default_limits();
-            patch.apply(&mut limits).map_err(|(pointer, message)| {
-                StartError::Limits(format!("{pointer}: {message}"))
-            })?;
-            store.set_default_limits(limits);
+        if let Some(patch) = self.limits {
+            store
+                .set_limits_override(patch)
+                .map_err(|(pointer, message)| {
+                    StartError::Limits(format!("{pointer}: {message}"))
+                })?;
         }
         let shared = Arc::new(Shared {
             store,

@@ -107,7 +107,14 @@ impl Store {
     pub fn ensure_org(&self, name: &str) -> Result<Id, ApiError> {
         match self.org_by_name(name) {
             Some(id) => Ok(id),
-            None => self.create_org(name, None, self.default_limits()),
+            None => {
+                let limits = self
+                    .limits_for_new_org(None)
+                    .map_err(|(pointer, message)| {
+                        ApiError::bad_request("invalid_value", message).at_pointer(pointer)
+                    })?;
+                self.create_org(name, None, limits)
+            }
         }
     }
 

@@ -27,7 +27,7 @@ use crate::error::ApiError;
 use crate::events::EventBus;
 use crate::ids::{Id, IdGen};
 use crate::limits::Limiter;
-use crate::model::{ApiKey, Conversation, Customer, MachineUser, Org, OrgLimits, Tag};
+use crate::model::{ApiKey, Conversation, Customer, LimitsPatch, MachineUser, Org, OrgLimits, Tag};
 
 pub use conversations::{CreateOptions, TagOp};
 pub use keys::{KeySpec, token_digest};
@@ -164,8 +164,8 @@ pub struct Store {
     keys_by_digest: DashMap<[u8; 32], Arc<ApiKey>>,
     /// The org used when an admin call names none (the first org created).
     default_org: RwLock<Option<Id>>,
-    /// The limits new orgs start with.
-    default_limits: RwLock<OrgLimits>,
+    /// Server-level limits, applied to every new org after its own (fixture) limits.
+    limits_override: RwLock<Option<LimitsPatch>>,
 }
 
 impl Store {
@@ -179,7 +179,7 @@ impl Store {
             org_names: DashMap::new(),
             keys_by_digest: DashMap::new(),
             default_org: RwLock::new(None),
-            default_limits: RwLock::new(OrgLimits::default()),
+            limits_override: RwLock::new(None),
         }
     }
 
@@ -247,20 +247,36 @@ impl Store {
         orgs
     }
 
-    /// The limits new orgs start with.
-    pub fn default_limits(&self) -> OrgLimits {
-        self.default_limits
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// Sets server-level limits: every org created from now on gets them, on top of its
+    /// own. `Err` names the bad field.
+    pub fn set_limits_override(&self, patch: LimitsPatch) -> Result<(), (String, String)> {
+        patch.apply(&mut OrgLimits::default())?;
+        *self
+            .limits_override
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(patch);
+        Ok(())
     }
 
-    /// Sets the limits new orgs start with.
-    pub fn set_default_limits(&self, limits: OrgLimits) {
-        *self
-            .default_limits
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = limits;
+    /// The limits of a new org: Kustomer's defaults, then the org's own patch, then the
+    /// server-level override.
+    pub fn limits_for_new_org(
+        &self,
+        own: Option<&LimitsPatch>,
+    ) -> Result<OrgLimits, (String, String)> {
+        let mut limits = OrgLimits::default();
+        if let Some(own) = own {
+            own.apply(&mut limits)?;
+        }
+        if let Some(server) = self
+            .limits_override
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            server.apply(&mut limits)?;
+        }
+        Ok(limits)
     }
 
     /// Forgets every org, key, record and limit counter.

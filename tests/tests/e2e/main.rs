@@ -7,5 +7,7 @@ mod auth_errors;
 mod conversations;
 mod customers_tags;
 mod determinism;
+mod events;
 mod rate_limits;
 mod request_errors;
+mod webhooks;
