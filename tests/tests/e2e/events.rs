@@ -231,8 +231,8 @@ async fn every_kind_of_write_emits_its_event() {
             "kustomer.conversation.delete",
         ]
     );
-    assert_eq!(events[1].meta.custom_changed, true);
-    assert_eq!(events[3].meta.custom_changed, false);
+    assert!(events[1].meta.custom_changed);
+    assert!(!events[3].meta.custom_changed);
     let customer_moved = &events[3].changes.as_ref().unwrap()["relationships"]["customer"];
     assert_eq!(customer_moved["before"]["id"], customer_id.as_str());
     assert_eq!(customer_moved["after"]["id"], CUSTOMER_ADA);
