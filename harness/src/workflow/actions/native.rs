@@ -1,0 +1,135 @@
+//! Native `kustomer.*` actions: they act on the mock's store directly, through the same
+//! single writer as `/v1` (same events, same per-object limit), as the org's workflow
+//! machine user, and do not count against the org's request budget.
+
+use kustomer_mock::ApiError;
+use kustomer_mock::api::parse_value;
+use kustomer_mock::model::{ConversationWrite, CustomerWrite};
+use kustomer_mock::store::{CreateOptions, TagOp};
+use kustomer_mock::{Id, Store};
+use serde_json::{Map, Value, json};
+
+use super::{ActionEnv, flatten};
+
+/// The native actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Native {
+    ConversationFindById,
+    ConversationCreate,
+    ConversationUpdate,
+    ConversationAddTags,
+    ConversationRemoveTags,
+    CustomerFindById,
+    CustomerCreate,
+    CustomerUpdate,
+    TagFindByName,
+    UserFindById,
+}
+
+fn store_error(error: &ApiError) -> Value {
+    json!({
+        "message": format!("{} {}", error.status.as_u16(), error.detail),
+        "kind": "api-error",
+        "status": error.status.as_u16(),
+        "body": error.body(),
+    })
+}
+
+fn id_param(params: &Map<String, Value>, name: &str) -> Result<Id, Value> {
+    let text = params.get(name).and_then(Value::as_str).unwrap_or("");
+    Id::parse(text).ok_or_else(|| json!({"message": format!("`{name}` must be a 24-hex id, not {}", params.get(name).unwrap_or(&Value::Null))}))
+}
+
+/// Tag names or ids, as given.
+fn tag_names(store: &Store, org: Id, params: &Map<String, Value>) -> Result<Vec<String>, Value> {
+    let tags = match params.get("tags") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::String(one)) => vec![Value::String(one.clone())],
+        _ => return Err(json!({"message": "`tags` must be a list of tag names or ids"})),
+    };
+    tags.iter()
+        .map(|t| {
+            let text = t
+                .as_str()
+                .ok_or_else(|| json!({"message": format!("tag {t} is not a string")}))?;
+            // An id of this org's tag stands for its name.
+            Ok(match Id::parse(text) {
+                Some(id) => store
+                    .get_tag(org, id)
+                    .ok()
+                    .and_then(|r| r["attributes"]["name"].as_str().map(str::to_string))
+                    .unwrap_or_else(|| text.to_string()),
+                None => text.to_string(),
+            })
+        })
+        .collect()
+}
+
+impl Native {
+    /// Runs the action.
+    pub fn run(self, params: Value, env: &ActionEnv<'_>) -> Result<Value, Value> {
+        let mut params = match params {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            other => {
+                return Err(json!({"message": format!("params must be an object, not {other}")}));
+            }
+        };
+        let store = env.store;
+        let org = env.org;
+        let actor = &env.actor;
+        let found =
+            |r: Result<Value, ApiError>| r.map(|v| flatten(&v)).map_err(|e| store_error(&e));
+        match self {
+            Native::ConversationFindById => {
+                found(store.get_conversation(org, id_param(&params, "id")?))
+            }
+            Native::CustomerFindById => found(store.get_customer(org, id_param(&params, "id")?)),
+            Native::UserFindById => store
+                .user(org, id_param(&params, "id")?)
+                .map(|u| flatten(&u.resource()))
+                .map_err(|e| store_error(&e)),
+            Native::TagFindByName => {
+                let name = params.get("name").and_then(Value::as_str).unwrap_or("");
+                store
+                    .tag_by_name(org, name)
+                    .map(|t| flatten(&kustomer_mock::model::Record::resource(&t)))
+                    .map_err(|e| store_error(&e))
+            }
+            Native::ConversationUpdate => {
+                let id = id_param(&params, "id")?;
+                params.remove("id");
+                let write: ConversationWrite =
+                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.update_conversation(actor, id, write, false))
+            }
+            Native::ConversationCreate => {
+                let write: ConversationWrite =
+                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.create_conversation(actor, write, CreateOptions::default()))
+            }
+            Native::ConversationAddTags | Native::ConversationRemoveTags => {
+                let id = id_param(&params, "id")?;
+                let names = tag_names(store, org, &params)?;
+                let op = if self == Native::ConversationAddTags {
+                    TagOp::Append
+                } else {
+                    TagOp::Remove
+                };
+                found(store.change_conversation_tags(actor, id, &names, op))
+            }
+            Native::CustomerUpdate => {
+                let id = id_param(&params, "id")?;
+                params.remove("id");
+                let write: CustomerWrite =
+                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.update_customer(actor, id, write))
+            }
+            Native::CustomerCreate => {
+                let write: CustomerWrite =
+                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.create_customer(actor, write, CreateOptions::default()))
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! `kustomer.rest-api.json` / `.generic`: real HTTP requests with `reqwest`.
+//!
+//! A response that is not 2xx fails the step, with the status, headers (rate-limit ones
+//! included) and body in the error; so do timeouts and connection errors. Requests to the
+//! mock carry the run's cause (`x-kmock-cause` and `traceparent`), so the events they
+//! cause extend the chain.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::ActionEnv;
+use crate::workflow::functions::text_of;
+
+/// `https://api.kustomerapp.com/...` (and `https://<org>.api.kustomerapp.com/...`) point
+/// at the mock instead, so real workflow exports run unchanged.
+pub fn rewrite_kustomer_host(uri: &str, base_url: &str) -> Option<String> {
+    let rest = uri
+        .strip_prefix("https://")
+        .or_else(|| uri.strip_prefix("http://"))?;
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, String::new()));
+    let host = host.to_ascii_lowercase();
+    let is_kustomer = host == "api.kustomerapp.com"
+        || host.ends_with(".api.kustomerapp.com")
+        || host.ends_with(".kustomerapp.com");
+    is_kustomer.then(|| format!("{}{path}", base_url.trim_end_matches('/')))
+}
+
+fn origin(url: &reqwest::Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+fn failure(message: String, kind: &str, method: &str, uri: &str) -> Value {
+    json!({"message": message, "kind": kind, "request": {"method": method, "uri": uri}})
+}
+
+/// Makes the request described by `params`.
+pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<Value, Value> {
+    let method_text = params
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    let uri = params
+        .get("uri")
+        .or_else(|| params.get("url"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let fail = |message: String, kind: &str| failure(message, kind, &method_text, &uri);
+    if uri.is_empty() {
+        return Err(fail("`uri` is required".into(), "invalid-request"));
+    }
+    let method = Method::from_bytes(method_text.as_bytes()).map_err(|_| {
+        fail(
+            format!("`{method_text}` is not an HTTP method"),
+            "invalid-request",
+        )
+    })?;
+    let target = match env
+        .rewrite_kustomer_hosts
+        .then(|| rewrite_kustomer_host(&uri, env.base_url))
+        .flatten()
+    {
+        Some(rewritten) => rewritten,
+        None => uri.clone(),
+    };
+    let mut url = reqwest::Url::parse(&target)
+        .map_err(|e| fail(format!("the uri `{uri}` is not a URL: {e}"), "invalid-uri"))?;
+    if url.scheme() == "https" {
+        return Err(fail(
+            format!(
+                "the uri `{uri}` uses https, which this offline harness does not speak (only Kustomer's own hosts are redirected to the mock)"
+            ),
+            "invalid-uri",
+        ));
+    }
+    if let Some(Value::Object(qs)) = params.get("qs") {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in qs {
+            pairs.append_pair(k, &text_of(v));
+        }
+    }
+    let mut request = env.http.request(method, url.clone()).timeout(env.timeout);
+    let mut has_content_type = false;
+    if let Some(Value::Object(headers)) = params.get("headers") {
+        for (name, value) in headers {
+            has_content_type |= name.eq_ignore_ascii_case("content-type");
+            request = request.header(name.as_str(), text_of(value));
+        }
+    }
+    if origin(&url)
+        == origin(
+            &reqwest::Url::parse(env.base_url).map_err(|e| fail(e.to_string(), "invalid-uri"))?,
+        )
+    {
+        request = request
+            .header(kustomer_mock::CAUSE_HEADER, env.cause.to_header())
+            .header("traceparent", env.cause.to_traceparent());
+    }
+    let body = params
+        .get("data")
+        .filter(|v| !v.is_null())
+        .or_else(|| params.get("body").filter(|v| !v.is_null()));
+    if let Some(body) = body {
+        let bytes = if generic {
+            text_of(body).into_bytes()
+        } else {
+            serde_json::to_vec(body).unwrap_or_default()
+        };
+        if !has_content_type && !generic {
+            request = request.header("content-type", "application/json");
+        }
+        request = request.body(bytes);
+    }
+    let response = request.send().await.map_err(|e| {
+        let kind = if e.is_timeout() {
+            "timeout"
+        } else if e.is_connect() {
+            "connection"
+        } else {
+            "transport"
+        };
+        let detail = match kind {
+            "timeout" => format!(
+                "{method_text} {uri} timed out after {} ms",
+                env.timeout.as_millis()
+            ),
+            "connection" => format!("{method_text} {uri} could not connect: {e}"),
+            _ => format!("{method_text} {uri} failed: {e}"),
+        };
+        fail(detail, kind)
+    })?;
+    let status = response.status();
+    let headers: BTreeMap<String, String> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| name.as_str() != "date")
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let bytes = response.bytes().await.map_err(|e| {
+        fail(
+            format!("{method_text} {uri}: the response body could not be read: {e}"),
+            "transport",
+        )
+    })?;
+    let body = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(json) => json,
+        Err(_) if bytes.is_empty() => Value::Null,
+        Err(_) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+    };
+    let reason = status.canonical_reason().unwrap_or("");
+    if !status.is_success() {
+        return Err(json!({
+            "message": format!("{method_text} {uri} answered {} {reason}", status.as_u16()),
+            "kind": "http-status",
+            "status": status.as_u16(),
+            "statusText": reason,
+            "headers": headers,
+            "body": body,
+            "request": {"method": method_text, "uri": uri},
+        }));
+    }
+    Ok(json!({
+        "response": {"status": status.as_u16(), "statusCode": status.as_u16(), "headers": headers},
+        "body": body,
+        "status": status.as_u16(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kustomer_hosts_point_at_the_mock() {
+        let base = "http://127.0.0.1:9";
+        assert_eq!(
+            rewrite_kustomer_host("https://api.kustomerapp.com/v1/conversations/x", base)
+                .as_deref(),
+            Some("http://127.0.0.1:9/v1/conversations/x")
+        );
+        assert_eq!(
+            rewrite_kustomer_host("https://acme.api.kustomerapp.com/v1/tags", base).as_deref(),
+            Some("http://127.0.0.1:9/v1/tags")
+        );
+        assert_eq!(rewrite_kustomer_host("https://example.com/v1", base), None);
+    }
+}

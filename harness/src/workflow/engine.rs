@@ -1,0 +1,619 @@
+//! The engine: subscribes to the mock's bus and starts a run for every enabled workflow
+//! whose `trigger.eventName` matches an event.
+//!
+//! Runs triggered by one event are queued in a stable order (workflow name, then id).
+//! Each record has its own queue, worked by one task at a time, so a record's runs
+//! happen in the order of its events while runs on different records go concurrently;
+//! ids derive from events and runs, so the output does not depend on that interleaving.
+//! [`Engine::settled`] waits until no event is waiting to be dispatched and no run is
+//! queued or in flight.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
+
+use indexmap::IndexMap;
+use kustomer_mock::app::AppState;
+use kustomer_mock::events::{EventMeta, MockMeta};
+use kustomer_mock::{BusItem, Cause, Event, Id, MockServer};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::definition::VariableDef;
+use super::load::LoadedWorkflow;
+use super::loop_guard::{DEFAULT_HARD_CAP, LoopGuardConfig, LoopRecord};
+use super::run_log::Run;
+use super::template::Templates;
+use super::variables::{Secrets, Variables};
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub loop_guard: LoopGuardConfig,
+    /// Runs allowed per causal root, guard or not.
+    pub hard_cap: usize,
+    /// How long a REST step may take.
+    pub rest_timeout: Duration,
+    /// Send `https://api.kustomerapp.com` requests to the mock.
+    pub rewrite_kustomer_hosts: bool,
+    /// Runs kept in memory (the oldest finished ones are dropped first).
+    pub max_runs_kept: usize,
+    /// How long [`Engine::settled`] waits before it reports what is still busy.
+    pub settle_timeout: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            loop_guard: LoopGuardConfig::default(),
+            hard_cap: DEFAULT_HARD_CAP,
+            rest_timeout: Duration::from_secs(10),
+            rewrite_kustomer_hosts: true,
+            max_runs_kept: 100_000,
+            settle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A workflow installed for an org.
+#[derive(Debug)]
+pub struct Installed {
+    pub workflow: LoadedWorkflow,
+    pub org: Id,
+    pub variables: Variables,
+    pub secrets: Secrets,
+}
+
+/// What `GET /__admin/workflows` shows of an installed workflow.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstalledInfo {
+    pub id: String,
+    pub name: String,
+    pub event_name: String,
+    pub enabled: bool,
+    pub callable: bool,
+    pub org: Id,
+    pub origin: String,
+    /// Variables, secure values masked.
+    pub variables: Value,
+    pub warnings: Vec<String>,
+}
+
+impl Installed {
+    pub fn info(&self) -> InstalledInfo {
+        InstalledInfo {
+            id: self.workflow.id.clone(),
+            name: self.workflow.def.name.clone(),
+            event_name: self.workflow.event_name.clone(),
+            enabled: self.workflow.def.enabled,
+            callable: self.workflow.callable(),
+            org: self.org,
+            origin: self.workflow.origin.clone(),
+            variables: self.variables.shown(),
+            warnings: self.workflow.warnings.clone(),
+        }
+    }
+}
+
+/// One run to do.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub run_id: String,
+    pub installed: Arc<Installed>,
+    pub event: Arc<Event>,
+    /// A callable workflow's inputs (its `steps.1`).
+    pub inputs: Option<Value>,
+}
+
+/// The engine's view of the server it runs on.
+pub(crate) struct Attached {
+    pub state: AppState,
+    pub base_url: String,
+    pub templates: Templates,
+}
+
+/// Runs, with the chains of the runs that fired.
+#[derive(Debug, Default)]
+pub(crate) struct RunBook {
+    pub runs: IndexMap<String, Run>,
+    pub per_root: HashMap<Id, usize>,
+}
+
+pub(crate) struct EngineInner {
+    pub config: RwLock<EngineConfig>,
+    pub attached: OnceLock<Attached>,
+    workflows: RwLock<Vec<Arc<Installed>>>,
+    pub book: Mutex<RunBook>,
+    queues: Mutex<HashMap<Id, VecDeque<Job>>>,
+    /// Runs queued or in flight.
+    pending: AtomicUsize,
+    /// The bus sequence number the dispatcher reads next.
+    dispatched: AtomicU64,
+    progress: watch::Sender<u64>,
+    pub http: reqwest::Client,
+    pub loops: Mutex<Vec<LoopRecord>>,
+    /// Events the dispatcher missed because it fell behind the bus's capacity.
+    lagged: AtomicU64,
+}
+
+/// A handle on the engine; cheap to clone.
+#[derive(Clone)]
+pub struct Engine(pub(crate) Arc<EngineInner>);
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("pending", &self.0.pending.load(Ordering::SeqCst))
+            .finish()
+    }
+}
+
+/// Why [`Engine::settled`] gave up.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "not settled after {waited:?}: {pending} run(s) queued or running, {undispatched} event(s) not dispatched"
+)]
+pub struct SettleError {
+    pub waited: Duration,
+    pub pending: usize,
+    pub undispatched: u64,
+}
+
+/// Why a workflow could not be installed or called.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EngineError {
+    #[error("the engine is not attached to a server yet")]
+    NotAttached,
+    #[error("{0}")]
+    Org(String),
+    #[error("no workflow `{0}` is installed")]
+    UnknownWorkflow(String),
+    #[error("workflow `{0}` is not callable (its trigger has no `callable: true`)")]
+    NotCallable(String),
+}
+
+impl Engine {
+    /// An engine not yet attached to a server.
+    pub fn new(config: EngineConfig) -> Engine {
+        let (progress, _) = watch::channel(0);
+        Engine(Arc::new(EngineInner {
+            config: RwLock::new(config),
+            attached: OnceLock::new(),
+            workflows: RwLock::new(Vec::new()),
+            book: Mutex::new(RunBook::default()),
+            queues: Mutex::new(HashMap::new()),
+            pending: AtomicUsize::new(0),
+            dispatched: AtomicU64::new(0),
+            progress,
+            http: reqwest::Client::builder()
+                .user_agent("kmock-workflow-engine")
+                .build()
+                .unwrap_or_default(),
+            loops: Mutex::new(Vec::new()),
+            lagged: AtomicU64::new(0),
+        }))
+    }
+
+    /// Starts listening to `server`'s events (those published from now on).
+    pub fn attach(&self, server: &MockServer) {
+        let state = server.state().clone();
+        let subscription = state.store.bus().subscribe(None);
+        self.0
+            .dispatched
+            .store(subscription.cursor(), Ordering::SeqCst);
+        let attached = Attached {
+            templates: Templates::new(state.store.clock().clone()),
+            base_url: server.url(),
+            state,
+        };
+        if self.0.attached.set(attached).is_err() {
+            return; // already attached
+        }
+        // Workflows installed before attaching get the server's base URL too.
+        let base_url = server.url();
+        let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
+        for installed in workflows.iter_mut() {
+            let mut variables = installed.variables.clone();
+            variables.set(
+                "baseUrl",
+                VariableDef::Plain(Value::String(base_url.clone())),
+            );
+            *installed = Arc::new(Installed {
+                workflow: installed.workflow.clone(),
+                org: installed.org,
+                secrets: variables.secrets(),
+                variables,
+            });
+        }
+        drop(workflows);
+        let inner = Arc::clone(&self.0);
+        tokio::spawn(async move {
+            let mut subscription = subscription;
+            while let Some(item) = subscription.recv().await {
+                match item {
+                    BusItem::Event(event) => inner.dispatch(&event),
+                    BusItem::Lagged(n) => {
+                        inner.lagged.fetch_add(n, Ordering::SeqCst);
+                        tracing::warn!(
+                            "the workflow engine missed {n} events: it fell behind the event log's capacity"
+                        );
+                    }
+                }
+                inner
+                    .dispatched
+                    .store(subscription.cursor(), Ordering::SeqCst);
+                inner.notify();
+            }
+        });
+    }
+
+    pub(crate) fn attached(&self) -> Result<&Attached, EngineError> {
+        self.0.attached.get().ok_or(EngineError::NotAttached)
+    }
+
+    /// The settings.
+    pub fn config(&self) -> EngineConfig {
+        self.0
+            .config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Changes the settings (e.g. the loop guard) for runs that start from now on.
+    pub fn set_config(&self, config: EngineConfig) {
+        *self.0.config.write().unwrap_or_else(|e| e.into_inner()) = config;
+    }
+
+    /// Installs a workflow for `org` (the server's default org when `None`); `overrides`
+    /// replace its variables. A workflow with the same id is replaced.
+    pub fn install(
+        &self,
+        workflow: LoadedWorkflow,
+        org: Option<&str>,
+        overrides: &BTreeMap<String, VariableDef>,
+    ) -> Result<InstalledInfo, EngineError> {
+        let attached = self.attached()?;
+        let org = attached
+            .state
+            .store
+            .resolve_org(org)
+            .map_err(|e| EngineError::Org(e.detail.clone()))?;
+        let mut variables = Variables::from_defs(&workflow.def.variables);
+        variables.set(
+            "baseUrl",
+            VariableDef::Plain(Value::String(attached.base_url.clone())),
+        );
+        for (name, def) in overrides {
+            variables.set(name, def.clone());
+        }
+        let installed = Arc::new(Installed {
+            secrets: variables.secrets(),
+            workflow,
+            org,
+            variables,
+        });
+        let info = installed.info();
+        let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
+        workflows.retain(|w| w.workflow.id != installed.workflow.id);
+        workflows.push(installed);
+        workflows.sort_by(|a, b| {
+            (&a.workflow.def.name, &a.workflow.id).cmp(&(&b.workflow.def.name, &b.workflow.id))
+        });
+        Ok(info)
+    }
+
+    /// Removes a workflow; `false` if none had that id.
+    pub fn uninstall(&self, id: &str) -> bool {
+        let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
+        let before = workflows.len();
+        workflows.retain(|w| w.workflow.id != id);
+        workflows.len() != before
+    }
+
+    /// The installed workflows, in run order.
+    pub fn workflows(&self) -> Vec<Arc<Installed>> {
+        self.0
+            .workflows
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The installed workflow with this id.
+    pub fn workflow(&self, id: &str) -> Option<Arc<Installed>> {
+        self.workflows().into_iter().find(|w| w.workflow.id == id)
+    }
+
+    /// Starts a callable workflow with `inputs`; returns the run's id.
+    pub fn call(
+        &self,
+        id: &str,
+        inputs: Value,
+        cause: Option<Cause>,
+    ) -> Result<String, EngineError> {
+        let installed = self
+            .workflow(id)
+            .ok_or_else(|| EngineError::UnknownWorkflow(id.to_string()))?;
+        if !installed.workflow.callable() {
+            return Err(EngineError::NotCallable(id.to_string()));
+        }
+        let attached = self.attached()?;
+        Ok(self.0.enqueue_call(attached, installed, inputs, cause))
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Vec<Run> {
+        self.0
+            .book
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .runs
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// One run.
+    pub fn run(&self, id: &str) -> Option<Run> {
+        self.0
+            .book
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .runs
+            .get(id)
+            .cloned()
+    }
+
+    /// Every `loop-detected` record.
+    pub fn loops(&self) -> Vec<LoopRecord> {
+        self.0
+            .loops
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Forgets runs and loop records (admin reset).
+    pub fn clear_runs(&self) {
+        let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
+        book.runs.clear();
+        book.per_root.clear();
+        self.0
+            .loops
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Events the engine missed by falling behind the bus (0 in a healthy run).
+    pub fn missed_events(&self) -> u64 {
+        self.0.lagged.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the system is settled, at most the configured settle timeout.
+    pub async fn settled(&self) -> Result<(), SettleError> {
+        let timeout = self.config().settle_timeout;
+        self.settled_within(timeout).await
+    }
+
+    /// Waits until no event waits to be dispatched and no run is queued or in flight.
+    pub async fn settled_within(&self, timeout: Duration) -> Result<(), SettleError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let mut changes = self.0.progress.subscribe();
+            let (pending, undispatched) = self.0.busy();
+            if pending == 0 && undispatched == 0 {
+                return Ok(());
+            }
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
+                return Err(SettleError {
+                    waited: timeout,
+                    pending,
+                    undispatched,
+                });
+            }
+        }
+    }
+}
+
+impl EngineInner {
+    fn notify(&self) {
+        self.progress.send_modify(|v| *v += 1);
+    }
+
+    /// (runs queued or in flight, events published but not dispatched).
+    fn busy(&self) -> (usize, u64) {
+        let pending = self.pending.load(Ordering::SeqCst);
+        let undispatched = match self.attached.get() {
+            Some(attached) => attached
+                .state
+                .store
+                .bus()
+                .next_seq()
+                .saturating_sub(self.dispatched.load(Ordering::SeqCst)),
+            None => 0,
+        };
+        (pending, undispatched)
+    }
+
+    /// Queues a run for every enabled workflow of the event's org listening to its name.
+    fn dispatch(self: &Arc<Self>, event: &Arc<Event>) {
+        let Some(attached) = self.attached.get() else {
+            return;
+        };
+        let workflows = self
+            .workflows
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for installed in workflows {
+            let workflow = &installed.workflow;
+            if !workflow.def.enabled
+                || installed.org != event.org
+                || workflow.event_name != event.name
+            {
+                continue;
+            }
+            let run_id = attached
+                .state
+                .store
+                .ids()
+                .derive(
+                    event.created_at,
+                    &[event.id.as_bytes(), b"run", workflow.id.as_bytes()],
+                )
+                .to_hex();
+            self.enqueue(Job {
+                run_id,
+                installed: Arc::clone(&installed),
+                event: Arc::clone(event),
+                inputs: None,
+            });
+        }
+    }
+
+    /// Starts a callable workflow: a `kustomer.workflow.<id>.call` event of its own.
+    pub(crate) fn enqueue_call(
+        self: &Arc<Self>,
+        attached: &Attached,
+        installed: Arc<Installed>,
+        inputs: Value,
+        cause: Option<Cause>,
+    ) -> String {
+        let store = &attached.state.store;
+        let now = store.now();
+        let call_id = match &cause {
+            Some(c) => store.ids().derive(
+                now,
+                &[
+                    c.root.as_bytes(),
+                    c.run.as_deref().unwrap_or("").as_bytes(),
+                    c.step.as_deref().unwrap_or("").as_bytes(),
+                    installed.workflow.id.as_bytes(),
+                ],
+            ),
+            None => store.ids().next(now),
+        };
+        let org = store.org_state(installed.org).map(|o| o.org());
+        let org_name = org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+        let cause = cause.unwrap_or_else(|| Cause::root(call_id));
+        let event = Event {
+            id: call_id,
+            name: installed.workflow.event_name.clone(),
+            org: installed.org,
+            org_name,
+            partition: installed.org,
+            data_id: call_id,
+            data: json!({"type": "workflow_call", "id": call_id, "attributes": {"inputs": inputs}, "relationships": {"workflow": {"data": {"type": "workflow", "id": installed.workflow.id}}}}),
+            changes: None,
+            created_at: now,
+            client: "workflow".into(),
+            persist: true,
+            meta: EventMeta {
+                custom_changed: false,
+            },
+            mock: MockMeta {
+                request_id: None,
+                cause,
+            },
+        };
+        let run_id = store
+            .ids()
+            .derive(
+                now,
+                &[call_id.as_bytes(), b"run", installed.workflow.id.as_bytes()],
+            )
+            .to_hex();
+        self.enqueue(Job {
+            run_id: run_id.clone(),
+            installed,
+            event: Arc::new(event),
+            inputs: Some(inputs),
+        });
+        run_id
+    }
+
+    fn enqueue(self: &Arc<Self>, job: Job) {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        let record = job.event.data_id;
+        let start_worker = {
+            let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+            let queue = queues.entry(record).or_default();
+            queue.push_back(job);
+            queue.len() == 1
+        };
+        if start_worker {
+            let inner = Arc::clone(self);
+            tokio::spawn(async move { inner.work(record).await });
+        }
+        self.notify();
+    }
+
+    /// Works one record's queue until it is empty.
+    async fn work(self: Arc<Self>, record: Id) {
+        loop {
+            let job = {
+                let queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+                queues.get(&record).and_then(|q| q.front().cloned())
+            };
+            let Some(job) = job else { return };
+            Arc::clone(&self).execute(job).await;
+            {
+                let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(queue) = queues.get_mut(&record) {
+                    queue.pop_front();
+                    if queue.is_empty() {
+                        queues.remove(&record);
+                    }
+                }
+            }
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+            self.notify();
+        }
+    }
+
+    /// Stores a run (new or updated), dropping the oldest finished runs past the limit.
+    pub(crate) fn record_run(&self, run: &Run) {
+        let max = self
+            .config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .max_runs_kept;
+        let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+        book.runs.insert(run.id.clone(), run.clone());
+        while book.runs.len() > max.max(1) {
+            let oldest_final = book.runs.iter().position(|(_, r)| r.state.is_final());
+            match oldest_final {
+                Some(i) => {
+                    book.runs.shift_remove_index(i);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Counts a run against its root; returns the count with it.
+    pub(crate) fn count_for_root(&self, root: Id) -> usize {
+        let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+        let count = book.per_root.entry(root).or_insert(0);
+        *count += 1;
+        *count
+    }
+
+    /// The installed workflow with this id.
+    pub(crate) fn installed(&self, id: &str) -> Option<Arc<Installed>> {
+        self.workflows
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|w| w.workflow.id == id)
+            .cloned()
+    }
+}

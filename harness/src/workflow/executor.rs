@@ -1,0 +1,410 @@
+//! Running one workflow for one event: match the trigger, consult the loop guard, then
+//! step by step resolve params, run the action, follow the first transition that holds
+//! (or error case, when the step failed). Everything shown is masked.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use kustomer_mock::{Actor, Cause, Event};
+use serde_json::{Value, json};
+
+use super::actions::{self, Action, ActionEnv, flatten};
+use super::engine::{EngineInner, Job};
+use super::load::{LoadedWorkflow, Transition};
+use super::loop_guard::{LoopHop, LoopRecord, Verdict, judge};
+use super::param::Scope;
+use super::run_log::{
+    EventRef, Halt, Run, RunCause, RunState, StepLog, TransitionLog, WorkflowRef,
+};
+use super::variables::Secrets;
+
+/// Steps one run may take (cycles are refused at load; this only guards the impossible).
+const MAX_STEPS_PER_RUN: usize = 1000;
+
+/// What a step-1 reference reads: the record flattened, its `changes`, and the event;
+/// or a callable workflow's inputs.
+pub fn trigger_output(event: &Event, inputs: Option<&Value>) -> Value {
+    if let Some(inputs) = inputs {
+        return inputs.clone();
+    }
+    let mut out = flatten(&event.data);
+    if let Value::Object(map) = &mut out {
+        if let Some(changes) = &event.changes {
+            map.insert("changes".into(), changes.clone());
+        }
+        map.insert(
+            "event".into(),
+            json!({"id": event.id, "name": event.name, "createdAt": event.created_at, "org": event.org, "orgName": event.org_name}),
+        );
+    }
+    out
+}
+
+/// Tries every transition in order; the first that holds is taken.
+fn choose(
+    transitions: &[Transition],
+    scope: &Scope<'_>,
+    secrets: &Secrets,
+) -> (Option<String>, Vec<TransitionLog>) {
+    let mut chosen = None;
+    let logs = transitions
+        .iter()
+        .enumerate()
+        .map(|(index, t)| {
+            let (holds, condition) = match &t.condition {
+                None => (true, None),
+                Some(c) => {
+                    let outcome = c.evaluate(scope);
+                    (outcome.holds, Some(secrets.mask(&outcome.explanation)))
+                }
+            };
+            if holds && chosen.is_none() {
+                chosen = Some(t.target.clone());
+            }
+            TransitionLog {
+                index,
+                target: t.target.clone(),
+                name: t.name.clone(),
+                holds,
+                condition,
+            }
+        })
+        .collect();
+    (chosen, logs)
+}
+
+impl EngineInner {
+    /// Runs a job to its end and records the run.
+    pub(crate) async fn execute(self: Arc<Self>, job: Job) {
+        let Some(attached) = self.attached.get() else {
+            return;
+        };
+        let store = &attached.state.store;
+        let workflow = &job.installed.workflow;
+        let event = &job.event;
+        let config = self
+            .config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let incoming = &event.mock.cause;
+        // The full chain comes from the parent run when the engine knows it (the header
+        // carries only its last hops).
+        let parent_chain = incoming.run.as_ref().and_then(|parent| {
+            let book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+            book.runs.get(parent).map(Run::chain_with_self)
+        });
+        let mut run = Run {
+            id: job.run_id.clone(),
+            workflow: WorkflowRef {
+                id: workflow.id.clone(),
+                name: workflow.def.name.clone(),
+            },
+            event: EventRef {
+                id: event.id,
+                name: event.name.clone(),
+                data_id: event.data_id,
+                request_id: event.mock.request_id,
+            },
+            record: event.data_id,
+            state: RunState::Running,
+            started_at: store.now(),
+            ended_at: None,
+            cause: RunCause {
+                root: incoming.root,
+                depth: incoming.depth,
+                parent_run: incoming.run.clone(),
+                chain: parent_chain.unwrap_or_else(|| incoming.chain.clone()),
+            },
+            trigger: Vec::new(),
+            steps: Vec::new(),
+            error: None,
+            halt: None,
+            summary: "running".into(),
+        };
+        self.record_run(&run);
+        let runs_for_root = self.count_for_root(incoming.root);
+        let secrets = &job.installed.secrets;
+        let data = json!({
+            "steps": {"1": trigger_output(event, job.inputs.as_ref())},
+            "variables": job.installed.variables.to_json(),
+        });
+        let mut scope = Scope::new(data, &attached.templates);
+        let (target, tried) = choose(&workflow.trigger, &scope, secrets);
+        run.trigger = tried;
+        match target {
+            None => {
+                run.state = RunState::NotMatched;
+                run.summary = if workflow.trigger.is_empty() {
+                    "not matched: the trigger has no transitions".into()
+                } else {
+                    format!(
+                        "not matched: none of the {} trigger transition(s) held",
+                        workflow.trigger.len()
+                    )
+                };
+            }
+            Some(target) => {
+                let hop = kustomer_mock::Hop {
+                    workflow: workflow.id.clone(),
+                    record: event.data_id.to_hex(),
+                };
+                match judge(
+                    &config.loop_guard,
+                    config.hard_cap,
+                    &run.cause.chain,
+                    &hop,
+                    incoming.depth,
+                    runs_for_root,
+                ) {
+                    Verdict::Halt { reason, repeats } => {
+                        self.halt(&mut run, workflow, reason, repeats, &config, store.now())
+                    }
+                    Verdict::Proceed => {
+                        self.run_steps(&mut run, &job, target, &mut scope, &config)
+                            .await;
+                    }
+                }
+            }
+        }
+        run.ended_at = Some(store.now());
+        self.record_run(&run);
+    }
+
+    fn halt(
+        &self,
+        run: &mut Run,
+        workflow: &LoadedWorkflow,
+        reason: &'static str,
+        repeats: u32,
+        config: &super::engine::EngineConfig,
+        now: kustomer_mock::Timestamp,
+    ) {
+        let mut chain: Vec<LoopHop> = run
+            .cause
+            .chain
+            .iter()
+            .map(|h| LoopHop {
+                workflow: h.workflow.clone(),
+                workflow_name: None,
+                record: h.record.clone(),
+            })
+            .collect();
+        chain.push(LoopHop {
+            workflow: workflow.id.clone(),
+            workflow_name: Some(workflow.def.name.clone()),
+            record: run.record.to_hex(),
+        });
+        let message = match reason {
+            "max-repeats" => format!(
+                "halted by the loop guard: workflow `{}` fired on record {} for the {}{} time in one causal chain (maxRepeats is {})",
+                workflow.def.name,
+                run.record,
+                repeats,
+                ordinal(repeats),
+                config.loop_guard.max_repeats
+            ),
+            "max-depth" => format!(
+                "halted by the loop guard: the causal chain is {} hops deep (maxDepth is {})",
+                run.cause.depth, config.loop_guard.max_depth
+            ),
+            _ => format!(
+                "halted by the hard cap: more than {} runs came from one causal root {}",
+                config.hard_cap, run.cause.root
+            ),
+        };
+        let loop_id = format!("loop-{}", run.id);
+        let condition = run
+            .trigger
+            .iter()
+            .find(|t| t.holds)
+            .and_then(|t| t.condition.clone());
+        self.loops
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(LoopRecord {
+                id: loop_id.clone(),
+                reason: reason.to_string(),
+                workflow: run.workflow.clone(),
+                record: run.record,
+                run: run.id.clone(),
+                root: run.cause.root,
+                depth: run.cause.depth,
+                repeats,
+                chain,
+                condition,
+                detected_at: now,
+            });
+        run.state = RunState::Halted;
+        run.summary = message.clone();
+        run.halt = Some(Halt {
+            reason: reason.to_string(),
+            message,
+            loop_id: Some(loop_id),
+        });
+    }
+
+    async fn run_steps(
+        self: &Arc<Self>,
+        run: &mut Run,
+        job: &Job,
+        first: String,
+        scope: &mut Scope<'_>,
+        config: &super::engine::EngineConfig,
+    ) {
+        let Some(attached) = self.attached.get() else {
+            return;
+        };
+        let store = &attached.state.store;
+        let workflow = &job.installed.workflow;
+        let secrets = &job.installed.secrets;
+        let org = store.org_state(job.installed.org).map(|o| o.org());
+        let mut current = first;
+        loop {
+            if run.steps.len() >= MAX_STEPS_PER_RUN {
+                run.state = RunState::Failed;
+                run.summary = format!("failed: more than {MAX_STEPS_PER_RUN} steps in one run");
+                return;
+            }
+            let Some(step) = workflow.steps.get(&current) else {
+                run.state = RunState::Failed;
+                run.summary = format!("failed: no step `{current}`");
+                return;
+            };
+            let started_at = store.now();
+            let clock = Instant::now();
+            let cause = Cause {
+                root: run.cause.root,
+                depth: run.cause.depth,
+                run: Some(run.id.clone()),
+                workflow: Some(workflow.id.clone()),
+                step: Some(step.id.clone()),
+                chain: run.chain_with_self(),
+            };
+            let resolved = step.params.resolve(scope);
+            let shown_params = match &resolved {
+                Ok(params) => secrets.mask(params),
+                Err(_) => Value::Null,
+            };
+            let result: Option<Result<Value, Value>> = match (step.action, resolved) {
+                (None, _) => None,
+                (Some(_), Err(message)) => Some(Err(
+                    json!({"message": format!("the params could not be resolved: {message}"), "kind": "params"}),
+                )),
+                (Some(Action::CallWorkflow), Ok(params)) => {
+                    Some(self.call_from_step(&params, cause.child()))
+                }
+                (Some(action), Ok(params)) => {
+                    let request_id = store.ids().derive(
+                        started_at,
+                        &[b"native", run.id.as_bytes(), step.id.as_bytes()],
+                    );
+                    let (org_id, user) = match &org {
+                        Ok(o) => (o.id, o.workflow_user),
+                        Err(_) => (job.installed.org, job.installed.org),
+                    };
+                    let env = ActionEnv {
+                        http: &self.http,
+                        base_url: &attached.base_url,
+                        rewrite_kustomer_hosts: config.rewrite_kustomer_hosts,
+                        cause: &cause,
+                        timeout: config.rest_timeout,
+                        store,
+                        org: org_id,
+                        actor: Actor::new(
+                            org_id,
+                            user,
+                            "workflow",
+                            Some(request_id),
+                            cause.child(),
+                        ),
+                    };
+                    Some(actions::execute(action, params, &env).await)
+                }
+            };
+            let mut log = StepLog {
+                id: step.id.clone(),
+                action: step.action_name.clone(),
+                display_name: step.display_name.clone(),
+                params: shown_params,
+                output: None,
+                error: None,
+                transitions: Vec::new(),
+                next: None,
+                started_at,
+                ended_at: store.now(),
+                elapsed_ms: Some(clock.elapsed().as_secs_f64() * 1000.0),
+            };
+            let (next, failed) = match result {
+                None | Some(Ok(_)) => {
+                    if let Some(Ok(output)) = result {
+                        log.output = Some(secrets.mask(&output));
+                        scope.set_step(&step.id, output);
+                    }
+                    let (next, tried) = choose(&step.transitions, scope, secrets);
+                    log.transitions = tried;
+                    (next, None)
+                }
+                Some(Err(error)) => {
+                    let shown = secrets.mask(&error);
+                    log.error = Some(shown.clone());
+                    scope.set_step(&step.id, json!({"error": error}));
+                    let (next, tried) = choose(&step.error_cases, scope, secrets);
+                    log.transitions = tried;
+                    (next, Some(shown))
+                }
+            };
+            log.next = next.clone();
+            run.steps.push(log);
+            match (next, failed) {
+                (Some(next), _) => current = next,
+                (None, Some(error)) => {
+                    let message = error["message"]
+                        .as_str()
+                        .unwrap_or("the step failed")
+                        .to_string();
+                    run.summary = format!("failed at step `{}`: {message}", step.id);
+                    run.error = Some(error);
+                    run.state = RunState::Failed;
+                    return;
+                }
+                (None, None) => {
+                    run.state = RunState::Completed;
+                    run.summary = format!("completed: {} step(s) ran", run.steps.len());
+                    return;
+                }
+            }
+        }
+    }
+
+    /// `kustomer.workflow.call {workflowId, inputs}`: queues the callable workflow.
+    fn call_from_step(self: &Arc<Self>, params: &Value, cause: Cause) -> Result<Value, Value> {
+        let id = params
+            .get("workflowId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| json!({"message": "`workflowId` is required"}))?;
+        let inputs = params.get("inputs").cloned().unwrap_or_else(|| json!({}));
+        let attached = self
+            .attached
+            .get()
+            .ok_or_else(|| json!({"message": "the engine is not attached"}))?;
+        let installed = self
+            .installed(id)
+            .ok_or_else(|| json!({"message": format!("no workflow `{id}` is installed")}))?;
+        if !installed.workflow.callable() {
+            return Err(json!({"message": format!("workflow `{id}` is not callable")}));
+        }
+        let run_id = self.enqueue_call(attached, installed, inputs, Some(cause));
+        Ok(json!({"workflowId": id, "runId": run_id}))
+    }
+}
+
+fn ordinal(n: u32) -> &'static str {
+    match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    }
+}

@@ -1,0 +1,22 @@
+//! The workflow engine: Kustomer workflow JSON, loaded, checked and run against the mock.
+
+pub mod actions;
+pub mod condition;
+mod dates;
+pub mod definition;
+pub mod engine;
+mod executor;
+pub mod functions;
+pub mod load;
+pub mod loop_guard;
+pub mod param;
+pub mod path;
+pub mod run_log;
+pub mod template;
+pub mod variables;
+
+pub use definition::{VariableDef, WorkflowDef};
+pub use engine::{Engine, EngineConfig, EngineError, InstalledInfo, SettleError};
+pub use load::{LoadError, LoadedWorkflow, load_dir, load_file, load_json, load_value};
+pub use loop_guard::{LoopGuardConfig, LoopRecord};
+pub use run_log::{Run, RunState, StepLog};

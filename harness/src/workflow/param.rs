@@ -1,0 +1,217 @@
+//! Step params and condition operands, compiled when a workflow loads and resolved when
+//! a step runs.
+//!
+//! - a string that is exactly `/#<path>` → the value at the path, keeping its JSON type;
+//! - `/#fn:<name>,<path>[,args]` → a function of that value;
+//! - any other string holding `{{` → a Handlebars template (renders to a string);
+//! - other strings, numbers, booleans, null → themselves;
+//! - arrays and objects → walked, every string inside resolved.
+
+use std::sync::Arc;
+
+use handlebars::{Context, Template};
+use serde_json::{Map, Value};
+
+use super::functions::FnRef;
+use super::path::lookup;
+use super::template::{Templates, compile};
+
+/// A compiled value.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Literal(Value),
+    Ref(String),
+    Func(FnRef),
+    Template {
+        source: String,
+        template: Arc<Template>,
+    },
+    Array(Vec<Param>),
+    Object(Vec<(String, Param)>),
+}
+
+/// Where a compile error is: a JSONPath like `$.steps[0].params.uri`.
+pub fn child_path(base: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@' || c == '-');
+    if plain {
+        format!("{base}.{key}")
+    } else {
+        format!("{base}[{}]", Value::String(key.to_string()))
+    }
+}
+
+/// `base[i]`.
+pub fn index_path(base: &str, index: usize) -> String {
+    format!("{base}[{index}]")
+}
+
+impl Param {
+    /// Compiles `value` found at `at`; `Err` is (path, message).
+    pub fn compile(value: &Value, at: &str) -> Result<Param, (String, String)> {
+        Ok(match value {
+            Value::String(s) => Self::compile_str(s, at)?,
+            Value::Array(items) => Param::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| Param::compile(v, &index_path(at, i)))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => Param::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        Ok::<_, (String, String)>((
+                            k.clone(),
+                            Param::compile(v, &child_path(at, k))?,
+                        ))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => Param::Literal(other.clone()),
+        })
+    }
+
+    fn compile_str(s: &str, at: &str) -> Result<Param, (String, String)> {
+        if let Some(rest) = s.strip_prefix("/#fn:") {
+            return FnRef::parse(rest)
+                .map(Param::Func)
+                .map_err(|m| (at.to_string(), m));
+        }
+        if let Some(path) = s.strip_prefix("/#") {
+            return Ok(Param::Ref(path.to_string()));
+        }
+        if s.contains("{{") {
+            let template = compile(s)
+                .map_err(|m| (at.to_string(), format!("bad template syntax in `{s}`: {m}")))?;
+            return Ok(Param::Template {
+                source: s.to_string(),
+                template: Arc::new(template),
+            });
+        }
+        Ok(Param::Literal(Value::String(s.to_string())))
+    }
+
+    /// The literal this is, if it holds no reference or template.
+    pub fn as_literal(&self) -> Option<&Value> {
+        match self {
+            Param::Literal(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Resolves against the run's data.
+    pub fn resolve(&self, scope: &Scope<'_>) -> Result<Value, String> {
+        Ok(match self {
+            Param::Literal(v) => v.clone(),
+            Param::Ref(path) => lookup(scope.data(), path).cloned().unwrap_or(Value::Null),
+            Param::Func(f) => f.apply(lookup(scope.data(), &f.path)),
+            Param::Template { source, template } => Value::String(
+                scope
+                    .templates
+                    .render(template, &scope.context)
+                    .map_err(|m| format!("template `{source}` failed: {m}"))?,
+            ),
+            Param::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|p| p.resolve(scope))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Param::Object(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, p)| Ok((k.clone(), p.resolve(scope)?)))
+                    .collect::<Result<Map<String, Value>, String>>()?,
+            ),
+        })
+    }
+}
+
+/// The data a run resolves against: `{"steps": {...}, "variables": {...}}`.
+pub struct Scope<'t> {
+    context: Context,
+    templates: &'t Templates,
+}
+
+impl<'t> Scope<'t> {
+    pub fn new(data: Value, templates: &'t Templates) -> Scope<'t> {
+        Scope {
+            context: Context::from(data),
+            templates,
+        }
+    }
+
+    /// The whole data.
+    pub fn data(&self) -> &Value {
+        self.context.data()
+    }
+
+    /// Records a step's output as `steps.<id>`.
+    pub fn set_step(&mut self, id: &str, output: Value) {
+        if let Some(steps) = self
+            .context
+            .data_mut()
+            .get_mut("steps")
+            .and_then(Value::as_object_mut)
+        {
+            steps.insert(id.to_string(), output);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kustomer_mock::Clock;
+    use serde_json::json;
+
+    fn resolve(param: Value, data: Value) -> Value {
+        let templates = Templates::new(Clock::virtual_default());
+        let scope = Scope::new(data, &templates);
+        Param::compile(&param, "$")
+            .unwrap()
+            .resolve(&scope)
+            .unwrap()
+    }
+
+    #[test]
+    fn every_resolution_form() {
+        let data = json!({"steps": {"1": {"id": "c1", "tags": ["a"], "priority": 4, "match": "17", "custom": {"@x": true}}},
+                          "variables": {"API_Key": "k"}});
+        let params = json!({
+            "whole": "/#steps.1.tags",
+            "number": "/#steps.1.priority",
+            "odd": "/#steps.1.custom.@x",
+            "missing": "/#steps.2.id",
+            "fn": "/#fn:parseInt,steps.1.match",
+            "uri": "http://h/v1/conversations/{{{steps.1.id}}}",
+            "headers": {"Authorization": "Bearer {{{variables.API_Key}}}"},
+            "list": ["/#steps.1.id", 3, null, "plain"],
+            "empty": "{{steps.9.x}}"
+        });
+        let out = resolve(params, data);
+        assert_eq!(out["whole"], json!(["a"]), "keeps the JSON type");
+        assert_eq!(out["number"], json!(4));
+        assert_eq!(out["odd"], json!(true));
+        assert_eq!(out["missing"], Value::Null, "a missing path is null");
+        assert_eq!(out["fn"], json!(17));
+        assert_eq!(out["uri"], "http://h/v1/conversations/c1");
+        assert_eq!(out["headers"]["Authorization"], "Bearer k");
+        assert_eq!(out["list"], json!(["c1", 3, null, "plain"]));
+        assert_eq!(out["empty"], "");
+    }
+
+    #[test]
+    fn compile_errors_name_the_path() {
+        let err = Param::compile(&json!({"uri": "{{#if x}}"}), "$.steps[0].params").unwrap_err();
+        assert_eq!(err.0, "$.steps[0].params.uri");
+        assert!(err.1.contains("bad template syntax"), "{}", err.1);
+        let err = Param::compile(&json!(["/#fn:nope,steps.1"]), "$.p").unwrap_err();
+        assert_eq!(err.0, "$.p[0]");
+        assert!(err.1.contains("unknown function `nope`"));
+        assert_eq!(child_path("$", "Dot.In.Name"), "$[\"Dot.In.Name\"]");
+    }
+}

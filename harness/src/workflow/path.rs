@@ -1,0 +1,64 @@
+//! Dotted paths into JSON: `steps.1.changes.attributes.tags.after`, `assignedUsers.0`,
+//! `custom.@effotim2TimerBool`. A numeric segment indexes an array; an object key may
+//! itself contain dots (`Dot.In.Name`), so a segment that is not a key is joined with the
+//! next ones. A missing path is `None` (resolved as `null`, never an error).
+
+use serde_json::Value;
+
+/// The value at `path` under `root`.
+pub fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let path = path.trim();
+    if path.is_empty() {
+        return Some(root);
+    }
+    let segments: Vec<&str> = path.split('.').collect();
+    walk(root, &segments)
+}
+
+fn walk<'a>(value: &'a Value, segments: &[&str]) -> Option<&'a Value> {
+    if segments.is_empty() {
+        return Some(value);
+    }
+    match value {
+        Value::Object(map) => {
+            // Shortest key first; a longer one only when the key itself holds dots.
+            for n in 1..=segments.len() {
+                let found = if n == 1 {
+                    map.get(segments[0])
+                } else {
+                    map.get(&segments[..n].join("."))
+                };
+                if let Some(next) = found
+                    && let Some(hit) = walk(next, &segments[n..])
+                {
+                    return Some(hit);
+                }
+            }
+            None
+        }
+        Value::Array(items) => {
+            let index: usize = segments[0].parse().ok()?;
+            walk(items.get(index)?, &segments[1..])
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn walks_objects_arrays_and_odd_keys() {
+        let v = json!({"steps": {"1": {"tags": ["a", "b"], "custom": {"@flagBool": true}, "Dot.In.Name": 7}}});
+        assert_eq!(lookup(&v, "steps.1.tags.1"), Some(&json!("b")));
+        assert_eq!(lookup(&v, "steps.1.custom.@flagBool"), Some(&json!(true)));
+        assert_eq!(lookup(&v, "steps.1.Dot.In.Name"), Some(&json!(7)));
+        assert_eq!(lookup(&v, "steps.1.tags"), Some(&json!(["a", "b"])));
+        assert_eq!(lookup(&v, "steps.1.tags.9"), None);
+        assert_eq!(lookup(&v, "steps.2.id"), None);
+        assert_eq!(lookup(&v, "steps.1.tags.x"), None);
+        assert_eq!(lookup(&v, ""), Some(&v));
+    }
+}

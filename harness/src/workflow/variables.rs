@@ -1,0 +1,189 @@
+//! Workflow variables, and the masking of secure ones wherever they could be shown.
+//!
+//! A `secure` value never appears in a run log, journal, report, error or snapshot: every
+//! occurrence is replaced by `[secure:<NAME>]`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::definition::VariableDef;
+
+/// Values shorter than this are not masked (masking "a" would garble everything).
+const MIN_MASKED_LEN: usize = 4;
+
+/// The variables of one installed workflow.
+#[derive(Debug, Clone, Default)]
+pub struct Variables {
+    values: BTreeMap<String, VariableDef>,
+}
+
+impl Variables {
+    /// The variables a workflow file defines.
+    pub fn from_defs(defs: &BTreeMap<String, VariableDef>) -> Variables {
+        Variables {
+            values: defs.clone(),
+        }
+    }
+
+    /// Sets (or replaces) one; a variable that was secure stays secure.
+    pub fn set(&mut self, name: &str, def: VariableDef) {
+        let was_secure = self.values.get(name).is_some_and(VariableDef::is_secure);
+        let def = match def {
+            VariableDef::Plain(value) if was_secure => VariableDef::Full {
+                value,
+                secure: true,
+                description: None,
+            },
+            other => other,
+        };
+        self.values.insert(name.to_string(), def);
+    }
+
+    /// Whether a variable of that name exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
+    /// `{name: value}` as templates and references read it.
+    pub fn to_json(&self) -> Value {
+        Value::Object(
+            self.values
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value().clone()))
+                .collect::<Map<_, _>>(),
+        )
+    }
+
+    /// The secure values to mask.
+    pub fn secrets(&self) -> Secrets {
+        let mut pairs: Vec<(String, String)> = self
+            .values
+            .iter()
+            .filter(|(_, v)| v.is_secure())
+            .map(|(k, v)| {
+                let text = match v.value() {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), text)
+            })
+            .filter(|(_, text)| text.len() >= MIN_MASKED_LEN)
+            .collect();
+        pairs.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
+        Secrets(pairs)
+    }
+
+    /// Names and whether they are secure, values of secure ones masked.
+    pub fn shown(&self) -> Value {
+        Value::Object(
+            self.values
+                .iter()
+                .map(|(k, v)| {
+                    let shown = if v.is_secure() {
+                        Value::String(format!("[secure:{k}]"))
+                    } else {
+                        v.value().clone()
+                    };
+                    (k.clone(), shown)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Secure values and their names.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets(Vec<(String, String)>);
+
+impl Secrets {
+    /// Secrets from explicit (name, value) pairs.
+    pub fn new(pairs: Vec<(String, String)>) -> Secrets {
+        let mut pairs: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(_, v)| v.len() >= MIN_MASKED_LEN)
+            .collect();
+        pairs.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
+        Secrets(pairs)
+    }
+
+    /// Adds the secrets of `other`.
+    pub fn extend(&mut self, other: &Secrets) {
+        self.0.extend(other.0.iter().cloned());
+        self.0
+            .sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text with every secret replaced by `[secure:NAME]`.
+    pub fn mask_str(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (name, secret) in &self.0 {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), &format!("[secure:{name}]"));
+            }
+        }
+        out
+    }
+
+    /// The value with every string (and object key) masked.
+    pub fn mask(&self, value: &Value) -> Value {
+        if self.0.is_empty() {
+            return value.clone();
+        }
+        match value {
+            Value::String(s) => Value::String(self.mask_str(s)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.mask(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.mask_str(k), self.mask(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secure_values_are_masked_everywhere() {
+        let defs: BTreeMap<String, VariableDef> = serde_json::from_value(json!({
+            "API_Key": {"value": "tok-123456", "secure": true},
+            "baseUrl": "http://x"
+        }))
+        .unwrap();
+        let vars = Variables::from_defs(&defs);
+        let secrets = vars.secrets();
+        let masked = secrets.mask(
+            &json!({"headers": {"Authorization": "Bearer tok-123456"}, "list": ["tok-123456"]}),
+        );
+        assert_eq!(
+            masked["headers"]["Authorization"],
+            "Bearer [secure:API_Key]"
+        );
+        assert_eq!(masked["list"][0], "[secure:API_Key]");
+        assert_eq!(vars.shown()["API_Key"], "[secure:API_Key]");
+        assert_eq!(vars.shown()["baseUrl"], "http://x");
+        assert_eq!(vars.to_json()["API_Key"], "tok-123456");
+    }
+
+    #[test]
+    fn an_override_of_a_secure_variable_stays_secure() {
+        let defs: BTreeMap<String, VariableDef> =
+            serde_json::from_value(json!({"API_Key": {"value": "old-value", "secure": true}}))
+                .unwrap();
+        let mut vars = Variables::from_defs(&defs);
+        vars.set("API_Key", VariableDef::Plain(json!("new-secret")));
+        assert_eq!(
+            vars.secrets().mask_str("x new-secret y"),
+            "x [secure:API_Key] y"
+        );
+    }
+}
