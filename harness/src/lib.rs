@@ -2,6 +2,8 @@
 //!
 //! Runs Kustomer workflow JSON against `kustomer-mock`; holds the `kmock` CLI.
 
+pub mod admin;
 pub mod cli;
 pub mod embedded;
+pub mod harness;
 pub mod workflow;

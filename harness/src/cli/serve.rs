@@ -4,7 +4,10 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use kustomer_mock::{Clock, FixtureBundle, MockServer, Timestamp};
+use kustomer_mock::{Clock, FixtureBundle, Timestamp};
+
+use crate::harness::Harness;
+use crate::workflow::{LoadedWorkflow, LoopGuardConfig, load_dir};
 
 /// How the server's clock runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -30,6 +33,16 @@ pub struct ServeArgs {
     /// Start with no fixtures at all.
     #[arg(long, conflicts_with = "fixtures")]
     pub no_fixtures: bool,
+    /// Directory of Kustomer workflow JSON files to install; default `<fixtures>/workflows`,
+    /// or the example workflows built into kmock.
+    #[arg(long, value_name = "DIR")]
+    pub workflows: Option<PathBuf>,
+    /// Install no workflows (the mock API alone).
+    #[arg(long, conflicts_with = "workflows")]
+    pub no_workflows: bool,
+    /// Turn the loop guard off (Kustomer-faithful: only rate limits stop a loop).
+    #[arg(long)]
+    pub no_loop_guard: bool,
     /// Seed of the id sequence.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -82,9 +95,38 @@ fn fixtures(args: &ServeArgs) -> Result<(Vec<FixtureBundle>, String), String> {
     }
 }
 
+/// Which workflows to install, and where they came from.
+fn workflows(args: &ServeArgs) -> Result<(Vec<LoadedWorkflow>, String), String> {
+    if args.no_workflows {
+        return Ok((Vec::new(), "none".into()));
+    }
+    let dir = match (&args.workflows, &args.fixtures) {
+        (Some(dir), _) => {
+            if !dir.is_dir() {
+                return Err(format!("--workflows {}: no such directory", dir.display()));
+            }
+            Some(dir.clone())
+        }
+        (None, Some(fixtures)) => Some(fixtures.join("workflows")).filter(|d| d.is_dir()),
+        (None, None) => Some(PathBuf::from("fixtures/workflows")).filter(|d| d.is_dir()),
+    };
+    match dir {
+        Some(dir) => Ok((
+            load_dir(&dir).map_err(|e| e.to_string())?,
+            format!("{}/", dir.display()),
+        )),
+        None if args.fixtures.is_some() => Ok((Vec::new(), "none".into())),
+        None => Ok((
+            crate::embedded::workflows().map_err(|e| e.to_string())?,
+            "built-in examples".into(),
+        )),
+    }
+}
+
 /// Runs the server until a signal; `Err` is a one-line message for the user.
 pub async fn run(args: ServeArgs) -> Result<(), String> {
     let (bundles, origin) = fixtures(&args)?;
+    let (loaded, workflow_origin) = workflows(&args)?;
     let clock = match args.clock {
         ClockMode::Real => {
             if args.clock_start.is_some() {
@@ -97,26 +139,45 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             None => Clock::virtual_default(),
         },
     };
-    let mut builder = MockServer::builder()
-        .host(args.host)
-        .port(args.port)
-        .seed(args.seed)
-        .clock(clock);
-    for bundle in bundles {
-        builder = builder.fixtures(bundle);
+    let admin_token = args.admin_token.clone();
+    let mut builder = Harness::builder().server(|s| {
+        let mut s = s
+            .host(args.host)
+            .port(args.port)
+            .seed(args.seed)
+            .clock(clock);
+        for bundle in bundles {
+            s = s.fixtures(bundle);
+        }
+        match admin_token {
+            Some(token) => s.admin_token(token),
+            None => s,
+        }
+    });
+    if args.no_loop_guard {
+        builder = builder.loop_guard(LoopGuardConfig {
+            enabled: false,
+            ..LoopGuardConfig::default()
+        });
     }
-    if let Some(token) = &args.admin_token {
-        builder = builder.admin_token(token.clone());
+    for workflow in loaded {
+        builder = builder.workflow(workflow);
     }
-    let server = builder.start().await.map_err(|e| e.to_string())?;
-    print_banner(&server, &origin, args.admin_token.is_some());
+    let harness = builder.start().await.map_err(|e| e.to_string())?;
+    print_banner(
+        &harness,
+        &origin,
+        &workflow_origin,
+        args.admin_token.is_some(),
+    );
     wait_for_signal().await;
     println!("shutting down…");
-    server.shutdown().await;
+    harness.shutdown().await;
     Ok(())
 }
 
-fn print_banner(server: &MockServer, origin: &str, admin_token: bool) {
+fn print_banner(harness: &Harness, origin: &str, workflow_origin: &str, admin_token: bool) {
+    let server = harness.server();
     let url = server.url();
     println!("kustomer-mock listening on {url}");
     println!("  Kustomer API:  {url}/v1   (Authorization: Bearer <token>)");
@@ -145,6 +206,17 @@ fn print_banner(server: &MockServer, origin: &str, admin_token: bool) {
                 key.roles.join(", ")
             );
         }
+    }
+    let installed = harness.engine().workflows();
+    println!(
+        "  workflows:     {workflow_origin} ({} installed; runs at {url}/__admin/runs)",
+        installed.len()
+    );
+    for w in installed {
+        println!(
+            "    {:24} on {}",
+            w.workflow.def.name, w.workflow.event_name
+        );
     }
     println!("Ctrl-C stops the server.");
 }

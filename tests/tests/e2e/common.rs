@@ -145,3 +145,34 @@ pub async fn delete(server: &MockServer, path: &str, token: &str, body: Option<&
 pub async fn admin(server: &MockServer, method: Method, path: &str, body: Option<&str>) -> Answer {
     send(server, method, &format!("/__admin{path}"), None, body).await
 }
+
+/// A workflow fixture as JSON (to load as is or to vary).
+pub fn workflow_json(name: &str) -> Value {
+    let path = fixtures_dir()
+        .join("workflows")
+        .join(format!("{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// A workflow fixture, loaded.
+pub fn workflow(name: &str) -> kustomer_harness::workflow::LoadedWorkflow {
+    kustomer_harness::workflow::load_value(workflow_json(name), name).unwrap()
+}
+
+/// A harness with the acme fixtures, seed 1, and these workflows.
+pub async fn harness_with(
+    workflows: Vec<kustomer_harness::workflow::LoadedWorkflow>,
+) -> kustomer_harness::harness::Harness {
+    let mut builder = kustomer_harness::harness::Harness::builder()
+        .fixtures(acme())
+        .seed(1);
+    for w in workflows {
+        builder = builder.workflow(w);
+    }
+    builder.start().await.expect("harness starts")
+}
+
+/// Waits for the harness to settle (fails the test after the engine's timeout).
+pub async fn settle(harness: &kustomer_harness::harness::Harness) {
+    harness.settled().await.expect("the system settles");
+}

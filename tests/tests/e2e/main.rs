@@ -7,6 +7,7 @@ mod auth_errors;
 mod conversations;
 mod customers_tags;
 mod determinism;
+mod engine;
 mod events;
 mod rate_limits;
 mod request_errors;
