@@ -43,6 +43,12 @@ pub struct ServeArgs {
     /// Turn the loop guard off (Kustomer-faithful: only rate limits stop a loop).
     #[arg(long)]
     pub no_loop_guard: bool,
+    /// Fires of one workflow on one record allowed in one causal chain.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub max_repeats: u32,
+    /// Hops allowed in one causal chain.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub max_depth: u32,
     /// Seed of the id sequence.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -154,12 +160,11 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             None => s,
         }
     });
-    if args.no_loop_guard {
-        builder = builder.loop_guard(LoopGuardConfig {
-            enabled: false,
-            ..LoopGuardConfig::default()
-        });
-    }
+    builder = builder.loop_guard(LoopGuardConfig {
+        enabled: !args.no_loop_guard,
+        max_repeats: args.max_repeats,
+        max_depth: args.max_depth,
+    });
     for workflow in loaded {
         builder = builder.workflow(workflow);
     }

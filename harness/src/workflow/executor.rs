@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::actions::{self, Action, ActionEnv, flatten};
 use super::engine::{EngineInner, Job};
+use super::explain::{explain_loop, explain_run};
 use super::load::{LoadedWorkflow, Transition};
 use super::loop_guard::{LoopHop, LoopRecord, Verdict, judge};
 use super::param::Scope;
@@ -120,8 +121,15 @@ impl EngineInner {
             steps: Vec::new(),
             error: None,
             halt: None,
+            iteration: 1,
             summary: "running".into(),
+            explanation: None,
         };
+        let hop = kustomer_mock::Hop {
+            workflow: workflow.id.clone(),
+            record: event.data_id.to_hex(),
+        };
+        run.iteration = run.cause.chain.iter().filter(|h| **h == hop).count() as u32 + 1;
         self.record_run(&run);
         let runs_for_root = self.count_for_root(incoming.root);
         let secrets = &job.installed.secrets;
@@ -145,10 +153,6 @@ impl EngineInner {
                 };
             }
             Some(target) => {
-                let hop = kustomer_mock::Hop {
-                    workflow: workflow.id.clone(),
-                    record: event.data_id.to_hex(),
-                };
                 match judge(
                     &config.loop_guard,
                     config.hard_cap,
@@ -168,6 +172,7 @@ impl EngineInner {
             }
         }
         run.ended_at = Some(store.now());
+        run.explanation = explain_run(&run, Some(workflow), store, job.installed.org);
         self.record_run(&run);
     }
 
@@ -219,22 +224,25 @@ impl EngineInner {
             .iter()
             .find(|t| t.holds)
             .and_then(|t| t.condition.clone());
+        let mut record = LoopRecord {
+            id: loop_id.clone(),
+            reason: reason.to_string(),
+            workflow: run.workflow.clone(),
+            record: run.record,
+            run: run.id.clone(),
+            root: run.cause.root,
+            depth: run.cause.depth,
+            repeats,
+            chain,
+            condition,
+            detected_at: now,
+            explanation: String::new(),
+        };
+        record.explanation = explain_loop(&record, Some(workflow), &run.trigger);
         self.loops
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(LoopRecord {
-                id: loop_id.clone(),
-                reason: reason.to_string(),
-                workflow: run.workflow.clone(),
-                record: run.record,
-                run: run.id.clone(),
-                root: run.cause.root,
-                depth: run.cause.depth,
-                repeats,
-                chain,
-                condition,
-                detected_at: now,
-            });
+            .push(record);
         run.state = RunState::Halted;
         run.summary = message.clone();
         run.halt = Some(Halt {
@@ -363,7 +371,18 @@ impl EngineInner {
                         .as_str()
                         .unwrap_or("the step failed")
                         .to_string();
-                    run.summary = format!("failed at step `{}`: {message}", step.id);
+                    let meta = &error["body"]["errors"][0]["meta"];
+                    let limit = match (error["status"].as_u64(), meta["limit"].as_str()) {
+                        (Some(429), Some(limit)) => format!(
+                            " ({limit} limit of {} per {} s; resets at {}; iteration {} of this workflow on this record)",
+                            meta["max"],
+                            meta["windowSeconds"],
+                            meta["resetAt"].as_str().unwrap_or("?"),
+                            run.iteration
+                        ),
+                        _ => String::new(),
+                    };
+                    run.summary = format!("failed at step `{}`: {message}{limit}", step.id);
                     run.error = Some(error);
                     run.state = RunState::Failed;
                     return;

@@ -63,6 +63,8 @@ pub struct LoopRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Value>,
     pub detected_at: Timestamp,
+    /// The loop in words, with the fix.
+    pub explanation: String,
 }
 
 /// What the guard decides for a run about to run its steps.

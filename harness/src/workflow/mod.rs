@@ -6,6 +6,7 @@ mod dates;
 pub mod definition;
 pub mod engine;
 mod executor;
+pub mod explain;
 pub mod functions;
 pub mod load;
 pub mod loop_guard;

@@ -150,8 +150,14 @@ pub struct Run {
     pub error: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub halt: Option<Halt>,
+    /// How many times this workflow fired on this record in this causal chain, this run
+    /// included (1 unless something loops).
+    pub iteration: u32,
     /// One line: what happened.
     pub summary: String,
+    /// What went wrong and how to fix it (absent for a completed run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 impl Run {

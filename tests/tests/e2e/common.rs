@@ -176,3 +176,11 @@ pub async fn harness_with(
 pub async fn settle(harness: &kustomer_harness::harness::Harness) {
     harness.settled().await.expect("the system settles");
 }
+
+/// A failure-story workflow (fixtures/stories), loaded.
+pub fn story(name: &str) -> kustomer_harness::workflow::LoadedWorkflow {
+    kustomer_harness::workflow::load_file(
+        &fixtures_dir().join("stories").join(format!("{name}.json")),
+    )
+    .unwrap()
+}

@@ -9,6 +9,7 @@ mod customers_tags;
 mod determinism;
 mod engine;
 mod events;
+mod loops;
 mod rate_limits;
 mod request_errors;
 mod webhooks;

@@ -1,0 +1,344 @@
+//! Short human explanations of what went wrong: a failed, halted or not-matched run, and
+//! a detected loop — which workflow, which record, which condition let it re-fire (with
+//! the values it saw), and the fix.
+
+use kustomer_mock::{Id, Store};
+use serde_json::Value;
+
+use super::load::LoadedWorkflow;
+use super::loop_guard::LoopRecord;
+use super::run_log::{Run, RunState, TransitionLog};
+
+/// The condition that compares `changes` the way the seed article does.
+const CHANGES_FIX: &str = "compare the update's changes instead of the record: and(contains(/#steps.1.changes.attributes.tags.after, TAG), dnc(/#steps.1.changes.attributes.tags.before, TAG)) fires only when the tag was *added* by this update, so the workflow's own update does not fire it again";
+
+/// A value as shown in an explanation (long ones shortened).
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 120 {
+        let cut: String = text.chars().take(117).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+/// Renders a condition with the values it saw: `contains(/#steps.1.tags = ["a"], "b")`.
+/// `raw` is the condition as written, `seen` its explanation from the run log.
+pub fn describe_condition(raw: &Value, seen: &Value) -> String {
+    let op = raw.get("op").and_then(Value::as_str).unwrap_or("?");
+    match op {
+        "and" | "or" | "not" => {
+            let raw_parts = raw
+                .get("values")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let seen_parts = seen
+                .get("conditions")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let parts: Vec<String> = raw_parts
+                .iter()
+                .zip(seen_parts.iter().chain(std::iter::repeat(&Value::Null)))
+                .map(|(r, s)| describe_condition(r, s))
+                .collect();
+            format!("{op}({})", parts.join(", "))
+        }
+        "true" | "false" => op.to_string(),
+        _ => {
+            let raw_values = raw
+                .get("values")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let seen_values = seen
+                .get("values")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let parts: Vec<String> = raw_values
+                .iter()
+                .enumerate()
+                .map(|(i, r)| match (r.as_str(), seen_values.get(i)) {
+                    (Some(text), Some(value)) if text.starts_with("/#") || text.contains("{{") => {
+                        format!("{text} = {}", shown(value))
+                    }
+                    _ => shown(r),
+                })
+                .collect();
+            format!("{op}({})", parts.join(", "))
+        }
+    }
+}
+
+/// The parts of a false condition that were false (for `and`), else the condition itself.
+fn false_parts(raw: &Value, seen: &Value) -> Vec<String> {
+    if raw.get("op").and_then(Value::as_str) == Some("and") {
+        let raw_parts = raw
+            .get("values")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let seen_parts = seen
+            .get("conditions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let parts: Vec<String> = raw_parts
+            .iter()
+            .zip(seen_parts.iter())
+            .filter(|(_, s)| s.get("holds") == Some(&Value::Bool(false)))
+            .map(|(r, s)| describe_condition(r, s))
+            .collect();
+        if !parts.is_empty() {
+            return parts;
+        }
+    }
+    vec![describe_condition(raw, seen)]
+}
+
+/// Every 24-hex literal in a condition (tag ids, mostly).
+fn literal_ids(raw: &Value, out: &mut Vec<Id>) {
+    match raw {
+        Value::String(s) => {
+            if let Some(id) = Id::parse(s) {
+                out.push(id);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| literal_ids(v, out)),
+        Value::Object(map) => map.values().for_each(|v| literal_ids(v, out)),
+        _ => {}
+    }
+}
+
+/// Notes about ids in a condition that name no tag of the org.
+fn unknown_tag_notes(raw: &Value, store: &Store, org: Id) -> Vec<String> {
+    let mut ids = Vec::new();
+    literal_ids(raw, &mut ids);
+    ids.dedup();
+    let mut notes = Vec::new();
+    for id in ids {
+        if store.get_tag(org, id).is_err() {
+            let tags = store
+                .list_tags(
+                    org,
+                    kustomer_mock::store::Page {
+                        number: 1,
+                        size: 100,
+                    },
+                    kustomer_mock::store::DeletedFilter::Exclude,
+                )
+                .map(|l| {
+                    l.data
+                        .iter()
+                        .filter_map(|t| {
+                            Some(format!(
+                                "{} = {}",
+                                t["attributes"]["name"].as_str()?,
+                                t["id"].as_str()?
+                            ))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default();
+            notes.push(format!(
+                "{id} is not the id of any tag of this org, so the condition can never hold; check the tag id in Settings › Tags (this org's tags: {})",
+                if tags.is_empty() { "none".to_string() } else { tags.join(", ") }
+            ));
+        }
+    }
+    notes
+}
+
+fn raw_condition<'a>(
+    workflow: Option<&'a LoadedWorkflow>,
+    trigger: bool,
+    step: Option<&str>,
+    index: usize,
+) -> Option<&'a Value> {
+    let def = &workflow?.def;
+    let transitions = if trigger {
+        &def.trigger.transitions
+    } else {
+        let step = def.steps.iter().find(|s| Some(s.id.as_str()) == step)?;
+        &step.transitions
+    };
+    transitions.get(index)?.condition.as_ref()
+}
+
+fn describe_transition(workflow: Option<&LoadedWorkflow>, t: &TransitionLog) -> String {
+    match (raw_condition(workflow, true, None, t.index), &t.condition) {
+        (Some(raw), Some(seen)) => describe_condition(raw, seen),
+        _ => "(no condition)".into(),
+    }
+}
+
+/// Explains a run that did not simply complete; `None` for a completed run.
+pub fn explain_run(
+    run: &Run,
+    workflow: Option<&LoadedWorkflow>,
+    store: &Store,
+    org: Id,
+) -> Option<String> {
+    let name = &run.workflow.name;
+    let record = run.record;
+    match run.state {
+        RunState::Completed | RunState::Queued | RunState::Running => None,
+        RunState::Interrupted => Some(format!(
+            "Workflow `{name}` on {record} was interrupted: the server shut down before the run could finish."
+        )),
+        RunState::Halted => run.halt.as_ref().map(|h| h.message.clone()),
+        RunState::NotMatched => {
+            if run.trigger.is_empty() {
+                return Some(format!(
+                    "Workflow `{name}` did not run on {record}: its trigger has no transitions."
+                ));
+            }
+            let mut reasons = Vec::new();
+            let mut notes = Vec::new();
+            for t in &run.trigger {
+                if let (Some(raw), Some(seen)) =
+                    (raw_condition(workflow, true, None, t.index), &t.condition)
+                {
+                    let label = t
+                        .name
+                        .as_deref()
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default();
+                    reasons.push(format!(
+                        "{}{label} was false",
+                        false_parts(raw, seen).join(" and ")
+                    ));
+                    notes.extend(unknown_tag_notes(raw, store, org));
+                }
+            }
+            let mut text = format!(
+                "Workflow `{name}` did not run on {record}: {}.",
+                reasons.join("; ")
+            );
+            for note in notes {
+                text.push_str(&format!(" Note: {note}."));
+            }
+            Some(text)
+        }
+        RunState::Failed => {
+            let error = run.error.as_ref()?;
+            let step = run.steps.last().map(|s| s.id.clone()).unwrap_or_default();
+            let api_error = &error["body"]["errors"][0];
+            let code = api_error["code"].as_str().unwrap_or("");
+            let status = error["status"].as_u64();
+            let cause = match (status, code) {
+                (Some(401), "missing_bearer_prefix") => "the Authorization header has no `Bearer ` prefix. Fix: write the header as `Bearer {{{variables.API_Key}}}` (the word Bearer, a space, then the key).".to_string(),
+                (Some(401), "expired_token") => format!("the API key has expired ({}). Fix: create a new key (Settings › Security › API Keys) and put it in the workflow variable.", api_error["detail"].as_str().unwrap_or("")),
+                (Some(401), "invalid_token") => "the API key is unknown or was revoked. Fix: check the workflow variable holds the whole token of a live key.".to_string(),
+                (Some(401), _) => "the request had no valid credentials. Fix: send `Authorization: Bearer <API key>`.".to_string(),
+                (Some(403), "missing_role") => format!("{} Fix: give the key one of those roles.", api_error["detail"].as_str().unwrap_or("the key lacks a role")),
+                (Some(403), _) => format!("{}", api_error["detail"].as_str().unwrap_or("the key may not do this")),
+                (Some(429), _) => {
+                    let limit = api_error["meta"]["limit"].as_str().unwrap_or("a");
+                    let which = match limit {
+                        "object" => format!("the per-object limit ({} updates by one user to one record per {} s)", api_error["meta"]["max"], api_error["meta"]["windowSeconds"]),
+                        "org" => format!("the org's request budget ({} requests per {} s)", api_error["meta"]["max"], api_error["meta"]["windowSeconds"]),
+                        other => format!("the {other} limit"),
+                    };
+                    let reset = api_error["meta"]["resetAt"].as_str().unwrap_or("the next window");
+                    if run.iteration > 1 {
+                        format!(
+                            "Kustomer's rate limit stopped a loop: this workflow re-fired on its own updates {} times in one causal chain until {which} answered 429; it resets at {reset}. Fix: {CHANGES_FIX}.",
+                            run.iteration
+                        )
+                    } else {
+                        format!("{which} answered 429; it resets at {reset} (retry after {} s).", api_error["meta"]["retryAfter"])
+                    }
+                }
+                (Some(404), _) => format!("the record was not found ({}).", api_error["detail"].as_str().unwrap_or("")),
+                (Some(s), _) => format!("the request answered {s}: {}", error["message"].as_str().unwrap_or("")),
+                (None, _) => error["message"].as_str().unwrap_or("the step failed").to_string(),
+            };
+            Some(format!(
+                "Workflow `{name}` failed on {record} at step `{step}`: {cause}"
+            ))
+        }
+    }
+}
+
+/// Explains a `loop-detected` record.
+pub fn explain_loop(
+    record: &LoopRecord,
+    workflow: Option<&LoadedWorkflow>,
+    trigger: &[TransitionLog],
+) -> String {
+    let name = &record.workflow.name;
+    let path: Vec<String> = record
+        .chain
+        .iter()
+        .map(|h| {
+            format!(
+                "{}@{}",
+                h.workflow_name.as_deref().unwrap_or(&h.workflow),
+                h.record
+            )
+        })
+        .collect();
+    let firing = trigger.iter().find(|t| t.holds);
+    let condition = firing
+        .map(|t| describe_transition(workflow, t))
+        .unwrap_or_else(|| "(none)".into());
+    let others: Vec<&String> = record
+        .chain
+        .iter()
+        .map(|h| &h.workflow)
+        .filter(|w| **w != record.workflow.id)
+        .collect();
+    let how = if others.is_empty() {
+        "each run's own update emitted a new event that matched its trigger again".to_string()
+    } else {
+        "the workflows in the chain trigger each other: each one's update fires the next"
+            .to_string()
+    };
+    let reason = match record.reason.as_str() {
+        "max-repeats" => format!(
+            "fired on {} {} times in one causal chain",
+            record.record, record.repeats
+        ),
+        "max-depth" => format!("reached a chain {} hops deep", record.depth),
+        _ => "exceeded the hard cap of runs from one root".to_string(),
+    };
+    let fix = if condition.contains("changes.attributes") {
+        "make the condition compare the fields this update changed and check it cannot hold for the workflow's own update".to_string()
+    } else {
+        CHANGES_FIX.to_string()
+    };
+    format!(
+        "Loop detected: workflow `{name}` {reason} ({}); {how}. The trigger condition that let it re-fire: {condition}. Fix: {fix}.",
+        path.join(" → ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn conditions_render_with_their_values() {
+        let raw = json!({"op": "and", "values": [
+            {"op": "contains", "values": ["/#steps.1.changes.attributes.tags.after", "t1"]},
+            {"op": "dnc", "values": ["/#steps.1.changes.attributes.tags.before", "t1"]}
+        ]});
+        let seen = json!({"op": "and", "holds": false, "conditions": [
+            {"op": "contains", "values": [["t1"], "t1"], "holds": true},
+            {"op": "dnc", "values": [["t1"], "t1"], "holds": false}
+        ]});
+        assert_eq!(
+            describe_condition(&raw, &seen),
+            r#"and(contains(/#steps.1.changes.attributes.tags.after = ["t1"], "t1"), dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1"))"#
+        );
+        assert_eq!(
+            false_parts(&raw, &seen),
+            vec![r#"dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1")"#]
+        );
+    }
+}
