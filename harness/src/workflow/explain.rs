@@ -235,7 +235,7 @@ pub fn explain_run(
                 (Some(401), "invalid_token") => "the API key is unknown or was revoked. Fix: check the workflow variable holds the whole token of a live key.".to_string(),
                 (Some(401), _) => "the request had no valid credentials. Fix: send `Authorization: Bearer <API key>`.".to_string(),
                 (Some(403), "missing_role") => format!("{} Fix: give the key one of those roles.", api_error["detail"].as_str().unwrap_or("the key lacks a role")),
-                (Some(403), _) => format!("{}", api_error["detail"].as_str().unwrap_or("the key may not do this")),
+                (Some(403), _) => api_error["detail"].as_str().unwrap_or("the key may not do this").to_string(),
                 (Some(429), _) => {
                     let limit = api_error["meta"]["limit"].as_str().unwrap_or("a");
                     let which = match limit {
