@@ -3,9 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use kustomer_mock::api::pipeline::REQUEST_ID_HEADER;
+use kustomer_mock::events::EventQuery;
 use kustomer_mock::model::LimitsPatch;
-use kustomer_mock::{Clock, FixtureBundle, MockServer, MockServerBuilder, StartError};
+use kustomer_mock::{Clock, FixtureBundle, Id, MockServer, MockServerBuilder, StartError};
 use serde_json::Value;
+
+use crate::report::{Facts, SessionJournal};
+use crate::scenario::{RequestDef, Scenario};
 
 use crate::workflow::{
     Engine, EngineConfig, EngineError, LoadedWorkflow, LoopGuardConfig, LoopRecord, Run,
@@ -17,6 +22,8 @@ use crate::workflow::{
 pub enum HarnessError {
     #[error(transparent)]
     Start(#[from] StartError),
+    #[error("{0}")]
+    Request(String),
     #[error("workflow `{workflow}`: {source}")]
     Install {
         workflow: String,
@@ -104,7 +111,12 @@ impl HarnessBuilder {
                     source,
                 })?;
         }
-        Ok(Harness { server, engine })
+        let start_seq = server.bus().next_seq();
+        Ok(Harness {
+            server,
+            engine,
+            start_seq,
+        })
     }
 }
 
@@ -113,6 +125,18 @@ impl HarnessBuilder {
 pub struct Harness {
     server: MockServer,
     engine: Engine,
+    /// The first event after start-up (fixture events are not the session's).
+    start_seq: u64,
+}
+
+/// A `/v1` response, as [`Harness::trigger`] gives it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: Value,
+    /// The id the mock gave the request (journal entry and events carry it).
+    pub request_id: Option<Id>,
 }
 
 impl Harness {
@@ -159,6 +183,138 @@ impl Harness {
     /// Starts a callable workflow.
     pub fn call(&self, workflow: &str, inputs: Value) -> Result<String, EngineError> {
         self.engine.call(workflow, inputs, None)
+    }
+
+    /// A harness with a scenario's settings, fixtures, workflows and variables (its steps
+    /// are not run: see [`Scenario::run_on`]).
+    pub async fn from_scenario(scenario: &Scenario) -> Result<Harness, HarnessError> {
+        let mut builder = Harness::builder()
+            .seed(scenario.seed)
+            .clock(scenario.clock())
+            .engine(scenario.engine.clone());
+        if let Some(limits) = &scenario.limits {
+            builder = builder.limits(limits.clone());
+        }
+        for bundle in &scenario.fixtures {
+            builder = builder.fixtures(bundle.clone());
+        }
+        for workflow in &scenario.workflows {
+            builder = builder.workflow(workflow.clone());
+        }
+        for (name, value) in &scenario.variables {
+            builder = builder.variable(name, value.clone());
+        }
+        builder.start().await
+    }
+
+    /// The token of a key the fixtures created.
+    pub fn token_of(&self, key: &str) -> Option<String> {
+        self.server
+            .seeded()
+            .iter()
+            .flat_map(|r| r.keys.iter())
+            .find(|k| k.name == key)
+            .map(|k| k.token.clone())
+    }
+
+    /// Sends a `/v1` request over HTTP (it does not wait for the runs it causes: see
+    /// [`Harness::settled`]).
+    pub async fn trigger(&self, request: RequestDef) -> Result<Answer, HarnessError> {
+        let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
+            .map_err(|_| {
+                HarnessError::Request(format!("`{}` is not an HTTP method", request.method))
+            })?;
+        let client = reqwest::Client::new();
+        let mut builder = client.request(method, format!("{}{}", self.url(), request.path));
+        let authorization = match (&request.key, &request.token, &request.authorization) {
+            (Some(key), _, _) => {
+                let token = self.token_of(key).ok_or_else(|| {
+                    let known: Vec<String> = self
+                        .server
+                        .seeded()
+                        .iter()
+                        .flat_map(|r| r.keys.iter().map(|k| k.name.clone()))
+                        .collect();
+                    HarnessError::Request(format!(
+                        "no fixture key named `{key}` (keys: {})",
+                        known.join(", ")
+                    ))
+                })?;
+                Some(format!("Bearer {token}"))
+            }
+            (_, Some(token), _) => Some(format!("Bearer {token}")),
+            (_, _, Some(raw)) => Some(raw.clone()),
+            _ => None,
+        };
+        if let Some(value) = authorization {
+            builder = builder.header("authorization", value);
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), crate::workflow::functions::text_of(value));
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| HarnessError::Request(e.to_string()))?;
+        let status = response.status().as_u16();
+        let headers: BTreeMap<String, String> = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let request_id = headers.get(REQUEST_ID_HEADER).and_then(|v| Id::parse(v));
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| HarnessError::Request(e.to_string()))?;
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Ok(Answer {
+            status,
+            headers,
+            body,
+            request_id,
+        })
+    }
+
+    /// The id of an installed workflow, by id or name.
+    pub fn workflow_id(&self, workflow: &str) -> Option<String> {
+        self.engine
+            .workflows()
+            .iter()
+            .find(|w| w.workflow.id == workflow || w.workflow.def.name == workflow)
+            .map(|w| w.workflow.id.clone())
+    }
+
+    /// Everything the session did so far (fixture events excluded).
+    pub fn facts(&self) -> Facts {
+        let page = self.server.bus().query(&EventQuery {
+            after_seq: Some(self.start_seq.saturating_sub(1)),
+            ..EventQuery::default()
+        });
+        Facts {
+            journal: self.server.journal().entries(),
+            events: page.events.into_iter().map(|(_, e)| (*e).clone()).collect(),
+            runs: self.engine.runs(),
+            loops: self.engine.loops(),
+        }
+    }
+
+    /// What the session did, in causal order, ready for `insta::assert_yaml_snapshot!`.
+    /// Ids and times are deterministic (seed and virtual clock) and the mock's address is
+    /// normalized, so no redactions are needed.
+    pub fn journal(&self) -> SessionJournal {
+        SessionJournal::from_facts(&self.facts(), &self.url())
     }
 
     /// Shuts the server down.

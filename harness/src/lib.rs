@@ -6,4 +6,7 @@ pub mod admin;
 pub mod cli;
 pub mod embedded;
 pub mod harness;
+pub mod report;
+pub mod scenario;
+pub mod snapshot;
 pub mod workflow;

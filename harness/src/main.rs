@@ -6,14 +6,16 @@ use kustomer_harness::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Serve(args) => kustomer_harness::cli::serve::run(args).await,
+    let code = match cli.command {
+        Command::Serve(args) => match kustomer_harness::cli::serve::run(args).await {
+            Ok(()) => 0,
+            Err(message) => {
+                eprintln!("kmock: {message}");
+                2
+            }
+        },
+        Command::Run(args) => kustomer_harness::cli::run::run(args).await,
+        Command::Test(args) => kustomer_harness::cli::test::run(args).await,
     };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("kmock: {message}");
-            std::process::ExitCode::from(2)
-        }
-    }
+    std::process::ExitCode::from(code as u8)
 }

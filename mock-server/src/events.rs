@@ -21,7 +21,7 @@ use crate::ids::Id;
 use crate::ring::Ring;
 
 /// A Kustomer event, e.g. `kustomer.conversation.update`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     pub id: Id,

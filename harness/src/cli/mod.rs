@@ -1,6 +1,8 @@
-//! The `kmock` command line: `serve` (and, as the harness grows, `run` and `test`).
+//! The `kmock` command line: `serve`, `run`, `test`.
 
+pub mod run;
 pub mod serve;
+pub mod test;
 
 use clap::{Parser, Subcommand};
 
@@ -14,6 +16,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the mock Kustomer API with the fixtures (Ctrl-C stops it).
+    /// Start the mock Kustomer API with the fixtures and workflows (Ctrl-C stops it).
     Serve(serve::ServeArgs),
+    /// Run a scenario offline and print what happened and why.
+    Run(run::RunArgs),
+    /// Run every scenario under a directory.
+    Test(test::TestArgs),
 }

@@ -540,42 +540,51 @@ impl EngineInner {
         run_id
     }
 
+    /// Queues a job behind the record's others. The job that makes a queue non-empty
+    /// starts its worker; the queue's front is always the job being worked on.
     fn enqueue(self: &Arc<Self>, job: Job) {
         self.pending.fetch_add(1, Ordering::SeqCst);
         let record = job.event.data_id;
-        let start_worker = {
+        let first = {
             let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
             let queue = queues.entry(record).or_default();
             queue.push_back(job);
-            queue.len() == 1
+            (queue.len() == 1).then(|| queue[0].clone())
         };
-        if start_worker {
+        if let Some(first) = first {
             let inner = Arc::clone(self);
-            tokio::spawn(async move { inner.work(record).await });
+            tokio::spawn(async move { inner.work(record, first).await });
         }
         self.notify();
     }
 
-    /// Works one record's queue until it is empty.
-    async fn work(self: Arc<Self>, record: Id) {
+    /// Works one record's queue, starting with `job` (its front), until it is empty. The
+    /// worker leaves only by removing the empty queue, under the same lock as its pop, so
+    /// an enqueue either finds the queue (and this worker takes the job) or starts a new
+    /// worker — never both.
+    async fn work(self: Arc<Self>, record: Id, mut job: Job) {
         loop {
-            let job = {
-                let queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
-                queues.get(&record).and_then(|q| q.front().cloned())
-            };
-            let Some(job) = job else { return };
             Arc::clone(&self).execute(job).await;
-            {
+            let next = {
                 let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(queue) = queues.get_mut(&record) {
-                    queue.pop_front();
-                    if queue.is_empty() {
-                        queues.remove(&record);
+                let next = match queues.get_mut(&record) {
+                    Some(queue) => {
+                        queue.pop_front();
+                        queue.front().cloned()
                     }
+                    None => None,
+                };
+                if next.is_none() {
+                    queues.remove(&record);
                 }
-            }
+                next
+            };
             self.pending.fetch_sub(1, Ordering::SeqCst);
             self.notify();
+            match next {
+                Some(following) => job = following,
+                None => return,
+            }
         }
     }
 

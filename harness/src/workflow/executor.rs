@@ -172,7 +172,9 @@ impl EngineInner {
             }
         }
         run.ended_at = Some(store.now());
-        run.explanation = explain_run(&run, Some(workflow), store, job.installed.org);
+        if run.explanation.is_none() {
+            run.explanation = explain_run(&run, Some(workflow), store, job.installed.org);
+        }
         self.record_run(&run);
     }
 
@@ -191,7 +193,9 @@ impl EngineInner {
             .iter()
             .map(|h| LoopHop {
                 workflow: h.workflow.clone(),
-                workflow_name: None,
+                workflow_name: self
+                    .installed(&h.workflow)
+                    .map(|w| w.workflow.def.name.clone()),
                 record: h.record.clone(),
             })
             .collect();
@@ -239,6 +243,7 @@ impl EngineInner {
             explanation: String::new(),
         };
         record.explanation = explain_loop(&record, Some(workflow), &run.trigger);
+        run.explanation = Some(record.explanation.clone());
         self.loops
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -62,6 +62,14 @@ pub fn describe_condition(raw: &Value, seen: &Value) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, r)| match (r.as_str(), seen_values.get(i)) {
+                    (Some(text), Some(Value::Null)) if text.contains("changes.attributes.") => {
+                        let field = text
+                            .split("changes.attributes.")
+                            .nth(1)
+                            .and_then(|f| f.split('.').next())
+                            .unwrap_or("the field");
+                        format!("{text} = null ({field} did not change in this update)")
+                    }
                     (Some(text), Some(value)) if text.starts_with("/#") || text.contains("{{") => {
                         format!("{text} = {}", shown(value))
                     }
@@ -276,7 +284,7 @@ pub fn explain_loop(
         .iter()
         .map(|h| {
             format!(
-                "{}@{}",
+                "{} on {}",
                 h.workflow_name.as_deref().unwrap_or(&h.workflow),
                 h.record
             )

@@ -22,6 +22,9 @@ use crate::ids::Id;
 use crate::journal::{JournalEntry, body_value, journaled_header, mask_authorization};
 use crate::limits::{Allowance, LimitKey, rate_limited};
 
+/// The response header that carries the request's id (the journal entry's and events' id).
+pub const REQUEST_ID_HEADER: &str = "x-kmock-request-id";
+
 /// What the pipeline tells handlers about the request.
 #[derive(Debug, Clone)]
 pub struct RequestCtx {
@@ -210,6 +213,9 @@ impl Exchange<'_> {
             for (name, value) in allowance.headers() {
                 response.headers_mut().insert(name, value);
             }
+        }
+        if let Ok(id) = axum::http::HeaderValue::from_str(&self.ctx.id.to_hex()) {
+            response.headers_mut().insert(REQUEST_ID_HEADER, id);
         }
         if !self.app.journal.is_enabled() {
             return response;

@@ -12,4 +12,5 @@ mod events;
 mod loops;
 mod rate_limits;
 mod request_errors;
+mod scenarios;
 mod webhooks;

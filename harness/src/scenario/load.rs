@@ -1,0 +1,553 @@
+//! Loading a scenario: parse the file, load the fixtures and workflows it names (paths are
+//! relative to the scenario file), and check every step and expectation, so a bad
+//! scenario is refused before anything runs, with one message naming file and path.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use kustomer_mock::clock::{DEFAULT_VIRTUAL_START, parse_duration};
+use kustomer_mock::model::LimitsPatch;
+use kustomer_mock::{FixtureBundle, Timestamp};
+use serde_json::Value;
+
+use super::def::{CallDef, ExpectDef, RequestDef, ScenarioDef, StepDef};
+use crate::workflow::param::{child_path, index_path};
+use crate::workflow::{
+    EngineConfig, LoadedWorkflow, LoopGuardConfig, VariableDef, load_file, load_value,
+};
+
+/// A scenario that cannot be loaded or run: where, and why.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{origin}: {path}: {message}")]
+pub struct ScenarioError {
+    pub origin: String,
+    /// A JSONPath into the scenario (`$.steps[2].request.key`).
+    pub path: String,
+    pub message: String,
+}
+
+/// One step, checked.
+#[derive(Debug, Clone)]
+pub enum Step {
+    Request {
+        request: RequestDef,
+        settle: bool,
+        status: Option<u16>,
+    },
+    AdvanceClock {
+        millis: i64,
+        text: String,
+    },
+    SetClock(Timestamp),
+    Call {
+        call: CallDef,
+        settle: bool,
+    },
+    Settle,
+}
+
+/// A loaded scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    /// The file (or "ad-hoc").
+    pub origin: String,
+    pub seed: u64,
+    pub clock_start: Timestamp,
+    pub limits: Option<LimitsPatch>,
+    pub engine: EngineConfig,
+    pub fixtures: Vec<FixtureBundle>,
+    pub workflows: Vec<LoadedWorkflow>,
+    pub variables: BTreeMap<String, VariableDef>,
+    pub steps: Vec<Step>,
+    /// Each with the JSONPath it came from.
+    pub expectations: Vec<ExpectDef>,
+}
+
+impl Scenario {
+    /// Loads a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            origin: origin.clone(),
+            path: "$".into(),
+            message: format!("cannot read the file: {e}"),
+        })?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| ScenarioError {
+            origin: origin.clone(),
+            path: "$".into(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let default_name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into());
+        Self::from_value(value, &origin, &dir, &default_name)
+    }
+
+    /// Loads a scenario from JSON; paths resolve against `dir`.
+    pub fn from_value(
+        value: Value,
+        origin: &str,
+        dir: &Path,
+        default_name: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        let fail = |path: String, message: String| ScenarioError {
+            origin: origin.to_string(),
+            path,
+            message,
+        };
+        let def: ScenarioDef = serde_path_to_error::deserialize(value)
+            .map_err(|e| fail(json_path(e.path()), e.inner().to_string()))?;
+
+        let seed = def.server.seed.unwrap_or(0);
+        let clock_start = match &def.server.clock {
+            None => DEFAULT_VIRTUAL_START,
+            Some(text) => Timestamp::parse(text).ok_or_else(|| {
+                fail(
+                    "$.server.clock".into(),
+                    format!("`{text}` is not an ISO-8601 timestamp"),
+                )
+            })?,
+        };
+        let limits = match &def.server.limits {
+            None => None,
+            Some(v) => {
+                let patch: LimitsPatch =
+                    serde_path_to_error::deserialize(v.clone()).map_err(|e| {
+                        let inner = json_path(e.path());
+                        fail(
+                            format!("$.server.limits{}", &inner[1..]),
+                            e.inner().to_string(),
+                        )
+                    })?;
+                patch
+                    .apply(&mut Default::default())
+                    .map_err(|(p, m)| fail(format!("$.server.limits{}", p.replace('/', ".")), m))?;
+                Some(patch)
+            }
+        };
+        let mut engine = EngineConfig::default();
+        if let Some(guard) = &def.server.loop_guard {
+            engine.loop_guard =
+                parse_guard(guard).map_err(|m| fail("$.server.loopGuard".into(), m))?;
+        }
+        if let Some(cap) = def.server.hard_cap {
+            engine.hard_cap = cap;
+        }
+        if let Some(timeout) = &def.server.rest_timeout {
+            let millis =
+                parse_duration(timeout).map_err(|m| fail("$.server.restTimeout".into(), m))?;
+            engine.rest_timeout = Duration::from_millis(millis.max(1) as u64);
+        }
+
+        let fixtures = def
+            .fixtures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let at = index_path("$.fixtures", i);
+                match f {
+                    Value::String(p) => FixtureBundle::from_file(&resolve(dir, p))
+                        .map_err(|e| fail(at, e.to_string())),
+                    Value::Object(_) => {
+                        FixtureBundle::from_value(f.clone(), &format!("{origin} {at}"))
+                            .map_err(|e| fail(at, e.to_string()))
+                    }
+                    other => Err(fail(
+                        at,
+                        format!("a fixture is a path or an inline bundle, not {other}"),
+                    )),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let workflows = def
+            .workflows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let at = index_path("$.workflows", i);
+                match w {
+                    Value::String(p) => {
+                        load_file(&resolve(dir, p)).map_err(|e| fail(at, e.to_string()))
+                    }
+                    Value::Object(_) => load_value(w.clone(), &format!("{origin} {at}"))
+                        .map_err(|e| fail(at, e.to_string())),
+                    other => Err(fail(
+                        at,
+                        format!("a workflow is a path or an inline definition, not {other}"),
+                    )),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let steps = def
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| check_step(s, &index_path("$.steps", i)).map_err(|(p, m)| fail(p, m)))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, e) in def.expect.iter().enumerate() {
+            check_expectation(e, &index_path("$.expect", i)).map_err(|(p, m)| fail(p, m))?;
+        }
+        for (i, call) in def
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.call.as_ref().map(|c| (i, c)))
+        {
+            if !workflows
+                .iter()
+                .any(|w| w.id == call.workflow || w.def.name == call.workflow)
+            {
+                return Err(fail(
+                    child_path(&child_path(&index_path("$.steps", i), "call"), "workflow"),
+                    format!(
+                        "the step calls workflow `{}`, which the scenario does not load",
+                        call.workflow
+                    ),
+                ));
+            }
+        }
+
+        Ok(Scenario {
+            name: def.name.clone().unwrap_or_else(|| default_name.to_string()),
+            description: def.description.clone(),
+            origin: origin.to_string(),
+            seed,
+            clock_start,
+            limits,
+            engine,
+            fixtures,
+            workflows,
+            variables: def.variables.clone(),
+            steps,
+            expectations: def.expect.clone(),
+        })
+    }
+}
+
+fn resolve(dir: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        dir.join(p)
+    }
+}
+
+fn parse_guard(value: &Value) -> Result<LoopGuardConfig, String> {
+    match value {
+        Value::String(s) if s == "on" => Ok(LoopGuardConfig::default()),
+        Value::String(s) if s == "off" => Ok(LoopGuardConfig {
+            enabled: false,
+            ..LoopGuardConfig::default()
+        }),
+        Value::Bool(enabled) => Ok(LoopGuardConfig {
+            enabled: *enabled,
+            ..LoopGuardConfig::default()
+        }),
+        Value::Object(map) => {
+            for key in map.keys() {
+                if !["enabled", "maxRepeats", "maxDepth"].contains(&key.as_str()) {
+                    return Err(format!(
+                        "unknown key `{key}` (use enabled, maxRepeats, maxDepth)"
+                    ));
+                }
+            }
+            let number = |k: &str, default: u32| -> Result<u32, String> {
+                match map.get(k) {
+                    None => Ok(default),
+                    Some(v) => v
+                        .as_u64()
+                        .map(|n| n as u32)
+                        .ok_or_else(|| format!("`{k}` must be a whole number")),
+                }
+            };
+            let defaults = LoopGuardConfig::default();
+            Ok(LoopGuardConfig {
+                enabled: map
+                    .get("enabled")
+                    .map(|v| v.as_bool().ok_or("`enabled` must be true or false"))
+                    .transpose()?
+                    .unwrap_or(true),
+                max_repeats: number("maxRepeats", defaults.max_repeats)?,
+                max_depth: number("maxDepth", defaults.max_depth)?,
+            })
+        }
+        other => Err(format!(
+            "use \"on\", \"off\" or {{\"enabled\", \"maxRepeats\", \"maxDepth\"}}, not {other}"
+        )),
+    }
+}
+
+fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)> {
+    let kinds = [
+        s.request.is_some(),
+        s.advance_clock.is_some(),
+        s.set_clock.is_some(),
+        s.call.is_some(),
+    ];
+    let count = kinds.iter().filter(|k| **k).count();
+    if count > 1 {
+        return Err((
+            at.to_string(),
+            "a step does one thing: request, advanceClock, setClock, call or settle".into(),
+        ));
+    }
+    if s.status.is_some() && s.request.is_none() {
+        return Err((
+            child_path(at, "status"),
+            "`status` checks a request's answer: it needs `request`".into(),
+        ));
+    }
+    if let Some(request) = &s.request {
+        let method = request.method.to_ascii_uppercase();
+        if !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str())
+        {
+            return Err((
+                child_path(&child_path(at, "request"), "method"),
+                format!("`{}` is not an HTTP method", request.method),
+            ));
+        }
+        if !request.path.starts_with('/') {
+            return Err((
+                child_path(&child_path(at, "request"), "path"),
+                format!(
+                    "the path `{}` must start with / (e.g. /v1/conversations)",
+                    request.path
+                ),
+            ));
+        }
+        let auths = [
+            request.key.is_some(),
+            request.token.is_some(),
+            request.authorization.is_some(),
+        ];
+        if auths.iter().filter(|a| **a).count() > 1 {
+            return Err((
+                child_path(at, "request"),
+                "use one of `key`, `token` or `authorization`".into(),
+            ));
+        }
+        return Ok(Step::Request {
+            request: request.clone(),
+            settle: s.settle.unwrap_or(true),
+            status: s.status,
+        });
+    }
+    if let Some(text) = &s.advance_clock {
+        let millis = parse_duration(text).map_err(|m| (child_path(at, "advanceClock"), m))?;
+        if millis < 0 {
+            return Err((
+                child_path(at, "advanceClock"),
+                "the clock only advances forwards".into(),
+            ));
+        }
+        return Ok(Step::AdvanceClock {
+            millis,
+            text: text.clone(),
+        });
+    }
+    if let Some(text) = &s.set_clock {
+        let t = Timestamp::parse(text).ok_or_else(|| {
+            (
+                child_path(at, "setClock"),
+                format!("`{text}` is not an ISO-8601 timestamp"),
+            )
+        })?;
+        return Ok(Step::SetClock(t));
+    }
+    if let Some(call) = &s.call {
+        return Ok(Step::Call {
+            call: call.clone(),
+            settle: s.settle.unwrap_or(true),
+        });
+    }
+    match s.settle {
+        Some(true) => Ok(Step::Settle),
+        _ => Err((
+            at.to_string(),
+            "an empty step: use request, advanceClock, setClock, call or settle: true".into(),
+        )),
+    }
+}
+
+fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, String)> {
+    let kinds = [
+        ("record", e.record.is_some()),
+        ("runs", e.runs.is_some()),
+        ("loop", e.loop_detected.is_some()),
+        ("status", e.status.is_some()),
+        ("journal", e.journal.is_some()),
+    ];
+    let present: Vec<&str> = kinds.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect();
+    match present.as_slice() {
+        [] => Err((
+            at.to_string(),
+            "an expectation needs one of record, runs, loop, status or journal".into(),
+        )),
+        [_] => {
+            if e.record.is_some() && e.attributes.is_none() {
+                return Err((
+                    at.to_string(),
+                    "a `record` expectation needs `attributes`".into(),
+                ));
+            }
+            if let Some(record) = &e.record
+                && record_kind(record).is_none()
+            {
+                return Err((
+                    child_path(at, "record"),
+                    format!(
+                        "`{record}` is not a record path (use /v1/conversations/<id>, /v1/customers/<id> or /v1/tags/<id>)"
+                    ),
+                ));
+            }
+            if e.runs.is_some()
+                && e.count.is_none()
+                && e.states.is_none()
+                && e.last_state.is_none()
+                && e.explanation_contains.is_none()
+            {
+                return Err((
+                    at.to_string(),
+                    "a `runs` expectation needs count, states, lastState or explanationContains"
+                        .into(),
+                ));
+            }
+            let states = e.states.iter().flatten().chain(e.last_state.iter());
+            for state in states {
+                if ![
+                    "queued",
+                    "running",
+                    "not-matched",
+                    "completed",
+                    "failed",
+                    "halted",
+                    "interrupted",
+                ]
+                .contains(&state.as_str())
+                {
+                    return Err((
+                        at.to_string(),
+                        format!(
+                            "`{state}` is not a run state (not-matched, completed, failed, halted, interrupted)"
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        }
+        many => Err((
+            at.to_string(),
+            format!(
+                "an expectation checks one thing, not {}",
+                many.join(" and ")
+            ),
+        )),
+    }
+}
+
+/// (`conversation` | `customer` | `tag`, id) of a record path.
+pub fn record_kind(path: &str) -> Option<(&'static str, kustomer_mock::Id)> {
+    let rest = path.trim_end_matches('/').strip_prefix("/v1/")?;
+    let (collection, id) = rest.split_once('/')?;
+    let kind = match collection {
+        "conversations" => "conversation",
+        "customers" => "customer",
+        "tags" => "tag",
+        _ => return None,
+    };
+    Some((kind, kustomer_mock::Id::parse(id)?))
+}
+
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = "$".to_string();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out = index_path(&out, *index),
+            Segment::Map { key } => out = child_path(&out, key),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn load(v: Value) -> Result<Scenario, ScenarioError> {
+        Scenario::from_value(v, "s.json", Path::new("."), "s")
+    }
+
+    #[test]
+    fn every_mistake_names_file_and_path() {
+        let e = load(json!({"steps": [{"reqest": {}}]})).unwrap_err();
+        assert_eq!(e.origin, "s.json");
+        assert_eq!(e.path, "$.steps[0]");
+        assert!(e.message.contains("unknown field `reqest`"), "{e}");
+        let e = load(json!({"steps": [{"request": {"method": "FETCH", "path": "/v1/tags"}}]}))
+            .unwrap_err();
+        assert_eq!(e.path, "$.steps[0].request.method");
+        let e = load(json!({"steps": [{"advanceClock": "soon"}]})).unwrap_err();
+        assert_eq!(e.path, "$.steps[0].advanceClock");
+        let e = load(json!({"steps": [{"advanceClock": "1s", "settle": true, "setClock": "2026-01-01T00:00:00Z"}]})).unwrap_err();
+        assert!(e.message.contains("does one thing"));
+        let e = load(json!({"expect": [{"record": "/v1/conversations/x", "attributes": {}}]}))
+            .unwrap_err();
+        assert_eq!(e.path, "$.expect[0].record");
+        let e = load(json!({"expect": [{"runs": "w"}]})).unwrap_err();
+        assert!(e.message.contains("needs count"));
+        let e = load(json!({"expect": [{"runs": "w", "count": 1, "status": 200}]})).unwrap_err();
+        assert!(e.message.contains("one thing, not runs and status"));
+        let e = load(json!({"expect": [{"runs": "w", "states": ["done"]}]})).unwrap_err();
+        assert!(e.message.contains("`done` is not a run state"));
+        let e = load(json!({"server": {"loopGuard": "maybe"}})).unwrap_err();
+        assert_eq!(e.path, "$.server.loopGuard");
+        let e = load(json!({"server": {"limits": {"plan": "gold"}}})).unwrap_err();
+        assert_eq!(e.path, "$.server.limits.plan");
+        let e = load(json!({"fixtures": ["nope.json"]})).unwrap_err();
+        assert_eq!(e.path, "$.fixtures[0]");
+        assert!(e.message.contains("nope.json"));
+        let e = load(json!({"workflows": [{"name": "x", "trigger": {"eventName": "e", "transitions": [{"target": "z"}]}}]})).unwrap_err();
+        assert_eq!(e.path, "$.workflows[0]");
+        assert!(e.message.contains("missing step `z`"));
+        let e = load(json!({"steps": [{"call": {"workflow": "ghost"}}]})).unwrap_err();
+        assert!(e.message.contains("`ghost`"));
+    }
+
+    #[test]
+    fn a_good_scenario_loads() {
+        let s = load(json!({
+            "name": "n",
+            "server": {"seed": 3, "clock": "2026-01-01T00:00:00Z", "loopGuard": {"maxRepeats": 5}, "limits": {"requestsPerWindow": 9}, "restTimeout": "2s"},
+            "steps": [{"request": {"method": "post", "path": "/v1/tags", "key": "k", "body": {"name": "x"}}, "status": 201}, {"advanceClock": "1m"}, {"settle": true}],
+            "expect": [{"status": 201}, {"loop": false}]
+        }))
+        .unwrap();
+        assert_eq!(s.seed, 3);
+        assert_eq!(s.engine.loop_guard.max_repeats, 5);
+        assert!(s.engine.loop_guard.enabled);
+        assert_eq!(s.engine.rest_timeout, Duration::from_secs(2));
+        assert_eq!(s.steps.len(), 3);
+        assert!(matches!(
+            s.steps[0],
+            Step::Request {
+                settle: true,
+                status: Some(201),
+                ..
+            }
+        ));
+        assert!(matches!(
+            s.steps[1],
+            Step::AdvanceClock { millis: 60_000, .. }
+        ));
+    }
+}
