@@ -491,8 +491,12 @@ mod tests {
     fn every_mistake_names_file_and_path() {
         let e = load(json!({"steps": [{"reqest": {}}]})).unwrap_err();
         assert_eq!(e.origin, "s.json");
-        assert_eq!(e.path, "$.steps[0]");
-        assert!(e.message.contains("unknown field `reqest`"), "{e}");
+        assert_eq!(e.path, "$.steps[0].reqest");
+        assert!(
+            e.message
+                .contains("unknown field `reqest`, expected one of `request`"),
+            "{e}"
+        );
         let e = load(json!({"steps": [{"request": {"method": "FETCH", "path": "/v1/tags"}}]}))
             .unwrap_err();
         assert_eq!(e.path, "$.steps[0].request.method");

@@ -472,3 +472,77 @@ async fn rate_limited_story() {
         Completed
     );
 }
+
+/// Regression: under contention a record's job must run exactly once (a race once let two
+/// workers take the same job, duplicating requests, events and runs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_run_executes_twice_under_contention() {
+    async fn session() {
+        let harness = Harness::builder()
+            .fixtures(acme())
+            .loop_guard(LoopGuardConfig {
+                enabled: false,
+                ..LoopGuardConfig::default()
+            })
+            .workflow(story("infinite-loop"))
+            .start()
+            .await
+            .unwrap();
+        let server = harness.server();
+        let mut records: Vec<String> = [
+            "64a0c0ffee00000000000b01",
+            "64a0c0ffee00000000000b02",
+            "64a0c0ffee00000000000b03",
+            "64a0c0ffee00000000000b04",
+        ]
+        .map(String::from)
+        .to_vec();
+        for n in 0..8 {
+            let created = post(
+                server,
+                "/v1/conversations",
+                ADMIN,
+                &json!({"customer": CUSTOMER_ADA, "name": format!("c{n}")}).to_string(),
+            )
+            .await;
+            records.push(created.data()["id"].as_str().unwrap().to_string());
+        }
+        for record in &records {
+            post(
+                server,
+                &format!("/v1/conversations/{record}/tags"),
+                ADMIN,
+                r#"["auto-close"]"#,
+            )
+            .await;
+        }
+        settle(&harness).await;
+        for record in &records {
+            let runs: Vec<_> = harness
+                .runs()
+                .into_iter()
+                .filter(|r| r.record.to_hex() == *record)
+                .collect();
+            assert_eq!(
+                runs.len(),
+                31,
+                "{record}: 30 completed + 1 failed on the per-object limit"
+            );
+        }
+        let journal = server.journal().entries();
+        let mut ids: Vec<_> = journal.iter().map(|e| e.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(
+            ids.len(),
+            journal.len(),
+            "every request reached the mock once"
+        );
+        assert_eq!(
+            journal.len(),
+            8 + records.len() * 32,
+            "8 creates, then per record the tag and 31 PUTs"
+        );
+    }
+    futures::future::join_all((0..4).map(|_| session())).await;
+}

@@ -1,0 +1,294 @@
+//! The `kmock` binary as a user runs it: exit codes, reports, snapshots, serve.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn kmock() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kmock"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(args: &[&str]) -> Output {
+    kmock()
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("kmock runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kmock-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn test_runs_every_shipped_scenario() {
+    let out = run(&["test"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.lines().filter(|l| l.starts_with("PASS ")).count() >= 7,
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn a_broken_expectation_fails_with_expected_and_actual() {
+    let dir = scratch("broken");
+    let scenario = serde_json::json!({
+        "name": "broken",
+        "fixtures": [repo().join("fixtures/acme.json")],
+        "workflows": [repo().join("fixtures/workflows/close-on-tag.json")],
+        "steps": [{"request": {"method": "POST", "path": "/v1/conversations/64a0c0ffee00000000000b01/tags", "key": "acme-admin", "body": ["auto-close"]}}],
+        "expect": [{"runs": "close-on-tag", "count": 5}]
+    });
+    std::fs::write(dir.join("broken.json"), scenario.to_string()).unwrap();
+    let out = run(&["test", dir.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL broken"), "{stdout}");
+    assert!(
+        stdout.contains("$.expect[0]")
+            && stdout.contains(r#"expected {"count":5}"#)
+            && stdout.contains(r#"actual {"count":2}"#),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
+    let single = run(&["run", dir.join("broken.json").to_str().unwrap()]);
+    assert_eq!(single.status.code(), Some(1));
+    assert!(text(&single.stdout).contains("FAILED — 0 of 1 expectation(s) hold"));
+}
+
+#[test]
+fn json_reports_are_byte_identical_run_to_run() {
+    let a = run(&["run", "fixtures/scenarios/infinite-loop.json", "--json"]);
+    let b = run(&["run", "fixtures/scenarios/infinite-loop.json", "--json"]);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    let report: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["loops"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_human_report_shows_tree_runs_loops_and_results() {
+    let out = run(&["run", "fixtures/scenarios/infinite-loop.json"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success());
+    for part in [
+        "Causal tree",
+        "└─ event kustomer.conversation.update",
+        "run naive-close-on-tag → halted",
+        "Loop detected:",
+        "✓ a loop of `naive-close-on-tag`",
+        "PASSED",
+    ] {
+        assert!(stdout.contains(part), "missing `{part}` in:\n{stdout}");
+    }
+}
+
+#[test]
+fn snapshots_are_written_checked_with_a_diff_and_updated() {
+    let dir = scratch("snap");
+    let workflow: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("fixtures/workflows/close-on-tag.json")).unwrap(),
+    )
+    .unwrap();
+    let write_scenario = |workflow: &serde_json::Value| {
+        std::fs::write(dir.join("wf.json"), workflow.to_string()).unwrap();
+        let scenario = serde_json::json!({
+            "name": "mine",
+            "fixtures": [repo().join("fixtures/acme.json")],
+            "workflows": ["wf.json"],
+            "steps": [{"request": {"method": "POST", "path": "/v1/conversations/64a0c0ffee00000000000b01/tags", "key": "acme-admin", "body": ["auto-close"]}}]
+        });
+        std::fs::write(dir.join("mine.json"), scenario.to_string()).unwrap();
+    };
+    write_scenario(&workflow);
+    let snaps = dir.join("snaps");
+    let s = dir.join("mine.json");
+    let (s, snaps) = (s.to_str().unwrap(), snaps.to_str().unwrap());
+    let first = run(&["run", s, "--snapshot", snaps]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stderr).contains("snapshot written"));
+    let check = run(&["run", s, "--snapshot", snaps, "--check"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+
+    // Change the workflow: the check fails and shows what changed.
+    let mut changed = workflow.clone();
+    changed["steps"][0]["params"]["data"] =
+        serde_json::json!({"status": "snoozed", "snooze": {"until": "later"}});
+    write_scenario(&changed);
+    let check = run(&["run", s, "--snapshot", snaps, "--check"]);
+    let stderr = text(&check.stderr);
+    assert_eq!(check.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("snapshot differs") && stderr.contains("@@"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with('-') && l.contains("\"done\"")),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with('+') && l.contains("\"snoozed\"")),
+        "{stderr}"
+    );
+    let update = run(&["run", s, "--snapshot", snaps, "--update"]);
+    assert!(update.status.success());
+    assert!(text(&update.stderr).contains("snapshot updated"));
+    assert!(
+        run(&["run", s, "--snapshot", snaps, "--check"])
+            .status
+            .success()
+    );
+    let saved = std::fs::read_to_string(dir.join("snaps/mine.journal.json")).unwrap();
+    assert!(
+        saved.contains("\"snoozed\"") && !saved.contains("kmk_acme"),
+        "masked and updated"
+    );
+}
+
+#[test]
+fn bad_input_gets_one_clear_line_and_exit_2() {
+    let dir = scratch("bad");
+    std::fs::write(dir.join("bad.json"), r#"{"steps": [{"reqest": {}}]}"#).unwrap();
+    let out = run(&["run", dir.join("bad.json").to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.starts_with("kmock: ")
+            && stderr.contains("bad.json: $.steps[0].reqest: unknown field `reqest`"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let missing = run(&["run", "no/such/file.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("no/such/file.json"));
+    let usage = run(&["run", "--check"]);
+    assert_eq!(usage.status.code(), Some(2));
+    let trigger = run(&[
+        "run",
+        "--workflow",
+        "fixtures/workflows/close-on-tag.json",
+        "--trigger",
+        "TAG it",
+    ]);
+    assert_eq!(trigger.status.code(), Some(2));
+    assert!(text(&trigger.stderr).contains("must start with /"));
+}
+
+#[test]
+fn an_ad_hoc_workflow_runs_from_a_trigger() {
+    let out = run(&[
+        "run",
+        "--workflow",
+        "fixtures/workflows/close-on-tag.json",
+        "--trigger",
+        r#"POST /v1/conversations/64a0c0ffee00000000000b02/tags ["auto-close"]"#,
+        "--key",
+        "acme-admin",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("run close-on-tag → completed"), "{stdout}");
+    assert!(
+        stdout.contains("PUT /v1/conversations/…0000b02 [acme-workflow] → 200"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn serve_answers_and_stops_cleanly_on_sigterm() {
+    let mut child = kmock()
+        .args(["serve", "--port", "0"])
+        .current_dir(repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let banner: Vec<String> = lines
+        .by_ref()
+        .take_while(|l| {
+            l.as_ref()
+                .map(|l| !l.starts_with("Ctrl-C"))
+                .unwrap_or(false)
+        })
+        .map(|l| l.unwrap())
+        .collect();
+    let banner = banner.join("\n");
+    assert!(
+        banner.contains("kmk_acme_workflow_3f9c2a7e5b1d4c8a") && banner.contains("close-on-tag"),
+        "{banner}"
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let tagged = client
+            .post(format!(
+                "{url}/v1/conversations/64a0c0ffee00000000000b03/tags"
+            ))
+            .header("authorization", "Bearer kmk_acme_admin_7c3e9a1f5d2b8e64")
+            .body(r#"["auto-close"]"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(tagged.status(), 200);
+        // The engine closes it asynchronously: poll the runs until it has (bounded).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let runs: serde_json::Value = client
+                .get(format!(
+                    "{url}/__admin/runs?workflow=close-on-tag&state=completed"
+                ))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if runs["data"].as_array().is_some_and(|r| !r.is_empty()) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the run never completed: {runs}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "exit {exit:?}");
+}
