@@ -1,7 +1,7 @@
 # kustomer-mock — the README's commands call these targets.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt build clean
+.PHONY: run test lint fmt build clean scenarios
 
 ## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
 run:
@@ -11,6 +11,10 @@ run:
 test:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+
+## scenarios: run every shipped scenario with kmock test
+scenarios:
+	$(CARGO) run --release -p kustomer-harness --bin kmock -- test
 
 ## lint: formatting and clippy, warnings are errors
 lint:
