@@ -1,5 +1,6 @@
 //! The harness's admin routes, merged under the mock's `/__admin` (behind its guard):
-//! install, list and remove workflows, call callable ones, read runs and loops.
+//! install, list and remove workflows, call callable ones, read runs, loops, apps and
+//! scheduled workflows.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +14,7 @@ use kustomer_mock::api::{parse_body, query_pairs};
 use kustomer_mock::app::AppState;
 use serde_json::{Value, json};
 
-use crate::workflow::{Engine, EngineError, RunState, VariableDef, load_value};
+use crate::workflow::{Engine, EngineError, RunState, VariableDef, load_value_with};
 
 /// `/workflows`, `/workflows/{id}`, `/workflows/{id}/call`, `/runs`, `/runs/{id}`, `/loops`.
 pub fn routes(engine: Engine) -> Router<AppState> {
@@ -24,6 +25,8 @@ pub fn routes(engine: Engine) -> Router<AppState> {
         .route("/runs", get(runs))
         .route("/runs/{id}", get(run))
         .route("/loops", get(loops))
+        .route("/apps", get(apps))
+        .route("/schedules", get(schedules))
         .layer(Extension(engine))
 }
 
@@ -34,6 +37,8 @@ fn engine_error(e: EngineError) -> ApiError {
         EngineError::Org(message) => {
             ApiError::bad_request("unknown_org", message).at_parameter("org")
         }
+        EngineError::Load(load) => ApiError::bad_request("invalid_workflow", load.to_string())
+            .with_meta(json!({"path": load.path})),
         EngineError::NotAttached => ApiError::internal(e.to_string()),
     }
 }
@@ -64,7 +69,7 @@ async fn install(
         }
         other => (other, BTreeMap::new()),
     };
-    let loaded = load_value(definition, "request body").map_err(|e| {
+    let loaded = load_value_with(definition, "request body", &engine.catalog()).map_err(|e| {
         ApiError::bad_request("invalid_workflow", format!("{}: {}", e.path, e.message))
             .with_meta(json!({"path": e.path}))
     })?;
@@ -189,6 +194,14 @@ async fn run(
         .run(&id)
         .map(|r| Json(json!({ "data": r })))
         .ok_or_else(|| ApiError::not_found("run", &id))
+}
+
+async fn apps(Extension(engine): Extension<Engine>) -> Json<Value> {
+    Json(json!({ "data": engine.apps() }))
+}
+
+async fn schedules(Extension(engine): Extension<Engine>) -> Json<Value> {
+    Json(json!({ "data": engine.scheduled() }))
 }
 
 async fn loops(Extension(engine): Extension<Engine>) -> Json<Value> {

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::report::{Facts, SessionJournal};
 use crate::scenario::{RequestDef, Scenario};
 
+use crate::workflow::apps::App;
 use crate::workflow::{
     Engine, EngineConfig, EngineError, LoadedWorkflow, LoopGuardConfig, LoopRecord, Run,
     SettleError, VariableDef,
@@ -37,6 +38,7 @@ pub enum HarnessError {
 pub struct HarnessBuilder {
     server: MockServerBuilder,
     engine: EngineConfig,
+    apps: Vec<App>,
     workflows: Vec<LoadedWorkflow>,
     variables: BTreeMap<String, VariableDef>,
 }
@@ -66,6 +68,13 @@ impl HarnessBuilder {
 
     pub fn limits(self, limits: LimitsPatch) -> Self {
         self.server(|s| s.limits(limits))
+    }
+
+    /// A Kustomer app: its actions and workflows (load workflows that use its actions with
+    /// [`crate::workflow::load_value_with`] and the app's catalog).
+    pub fn app(mut self, app: App) -> Self {
+        self.apps.push(app);
+        self
     }
 
     /// A workflow to install in the default org.
@@ -102,6 +111,15 @@ impl HarnessBuilder {
             .start()
             .await?;
         engine.attach(&server);
+        for app in self.apps {
+            let name = app.name.clone();
+            engine
+                .register_app(app, &self.variables)
+                .map_err(|source| HarnessError::Install {
+                    workflow: format!("app {name}"),
+                    source,
+                })?;
+        }
         for workflow in self.workflows {
             let name = workflow.def.name.clone();
             engine
@@ -194,6 +212,9 @@ impl Harness {
             .engine(scenario.engine.clone());
         if let Some(limits) = &scenario.limits {
             builder = builder.limits(limits.clone());
+        }
+        for app in &scenario.apps {
+            builder = builder.app(app.clone());
         }
         for bundle in &scenario.fixtures {
             builder = builder.fixtures(bundle.clone());

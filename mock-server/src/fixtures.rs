@@ -47,6 +47,9 @@ pub struct OrgFixture {
     pub limits: Option<LimitsPatch>,
     #[serde(default)]
     pub keys: Vec<KeyFixture>,
+    /// People of the org (agents), e.g. to assign conversations to.
+    #[serde(default)]
+    pub users: Vec<UserFixture>,
     #[serde(default)]
     pub customers: Vec<Map<String, Value>>,
     #[serde(default)]
@@ -77,6 +80,17 @@ pub struct KeyFixture {
     /// Free text for people reading the fixture (ignored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// A user (an agent) with an optional fixed id.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserFixture {
+    #[serde(default)]
+    pub id: Option<Id>,
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A tag with an optional fixed id.
@@ -246,6 +260,17 @@ impl FixtureBundle {
                     roles: info.roles,
                     expires_at: info.expires_at,
                 });
+            }
+
+            for (u, user) in fixture.users.iter().enumerate() {
+                store
+                    .create_user(org, user.id, &user.name, user.email.clone())
+                    .map_err(|e| {
+                        fail(
+                            at(&format!("/users/{u}{}", pointer_of(&e))),
+                            e.detail.clone(),
+                        )
+                    })?;
             }
 
             for (c, customer) in fixture.customers.iter().enumerate() {

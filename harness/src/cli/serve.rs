@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use kustomer_mock::{Clock, FixtureBundle, Timestamp};
 
+use std::collections::BTreeMap;
+
 use crate::harness::Harness;
-use crate::workflow::{LoadedWorkflow, LoopGuardConfig, load_dir};
+use crate::workflow::apps::{App, AppCatalog, SettingValues};
+use crate::workflow::{LoadedWorkflow, LoopGuardConfig, load_dir_with};
 
 /// How the server's clock runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -40,6 +43,16 @@ pub struct ServeArgs {
     /// Install no workflows (the mock API alone).
     #[arg(long, conflicts_with = "workflows")]
     pub no_workflows: bool,
+    /// Directory of Kustomer app definitions (`*.json`); default `<fixtures>/apps`, or the
+    /// apps built into kmock.
+    #[arg(long, value_name = "DIR")]
+    pub apps: Option<PathBuf>,
+    /// Load no apps.
+    #[arg(long, conflicts_with = "apps")]
+    pub no_apps: bool,
+    /// An app setting: `APP.GROUP.NAME=VALUE` (e.g. `sla_timer.default.authToken=kmk_...`).
+    #[arg(long = "app-setting", value_name = "APP.GROUP.NAME=VALUE")]
+    pub app_settings: Vec<String>,
     /// Turn the loop guard off (Kustomer-faithful: only rate limits stop a loop).
     #[arg(long)]
     pub no_loop_guard: bool,
@@ -101,8 +114,98 @@ fn fixtures(args: &ServeArgs) -> Result<(Vec<FixtureBundle>, String), String> {
     }
 }
 
+/// `APP.GROUP.NAME=VALUE` flags, grouped by app.
+fn app_settings(flags: &[String]) -> Result<BTreeMap<String, SettingValues>, String> {
+    let mut out: BTreeMap<String, SettingValues> = BTreeMap::new();
+    for flag in flags {
+        let (key, value) = flag
+            .split_once('=')
+            .ok_or_else(|| format!("--app-setting `{flag}`: expected APP.GROUP.NAME=VALUE"))?;
+        let parts: Vec<&str> = key.splitn(3, '.').collect();
+        let [app, group, name] = parts[..] else {
+            return Err(format!(
+                "--app-setting `{flag}`: expected APP.GROUP.NAME=VALUE"
+            ));
+        };
+        out.entry(app.to_string())
+            .or_default()
+            .entry(group.to_string())
+            .or_default()
+            .insert(
+                name.to_string(),
+                serde_json::Value::String(value.to_string()),
+            );
+    }
+    Ok(out)
+}
+
+/// Which apps to load, and where they came from.
+fn apps(args: &ServeArgs) -> Result<(Vec<App>, String), String> {
+    if args.no_apps {
+        return Ok((Vec::new(), "none".into()));
+    }
+    let settings = app_settings(&args.app_settings)?;
+    let dir = match (&args.apps, &args.fixtures) {
+        (Some(dir), _) => {
+            if !dir.is_dir() {
+                return Err(format!("--apps {}: no such directory", dir.display()));
+            }
+            Some(dir.clone())
+        }
+        (None, Some(fixtures)) => Some(fixtures.join("apps")).filter(|d| d.is_dir()),
+        (None, None) => Some(PathBuf::from("fixtures/apps")).filter(|d| d.is_dir()),
+    };
+    let loaded: Vec<App> = match &dir {
+        Some(dir) => {
+            let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            paths.sort();
+            let mut apps = Vec::new();
+            for path in paths {
+                // Settings apply to the app they name; read the name first.
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let value: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| format!("{}: $: not valid JSON: {e}", path.display()))?;
+                let name = value
+                    .get("app")
+                    .and_then(|a| a.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let values = settings.get(&name).cloned().unwrap_or_default();
+                apps.push(
+                    App::load_value(value, &path.display().to_string(), &values)
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+            apps
+        }
+        None if args.fixtures.is_some() => Vec::new(),
+        None => crate::embedded::apps().map_err(|e| e.to_string())?,
+    };
+    for name in settings.keys() {
+        if !loaded.iter().any(|a| &a.name == name) {
+            return Err(format!(
+                "--app-setting names app `{name}`, which is not loaded"
+            ));
+        }
+    }
+    let origin = match dir {
+        Some(dir) => format!("{}/", dir.display()),
+        None if args.fixtures.is_some() => "none".into(),
+        None => "built-in examples".into(),
+    };
+    Ok((loaded, origin))
+}
+
 /// Which workflows to install, and where they came from.
-fn workflows(args: &ServeArgs) -> Result<(Vec<LoadedWorkflow>, String), String> {
+fn workflows(
+    args: &ServeArgs,
+    catalog: &AppCatalog,
+) -> Result<(Vec<LoadedWorkflow>, String), String> {
     if args.no_workflows {
         return Ok((Vec::new(), "none".into()));
     }
@@ -118,7 +221,7 @@ fn workflows(args: &ServeArgs) -> Result<(Vec<LoadedWorkflow>, String), String> 
     };
     match dir {
         Some(dir) => Ok((
-            load_dir(&dir).map_err(|e| e.to_string())?,
+            load_dir_with(&dir, catalog).map_err(|e| e.to_string())?,
             format!("{}/", dir.display()),
         )),
         None if args.fixtures.is_some() => Ok((Vec::new(), "none".into())),
@@ -132,7 +235,12 @@ fn workflows(args: &ServeArgs) -> Result<(Vec<LoadedWorkflow>, String), String> 
 /// Runs the server until a signal; `Err` is a one-line message for the user.
 pub async fn run(args: ServeArgs) -> Result<(), String> {
     let (bundles, origin) = fixtures(&args)?;
-    let (loaded, workflow_origin) = workflows(&args)?;
+    let (loaded_apps, app_origin) = apps(&args)?;
+    let mut catalog = AppCatalog::default();
+    for app in &loaded_apps {
+        catalog.add(app);
+    }
+    let (loaded, workflow_origin) = workflows(&args, &catalog)?;
     let clock = match args.clock {
         ClockMode::Real => {
             if args.clock_start.is_some() {
@@ -165,6 +273,9 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         max_repeats: args.max_repeats,
         max_depth: args.max_depth,
     });
+    for app in loaded_apps {
+        builder = builder.app(app);
+    }
     for workflow in loaded {
         builder = builder.workflow(workflow);
     }
@@ -173,6 +284,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         &harness,
         &origin,
         &workflow_origin,
+        &app_origin,
         args.admin_token.is_some(),
     );
     wait_for_signal().await;
@@ -181,7 +293,13 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn print_banner(harness: &Harness, origin: &str, workflow_origin: &str, admin_token: bool) {
+fn print_banner(
+    harness: &Harness,
+    origin: &str,
+    workflow_origin: &str,
+    app_origin: &str,
+    admin_token: bool,
+) {
     let server = harness.server();
     let url = server.url();
     println!("kustomer-mock listening on {url}");
@@ -212,6 +330,15 @@ fn print_banner(harness: &Harness, origin: &str, workflow_origin: &str, admin_to
             );
         }
     }
+    let apps = harness.engine().apps();
+    println!(
+        "  apps:          {app_origin} ({} loaded: {})",
+        apps.len(),
+        apps.iter()
+            .map(|a| a.app.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let installed = harness.engine().workflows();
     println!(
         "  workflows:     {workflow_origin} ({} installed; runs at {url}/__admin/runs)",

@@ -51,12 +51,13 @@ pub fn render_report(report: &Report) -> String {
             );
         }
         for step in &run.steps {
-            let action = step.action.as_deref().unwrap_or("branch");
+            let action = step.action.as_deref().unwrap_or("no action");
             let result = match (&step.error, &step.output) {
                 (Some(e), _) => format!("error: {}", e["message"].as_str().unwrap_or("failed")),
-                (None, Some(o)) if o.get("status").is_some() => format!("{}", o["status"]),
+                // A REST output: show the HTTP status.
+                (None, Some(o)) if o.get("response").is_some() => format!("{}", o["status"]),
                 (None, Some(_)) => "ok".to_string(),
-                (None, None) => "→".to_string(),
+                (None, None) => "branched".to_string(),
             };
             let next = step
                 .next

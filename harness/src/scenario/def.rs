@@ -24,6 +24,10 @@ pub struct ScenarioDef {
     /// Fixture bundles: paths (relative to the scenario file) or inline bundles.
     #[serde(default)]
     pub fixtures: Vec<Value>,
+    /// Kustomer apps: a path to an app definition, or `{"path" | "definition", "settings"}`
+    /// with the app's setting values (`{"default": {"authToken": "..."}}`).
+    #[serde(default)]
+    pub apps: Vec<Value>,
     /// Workflows: paths or inline Kustomer workflow JSON.
     #[serde(default)]
     pub workflows: Vec<Value>,
@@ -111,7 +115,7 @@ pub struct CallDef {
     pub inputs: Value,
 }
 
-/// One expectation. Exactly one of `record`, `runs`, `loop`, `status`, `journal`.
+/// One expectation. Exactly one of `record`, `runs`, `loop`, `status`, `journal`, `event`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExpectDef {
@@ -155,6 +159,11 @@ pub struct ExpectDef {
     pub status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seen: Option<bool>,
+
+    /// Events of this name (optionally `on` a record), counted with `count` (default: at
+    /// least one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
 
     /// Journal entries matching a method, path and status.
     #[serde(default, skip_serializing_if = "Option::is_none")]

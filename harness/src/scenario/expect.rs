@@ -42,6 +42,7 @@ pub struct Facts<'a> {
     pub runs: &'a [Run],
     pub loops: &'a [LoopRecord],
     pub journal: &'a [JournalEntry],
+    pub events: &'a [kustomer_mock::Event],
 }
 
 /// Evaluates one (already checked) expectation.
@@ -99,6 +100,32 @@ pub fn evaluate(e: &ExpectDef, at: String, facts: &Facts<'_>) -> ExpectationResu
             json!({"statusesSeen": statuses}),
             (count > 0) == want,
         )
+    } else if let Some(name) = &e.event {
+        let count = facts
+            .events
+            .iter()
+            .filter(|ev| {
+                ev.name == *name && e.on.as_deref().is_none_or(|r| r == ev.data_id.to_hex())
+            })
+            .count();
+        let on =
+            e.on.as_deref()
+                .map(|r| format!(" on {}", short(r)))
+                .unwrap_or_default();
+        match e.count {
+            Some(want) => (
+                format!("{want} event(s) {name}{on}"),
+                json!(want),
+                json!(count),
+                count == want,
+            ),
+            None => (
+                format!("an event {name}{on}"),
+                json!("at least 1"),
+                json!(count),
+                count >= 1,
+            ),
+        }
     } else if let Some(m) = &e.journal {
         let count = facts
             .journal

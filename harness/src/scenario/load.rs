@@ -12,9 +12,10 @@ use kustomer_mock::{FixtureBundle, Timestamp};
 use serde_json::Value;
 
 use super::def::{CallDef, ExpectDef, RequestDef, ScenarioDef, StepDef};
+use crate::workflow::apps::{App, AppCatalog, SettingValues};
 use crate::workflow::param::{child_path, index_path};
 use crate::workflow::{
-    EngineConfig, LoadedWorkflow, LoopGuardConfig, VariableDef, load_file, load_value,
+    EngineConfig, LoadedWorkflow, LoopGuardConfig, VariableDef, load_value_with,
 };
 
 /// A scenario that cannot be loaded or run: where, and why.
@@ -59,6 +60,7 @@ pub struct Scenario {
     pub limits: Option<LimitsPatch>,
     pub engine: EngineConfig,
     pub fixtures: Vec<FixtureBundle>,
+    pub apps: Vec<App>,
     pub workflows: Vec<LoadedWorkflow>,
     pub variables: BTreeMap<String, VariableDef>,
     pub steps: Vec<Step>,
@@ -164,6 +166,18 @@ impl Scenario {
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let apps = def
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                load_app(a, dir, origin, &index_path("$.apps", i)).map_err(|(p, m)| fail(p, m))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut catalog = AppCatalog::default();
+        for app in &apps {
+            catalog.add(app);
+        }
         let workflows = def
             .workflows
             .iter()
@@ -172,10 +186,26 @@ impl Scenario {
                 let at = index_path("$.workflows", i);
                 match w {
                     Value::String(p) => {
-                        load_file(&resolve(dir, p)).map_err(|e| fail(at, e.to_string()))
+                        let path = resolve(dir, p);
+                        let text = std::fs::read_to_string(&path).map_err(|e| {
+                            fail(
+                                at.clone(),
+                                format!("{}: cannot read the file: {e}", path.display()),
+                            )
+                        })?;
+                        let value: Value = serde_json::from_str(&text).map_err(|e| {
+                            fail(
+                                at.clone(),
+                                format!("{}: $: not valid JSON: {e}", path.display()),
+                            )
+                        })?;
+                        load_value_with(value, &path.display().to_string(), &catalog)
+                            .map_err(|e| fail(at, e.to_string()))
                     }
-                    Value::Object(_) => load_value(w.clone(), &format!("{origin} {at}"))
-                        .map_err(|e| fail(at, e.to_string())),
+                    Value::Object(_) => {
+                        load_value_with(w.clone(), &format!("{origin} {at}"), &catalog)
+                            .map_err(|e| fail(at, e.to_string()))
+                    }
                     other => Err(fail(
                         at,
                         format!("a workflow is a path or an inline definition, not {other}"),
@@ -222,11 +252,67 @@ impl Scenario {
             limits,
             engine,
             fixtures,
+            apps,
             workflows,
             variables: def.variables.clone(),
             steps,
             expectations: def.expect.clone(),
         })
+    }
+}
+
+/// An app: a path, or `{"path" | "definition", "settings"}`.
+fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (String, String)> {
+    let (source, settings) = match value {
+        Value::String(p) => (Value::String(p.clone()), Value::Null),
+        Value::Object(map) => {
+            for key in map.keys() {
+                if !["path", "definition", "settings"].contains(&key.as_str()) {
+                    return Err((
+                        child_path(at, key),
+                        format!("unknown key `{key}` (use path or definition, and settings)"),
+                    ));
+                }
+            }
+            match (map.get("path"), map.get("definition")) {
+                (Some(p), None) => (
+                    p.clone(),
+                    map.get("settings").cloned().unwrap_or(Value::Null),
+                ),
+                (None, Some(d)) => (
+                    d.clone(),
+                    map.get("settings").cloned().unwrap_or(Value::Null),
+                ),
+                _ => {
+                    return Err((
+                        at.to_string(),
+                        "an app needs exactly one of `path` or `definition`".into(),
+                    ));
+                }
+            }
+        }
+        other => {
+            return Err((
+                at.to_string(),
+                format!("an app is a path or {{\"path\", \"settings\"}}, not {other}"),
+            ));
+        }
+    };
+    let settings: SettingValues = if settings.is_null() {
+        SettingValues::new()
+    } else {
+        serde_json::from_value(settings).map_err(|e| {
+            (
+                child_path(at, "settings"),
+                format!("settings must be {{\"group\": {{\"name\": value}}}}: {e}"),
+            )
+        })?
+    };
+    match source {
+        Value::String(p) => App::load_file(&resolve(dir, &p), &settings)
+            .map_err(|e| (at.to_string(), e.to_string())),
+        definition => App::load_value(definition, &format!("{origin} {at}"), &settings)
+            .map_err(|e| (at.to_string(), e.to_string())),
     }
 }
 
@@ -383,12 +469,13 @@ fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, String)> {
         ("loop", e.loop_detected.is_some()),
         ("status", e.status.is_some()),
         ("journal", e.journal.is_some()),
+        ("event", e.event.is_some()),
     ];
     let present: Vec<&str> = kinds.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect();
     match present.as_slice() {
         [] => Err((
             at.to_string(),
-            "an expectation needs one of record, runs, loop, status or journal".into(),
+            "an expectation needs one of record, runs, loop, status, journal or event".into(),
         )),
         [_] => {
             if e.record.is_some() && e.attributes.is_none() {

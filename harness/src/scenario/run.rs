@@ -96,6 +96,8 @@ impl Scenario {
                 }
                 Step::AdvanceClock { millis, text } => {
                     let now = harness.server().clock().advance(*millis);
+                    // Scheduled workflows that came due run now, before the next step.
+                    settle(at).await?;
                     steps.push(StepResult {
                         index: i,
                         description: format!("advance the clock {text} (now {now})"),
@@ -105,6 +107,7 @@ impl Scenario {
                 }
                 Step::SetClock(t) => {
                     harness.server().clock().set(*t);
+                    settle(at).await?;
                     steps.push(StepResult {
                         index: i,
                         description: format!("set the clock to {t}"),
@@ -155,6 +158,7 @@ impl Scenario {
             runs: &facts.runs,
             loops: &facts.loops,
             journal: &facts.journal,
+            events: &facts.events,
         };
         for (i, e) in self.expectations.iter().enumerate() {
             expectations.push(evaluate(e, index_path("$.expect", i), &checks));

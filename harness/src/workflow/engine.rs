@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use super::apps::{App, AppCatalog, AppInfo};
 use super::definition::VariableDef;
 use super::load::LoadedWorkflow;
 use super::loop_guard::{DEFAULT_HARD_CAP, LoopGuardConfig, LoopRecord};
@@ -137,6 +138,23 @@ pub(crate) struct EngineInner {
     pub loops: Mutex<Vec<LoopRecord>>,
     /// Events the dispatcher missed because it fell behind the bus's capacity.
     lagged: AtomicU64,
+    /// Loaded Kustomer apps, and their actions by name.
+    apps: RwLock<Vec<App>>,
+    catalog: RwLock<AppCatalog>,
+    /// Callable workflows to start when the clock reaches their time.
+    schedules: Mutex<Vec<Scheduled>>,
+}
+
+/// A callable workflow scheduled for later (`kustomer.app.scheduler.schedule-workflow`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scheduled {
+    pub id: Id,
+    pub due: kustomer_mock::Timestamp,
+    pub workflow: String,
+    pub inputs: Value,
+    #[serde(skip)]
+    cause: Cause,
 }
 
 /// A handle on the engine; cheap to clone.
@@ -173,6 +191,8 @@ pub enum EngineError {
     UnknownWorkflow(String),
     #[error("workflow `{0}` is not callable (its trigger has no `callable: true`)")]
     NotCallable(String),
+    #[error("{0}")]
+    Load(#[from] super::load::LoadError),
 }
 
 impl Engine {
@@ -194,6 +214,9 @@ impl Engine {
                 .unwrap_or_default(),
             loops: Mutex::new(Vec::new()),
             lagged: AtomicU64::new(0),
+            apps: RwLock::new(Vec::new()),
+            catalog: RwLock::new(AppCatalog::default()),
+            schedules: Mutex::new(Vec::new()),
         }))
     }
 
@@ -248,6 +271,21 @@ impl Engine {
                 inner.notify();
             }
         });
+        // On a real clock scheduled workflows come due by themselves; a virtual clock only
+        // moves when told to, and schedules fire when the system next settles.
+        if !server.clock().is_virtual() {
+            let ticker = Arc::downgrade(&self.0);
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(Duration::from_millis(250));
+                loop {
+                    interval.tick().await;
+                    match ticker.upgrade() {
+                        Some(inner) => inner.fire_due(),
+                        None => return,
+                    }
+                }
+            });
+        }
     }
 
     pub(crate) fn attached(&self) -> Result<&Attached, EngineError> {
@@ -345,6 +383,70 @@ impl Engine {
         Ok(self.0.enqueue_call(attached, installed, inputs, cause))
     }
 
+    /// Loads a Kustomer app: its actions become available to workflows loaded from now
+    /// on, and its workflows are installed (with `overrides` for their variables).
+    pub fn register_app(
+        &self,
+        app: App,
+        overrides: &BTreeMap<String, VariableDef>,
+    ) -> Result<Vec<InstalledInfo>, EngineError> {
+        self.0
+            .catalog
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .add(&app);
+        let catalog = self.catalog();
+        let mut installed = Vec::new();
+        for (i, workflow) in app.workflows.iter().enumerate() {
+            let origin = format!("{} $.workflows[{i}]", app.origin);
+            let loaded = super::load::load_value_with(workflow.clone(), &origin, &catalog)?;
+            installed.push(self.install(loaded, None, overrides)?);
+        }
+        self.0
+            .apps
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(app);
+        Ok(installed)
+    }
+
+    /// The app actions workflows may use.
+    pub fn catalog(&self) -> AppCatalog {
+        self.0
+            .catalog
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The loaded apps.
+    pub fn apps(&self) -> Vec<AppInfo> {
+        self.0
+            .apps
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(App::info)
+            .collect()
+    }
+
+    /// Callable workflows waiting for their time, soonest first.
+    pub fn scheduled(&self) -> Vec<Scheduled> {
+        let mut list = self
+            .0
+            .schedules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        list.sort_by_key(|s| (s.due, s.id));
+        list
+    }
+
+    /// Starts every scheduled workflow whose time has come on the mock's clock, in time order.
+    pub fn fire_due(&self) {
+        self.0.fire_due();
+    }
+
     /// Every run, oldest first.
     pub fn runs(&self) -> Vec<Run> {
         self.0
@@ -377,8 +479,13 @@ impl Engine {
             .clone()
     }
 
-    /// Forgets runs and loop records (admin reset).
+    /// Forgets runs, loop records and schedules (admin reset).
     pub fn clear_runs(&self) {
+        self.0
+            .schedules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
         book.runs.clear();
         book.per_root.clear();
@@ -404,6 +511,7 @@ impl Engine {
     pub async fn settled_within(&self, timeout: Duration) -> Result<(), SettleError> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
+            self.fire_due();
             let mut changes = self.0.progress.subscribe();
             let (pending, undispatched) = self.0.busy();
             if pending == 0 && undispatched == 0 {
@@ -614,6 +722,95 @@ impl EngineInner {
         let count = book.per_root.entry(root).or_insert(0);
         *count += 1;
         *count
+    }
+
+    /// The secrets to mask in a run: the workflow's secure variables and every app's secret settings.
+    pub(crate) fn secrets_for(&self, installed: &Installed) -> Secrets {
+        let mut secrets = installed.secrets.clone();
+        for app in self.apps.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            secrets.extend(&app.secrets);
+        }
+        secrets
+    }
+
+    /// `kustomer.app.scheduler.schedule-workflow {runAt: {value, type}, workflowId, inputs}`:
+    /// `relative` runs `value` minutes from now (the harness's choice of unit), `absolute`
+    /// at an ISO timestamp or epoch milliseconds.
+    pub(crate) fn schedule_from_step(
+        &self,
+        params: &Value,
+        cause: Cause,
+        now: kustomer_mock::Timestamp,
+    ) -> Result<Value, Value> {
+        let workflow = params
+            .get("workflowId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| json!({"message": "`workflowId` is required"}))?;
+        let installed = self
+            .installed(workflow)
+            .ok_or_else(|| json!({"message": format!("no workflow `{workflow}` is installed")}))?;
+        if !installed.workflow.callable() {
+            return Err(json!({"message": format!("workflow `{workflow}` is not callable")}));
+        }
+        let run_at = params.get("runAt").cloned().unwrap_or(Value::Null);
+        let due = match (run_at.get("type").and_then(Value::as_str), run_at.get("value")) {
+            (Some("relative") | None, Some(value)) => {
+                let minutes = super::template::number_of(value)
+                    .ok_or_else(|| json!({"message": format!("`runAt.value` must be a number of minutes, not {value}")}))?;
+                now.plus_millis((minutes * 60_000.0) as i64)
+            }
+            (Some("absolute"), Some(value)) => match value {
+                Value::String(text) => kustomer_mock::Timestamp::parse(text)
+                    .ok_or_else(|| json!({"message": format!("`runAt.value` `{text}` is not an ISO-8601 timestamp")}))?,
+                Value::Number(n) => kustomer_mock::Timestamp::from_millis(n.as_i64().unwrap_or(0)),
+                other => return Err(json!({"message": format!("`runAt.value` must be a timestamp, not {other}")})),
+            },
+            _ => return Err(json!({"message": "`runAt` must be {\"type\": \"relative\" | \"absolute\", \"value\": ...}"})),
+        };
+        let Some(attached) = self.attached.get() else {
+            return Err(json!({"message": "the engine is not attached"}));
+        };
+        let id = attached.state.store.ids().derive(
+            now,
+            &[
+                b"schedule",
+                cause.run.as_deref().unwrap_or("").as_bytes(),
+                cause.step.as_deref().unwrap_or("").as_bytes(),
+            ],
+        );
+        let inputs = params.get("inputs").cloned().unwrap_or_else(|| json!({}));
+        self.schedules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Scheduled {
+                id,
+                due,
+                workflow: workflow.to_string(),
+                inputs,
+                cause,
+            });
+        Ok(json!({"scheduleId": id, "workflowId": workflow, "runAt": due}))
+    }
+
+    fn fire_due(self: &Arc<Self>) {
+        let Some(attached) = self.attached.get() else {
+            return;
+        };
+        let now = attached.state.store.now();
+        let due: Vec<Scheduled> = {
+            let mut schedules = self.schedules.lock().unwrap_or_else(|e| e.into_inner());
+            let (due, later): (Vec<Scheduled>, Vec<Scheduled>) =
+                schedules.drain(..).partition(|s| s.due <= now);
+            *schedules = later;
+            due
+        };
+        let mut due = due;
+        due.sort_by_key(|s| (s.due, s.id));
+        for scheduled in due {
+            if let Some(installed) = self.installed(&scheduled.workflow) {
+                self.enqueue_call(attached, installed, scheduled.inputs, Some(scheduled.cause));
+            }
+        }
     }
 
     /// The installed workflow with this id.

@@ -132,7 +132,7 @@ impl EngineInner {
         run.iteration = run.cause.chain.iter().filter(|h| **h == hop).count() as u32 + 1;
         self.record_run(&run);
         let runs_for_root = self.count_for_root(incoming.root);
-        let secrets = &job.installed.secrets;
+        let secrets = &self.secrets_for(&job.installed);
         let data = json!({
             "steps": {"1": trigger_output(event, job.inputs.as_ref())},
             "variables": job.installed.variables.to_json(),
@@ -270,7 +270,7 @@ impl EngineInner {
         };
         let store = &attached.state.store;
         let workflow = &job.installed.workflow;
-        let secrets = &job.installed.secrets;
+        let secrets = &self.secrets_for(&job.installed);
         let org = store.org_state(job.installed.org).map(|o| o.org());
         let mut current = first;
         loop {
@@ -299,13 +299,16 @@ impl EngineInner {
                 Ok(params) => secrets.mask(params),
                 Err(_) => Value::Null,
             };
-            let result: Option<Result<Value, Value>> = match (step.action, resolved) {
+            let result: Option<Result<Value, Value>> = match (&step.action, resolved) {
                 (None, _) => None,
                 (Some(_), Err(message)) => Some(Err(
                     json!({"message": format!("the params could not be resolved: {message}"), "kind": "params"}),
                 )),
                 (Some(Action::CallWorkflow), Ok(params)) => {
                     Some(self.call_from_step(&params, cause.child()))
+                }
+                (Some(Action::ScheduleWorkflow), Ok(params)) => {
+                    Some(self.schedule_from_step(&params, cause.child(), started_at))
                 }
                 (Some(action), Ok(params)) => {
                     let request_id = store.ids().derive(
@@ -322,6 +325,7 @@ impl EngineInner {
                         rewrite_kustomer_hosts: config.rewrite_kustomer_hosts,
                         cause: &cause,
                         timeout: config.rest_timeout,
+                        templates: &attached.templates,
                         store,
                         org: org_id,
                         actor: Actor::new(
@@ -332,7 +336,7 @@ impl EngineInner {
                             cause.child(),
                         ),
                     };
-                    Some(actions::execute(action, params, &env).await)
+                    Some(actions::execute(action.clone(), params, &env).await)
                 }
             };
             let mut log = StepLog {

@@ -9,7 +9,8 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::actions::{ACTIONS, Action};
+use super::actions::{Action, BUILTIN_ACTIONS};
+use super::apps::AppCatalog;
 use super::condition::Condition;
 use super::definition::{TransitionDef, WorkflowDef, unwrap_envelope};
 use super::param::{Param, child_path, index_path};
@@ -70,19 +71,34 @@ impl LoadedWorkflow {
     }
 }
 
-/// Loads a workflow file.
+/// Loads a workflow file (built-in actions only).
 pub fn load_file(path: &Path) -> Result<LoadedWorkflow, LoadError> {
+    load_file_with(path, &AppCatalog::default())
+}
+
+/// Loads a workflow file whose steps may use the actions of loaded apps.
+pub fn load_file_with(path: &Path, apps: &AppCatalog) -> Result<LoadedWorkflow, LoadError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| LoadError {
         origin: origin.clone(),
         path: "$".into(),
         message: format!("cannot read the file: {e}"),
     })?;
-    load_json(&text, &origin)
+    let value: Value = serde_json::from_str(&text).map_err(|e| LoadError {
+        origin: origin.clone(),
+        path: "$".into(),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    load_value_with(value, &origin, apps)
 }
 
 /// Loads every `*.json` workflow directly inside `dir`, in file-name order.
 pub fn load_dir(dir: &Path) -> Result<Vec<LoadedWorkflow>, LoadError> {
+    load_dir_with(dir, &AppCatalog::default())
+}
+
+/// [`load_dir`], with the actions of loaded apps.
+pub fn load_dir_with(dir: &Path, apps: &AppCatalog) -> Result<Vec<LoadedWorkflow>, LoadError> {
     let entries = std::fs::read_dir(dir).map_err(|e| LoadError {
         origin: dir.display().to_string(),
         path: "$".into(),
@@ -93,7 +109,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LoadedWorkflow>, LoadError> {
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
-    paths.iter().map(|p| load_file(p)).collect()
+    paths.iter().map(|p| load_file_with(p, apps)).collect()
 }
 
 /// Loads a workflow from JSON text; `origin` names it in errors.
@@ -106,8 +122,17 @@ pub fn load_json(text: &str, origin: &str) -> Result<LoadedWorkflow, LoadError> 
     load_value(value, origin)
 }
 
-/// Loads a workflow from a JSON value.
+/// Loads a workflow from a JSON value (built-in actions only).
 pub fn load_value(value: Value, origin: &str) -> Result<LoadedWorkflow, LoadError> {
+    load_value_with(value, origin, &AppCatalog::default())
+}
+
+/// Loads a workflow whose steps may also use the actions of loaded apps.
+pub fn load_value_with(
+    value: Value,
+    origin: &str,
+    apps: &AppCatalog,
+) -> Result<LoadedWorkflow, LoadError> {
     let fail = |path: String, message: String| LoadError {
         origin: origin.to_string(),
         path,
@@ -156,12 +181,19 @@ pub fn load_value(value: Value, origin: &str) -> Result<LoadedWorkflow, LoadErro
         }
         let action = match &step.action {
             None => None,
-            Some(name) => Some(Action::named(name).ok_or_else(|| {
-                let known: Vec<&str> = ACTIONS.iter().map(|(n, _)| *n).collect();
+            Some(name) => Some(Action::resolve(name, apps).ok_or_else(|| {
+                let mut known: Vec<String> =
+                    BUILTIN_ACTIONS.iter().map(|n| n.to_string()).collect();
+                known.extend(apps.names());
+                let hint = if name.starts_with("kustomer.app.") {
+                    " — an app's action: load the app's definition (scenario `apps`, kmock --apps)"
+                } else {
+                    ""
+                };
                 fail(
                     child_path(&at, "action"),
                     format!(
-                        "step `{}` uses unknown action `{name}` (known: {})",
+                        "step `{}` uses unknown action `{name}`{hint} (known: {})",
                         step.id,
                         known.join(", ")
                     ),

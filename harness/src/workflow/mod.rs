@@ -1,6 +1,7 @@
 //! The workflow engine: Kustomer workflow JSON, loaded, checked and run against the mock.
 
 pub mod actions;
+pub mod apps;
 pub mod condition;
 mod dates;
 pub mod definition;
@@ -18,6 +19,9 @@ pub mod variables;
 
 pub use definition::{VariableDef, WorkflowDef};
 pub use engine::{Engine, EngineConfig, EngineError, InstalledInfo, SettleError};
-pub use load::{LoadError, LoadedWorkflow, load_dir, load_file, load_json, load_value};
+pub use load::{
+    LoadError, LoadedWorkflow, load_dir, load_dir_with, load_file, load_file_with, load_json,
+    load_value, load_value_with,
+};
 pub use loop_guard::{LoopGuardConfig, LoopRecord};
 pub use run_log::{Run, RunState, StepLog};

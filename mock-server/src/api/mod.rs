@@ -7,6 +7,7 @@ mod customers;
 mod extract;
 mod list;
 mod me;
+mod notes;
 pub mod pipeline;
 mod tags;
 
@@ -38,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/conversations/{id}/tags",
             post(conversations::append_tags).delete(conversations::remove_tags),
+        )
+        .route(
+            "/conversations/{id}/notes",
+            get(notes::list).post(notes::create),
         )
         .route("/customers", post(customers::create))
         .route(

@@ -91,35 +91,6 @@ pub struct ApiKeyInfo {
     pub created_at: Timestamp,
 }
 
-/// A machine user (one per key, plus the org's workflow user).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MachineUser {
-    pub id: Id,
-    pub org: Id,
-    pub name: String,
-    pub created_at: Timestamp,
-}
-
-impl MachineUser {
-    /// The `GET /v1/users/current` resource.
-    pub fn resource(&self) -> Value {
-        json!({
-            "type": "user",
-            "id": self.id,
-            "attributes": {
-                "name": self.name,
-                "displayName": self.name,
-                "userType": "machine",
-                "createdAt": self.created_at,
-                "updatedAt": self.created_at,
-            },
-            "relationships": { "org": to_one("org", None, self.org) },
-            "links": { "self": format!("/v1/users/{}", self.id) },
-        })
-    }
-}
-
 mod digest_hex {
     use serde::{Deserialize, Deserializer, Serializer};
 

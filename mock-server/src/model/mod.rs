@@ -7,8 +7,10 @@
 pub mod conversation;
 pub mod customer;
 pub mod key;
+pub mod note;
 pub mod org;
 pub mod tag;
+pub mod user;
 
 use serde_json::{Map, Value, json};
 
@@ -16,9 +18,11 @@ use crate::ids::Id;
 
 pub use conversation::{Conversation, ConversationStatus, ConversationWrite};
 pub use customer::{Customer, CustomerWrite};
-pub use key::{ApiKey, ApiKeyInfo, MachineUser};
+pub use key::{ApiKey, ApiKeyInfo};
+pub use note::{Note, NoteWrite};
 pub use org::{LimitsPatch, Org, OrgLimits};
 pub use tag::{Tag, TagWrite};
+pub use user::{User, UserType};
 
 /// What every stored record offers to the single writer and the renderers.
 pub trait Record: Clone {

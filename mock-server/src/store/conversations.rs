@@ -71,6 +71,21 @@ impl Store {
             .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))
     }
 
+    /// The conversation with this `externalId`.
+    pub fn conversation_by_external_id(
+        &self,
+        org: Id,
+        external_id: &str,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.conversations
+            .values()
+            .find(|c| c.external_id.as_deref() == Some(external_id))
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("conversation with externalId", external_id))
+    }
+
     /// `GET /v1/conversations`, in creation order.
     pub fn list_conversations(&self, org: Id, page: Page) -> Result<Listing, ApiError> {
         let state = self.org_state(org)?;

@@ -29,6 +29,34 @@ impl Store {
         self.customer(org, id).map(|c| c.resource())
     }
 
+    /// The customer with this `externalId`.
+    pub fn customer_by_external_id(&self, org: Id, external_id: &str) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.customers
+            .values()
+            .find(|c| c.external_id.as_deref() == Some(external_id))
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("customer with externalId", external_id))
+    }
+
+    /// The customer with this email (any of its `emails`, compared without case).
+    pub fn customer_by_email(&self, org: Id, email: &str) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.customers
+            .values()
+            .find(|c| {
+                c.emails.iter().any(|e| {
+                    e.get("email")
+                        .and_then(Value::as_str)
+                        .is_some_and(|x| x.eq_ignore_ascii_case(email))
+                })
+            })
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("customer with email", email))
+    }
+
     /// `POST /v1/customers`.
     pub fn create_customer(
         &self,

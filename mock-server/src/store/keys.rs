@@ -9,7 +9,7 @@ use super::{OrgData, OrgState, Store};
 use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::ids::{Id, hash_parts};
-use crate::model::{ApiKey, ApiKeyInfo, MachineUser, Org, OrgLimits};
+use crate::model::{ApiKey, ApiKeyInfo, Org, OrgLimits, User};
 
 /// What a new key should be.
 #[derive(Debug, Clone)]
@@ -68,15 +68,7 @@ impl Store {
         };
         let mut data = OrgData::default();
         for (user, name) in [(workflow_user, "Workflow"), (system_user, "System")] {
-            data.users.insert(
-                user,
-                MachineUser {
-                    id: user,
-                    org: id,
-                    name: name.into(),
-                    created_at: now,
-                },
-            );
+            data.users.insert(user, User::machine(user, id, name, now));
         }
         self.insert_org(org, data);
         Ok(id)
@@ -189,15 +181,8 @@ impl Store {
                     format!("a key with id `{id}` already exists"),
                 ));
             }
-            data.users.insert(
-                user,
-                MachineUser {
-                    id: user,
-                    org: spec.org,
-                    name: spec.name,
-                    created_at: now,
-                },
-            );
+            data.users
+                .insert(user, User::machine(user, spec.org, &spec.name, now));
             data.keys.insert(id, Arc::clone(&key));
         }
         self.keys_by_digest.insert(digest, Arc::clone(&key));
@@ -230,8 +215,44 @@ impl Store {
             .map(|k| Arc::clone(k.value()))
     }
 
-    /// A machine user of the org.
-    pub fn user(&self, org: Id, id: Id) -> Result<MachineUser, ApiError> {
+    /// Adds a person (an agent) to the org.
+    pub fn create_user(
+        &self,
+        org: Id,
+        id: Option<Id>,
+        name: &str,
+        email: Option<String>,
+    ) -> Result<User, ApiError> {
+        let state = self.org_state(org)?;
+        if name.trim().is_empty() {
+            return Err(
+                ApiError::bad_request("invalid_value", "a user name cannot be empty")
+                    .at_pointer("/name"),
+            );
+        }
+        let now = self.clock.now();
+        let id = id.unwrap_or_else(|| self.ids.next(now));
+        let mut data = state.write();
+        if data.users.contains_key(&id) {
+            return Err(ApiError::conflict(
+                "duplicate_id",
+                format!("a user with id `{id}` already exists"),
+            ));
+        }
+        let user = User {
+            id,
+            org,
+            name: name.to_string(),
+            email,
+            user_type: crate::model::UserType::User,
+            created_at: now,
+        };
+        data.users.insert(id, user.clone());
+        Ok(user)
+    }
+
+    /// A user of the org.
+    pub fn user(&self, org: Id, id: Id) -> Result<User, ApiError> {
         let state = self.org_state(org)?;
         let data = state.read();
         data.users

@@ -10,6 +10,7 @@ mod commit;
 mod conversations;
 mod customers;
 mod keys;
+mod notes;
 mod snapshot;
 mod tags;
 mod validate;
@@ -27,7 +28,7 @@ use crate::error::ApiError;
 use crate::events::EventBus;
 use crate::ids::{Id, IdGen};
 use crate::limits::Limiter;
-use crate::model::{ApiKey, Conversation, Customer, LimitsPatch, MachineUser, Org, OrgLimits, Tag};
+use crate::model::{ApiKey, Conversation, Customer, LimitsPatch, Note, Org, OrgLimits, Tag, User};
 
 pub use conversations::{CreateOptions, TagOp};
 pub use keys::{KeySpec, token_digest};
@@ -98,7 +99,9 @@ pub struct OrgData {
     pub conversations: IndexMap<Id, Conversation>,
     pub customers: IndexMap<Id, Customer>,
     pub tags: IndexMap<Id, Tag>,
-    pub users: IndexMap<Id, MachineUser>,
+    pub users: IndexMap<Id, User>,
+    #[serde(default)]
+    pub notes: IndexMap<Id, Note>,
     pub keys: IndexMap<Id, Arc<ApiKey>>,
 }
 

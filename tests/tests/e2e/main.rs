@@ -3,6 +3,7 @@
 mod common;
 
 mod admin;
+mod apps;
 mod auth_errors;
 mod conversations;
 mod customers_tags;

@@ -6,14 +6,19 @@ mod rest;
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use kustomer_mock::{Actor, Cause, Id, Store};
 use serde_json::Value;
+
+use super::apps::{AppAction, AppCatalog};
+use super::template::Templates;
 
 pub use native::Native;
 pub use rest::rewrite_kustomer_host;
 
 /// A step's action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Action {
     /// `kustomer.rest-api.json`: JSON in, JSON out, over real HTTP.
     RestJson,
@@ -23,66 +28,77 @@ pub enum Action {
     RegexMatch,
     /// A native `kustomer.*` action on the mock's store.
     Native(Native),
-    /// `kustomer.workflow.call` (the harness's choice of name): start a callable workflow.
+    /// `kustomer.workflow.call` (the harness's choice of name): start a callable workflow now.
     CallWorkflow,
+    /// `kustomer.app.scheduler.schedule-workflow`: start a callable workflow later, on the
+    /// mock's clock.
+    ScheduleWorkflow,
+    /// A `rest_api` action of a loaded Kustomer app.
+    App(Arc<AppAction>),
 }
 
-/// Every action name the engine runs.
-pub const ACTIONS: &[(&str, Action)] = &[
-    ("kustomer.rest-api.json", Action::RestJson),
-    ("kustomer.rest-api.generic", Action::RestGeneric),
-    ("kustomer.regex-match.generic", Action::RegexMatch),
-    ("kustomer.workflow.call", Action::CallWorkflow),
-    (
-        "kustomer.conversation.find-by-id",
-        Action::Native(Native::ConversationFindById),
-    ),
-    (
-        "kustomer.conversation.create",
-        Action::Native(Native::ConversationCreate),
-    ),
-    (
-        "kustomer.conversation.update",
-        Action::Native(Native::ConversationUpdate),
-    ),
-    (
-        "kustomer.conversation.add-tags",
-        Action::Native(Native::ConversationAddTags),
-    ),
-    (
-        "kustomer.conversation.append-tags",
-        Action::Native(Native::ConversationAddTags),
-    ),
-    (
-        "kustomer.conversation.remove-tags",
-        Action::Native(Native::ConversationRemoveTags),
-    ),
-    (
-        "kustomer.customer.find-by-id",
-        Action::Native(Native::CustomerFindById),
-    ),
-    (
-        "kustomer.customer.create",
-        Action::Native(Native::CustomerCreate),
-    ),
-    (
-        "kustomer.customer.update",
-        Action::Native(Native::CustomerUpdate),
-    ),
-    (
-        "kustomer.tag.find-by-name",
-        Action::Native(Native::TagFindByName),
-    ),
-    (
-        "kustomer.user.find-by-id",
-        Action::Native(Native::UserFindById),
-    ),
+/// Every built-in action name.
+pub const BUILTIN_ACTIONS: &[&str] = &[
+    "kustomer.rest-api.json",
+    "kustomer.rest-api.generic",
+    "kustomer.regex-match.generic",
+    "kustomer.workflow.call",
+    "kustomer.app.scheduler.schedule-workflow",
+    "kustomer.conversation.find-by-id",
+    "kustomer.conversation.find-by-external-id",
+    "kustomer.conversation.create",
+    "kustomer.conversation.update",
+    "kustomer.conversation.add-tags",
+    "kustomer.conversation.append-tags",
+    "kustomer.conversation.remove-tags",
+    "kustomer.customer.find-by-id",
+    "kustomer.customer.find-by-external-id",
+    "kustomer.customer.find-by-email",
+    "kustomer.customer.create",
+    "kustomer.customer.update",
+    "kustomer.note.create",
+    "kustomer.tag.find-by-name",
+    "kustomer.user.find-by-id",
+    "kustomer.org.current",
 ];
 
 impl Action {
-    /// The action called `name`, if the engine knows it.
-    pub fn named(name: &str) -> Option<Action> {
-        ACTIONS.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+    /// The built-in action called `name`.
+    pub fn builtin(name: &str) -> Option<Action> {
+        Some(match name {
+            "kustomer.rest-api.json" => Action::RestJson,
+            "kustomer.rest-api.generic" => Action::RestGeneric,
+            "kustomer.regex-match.generic" => Action::RegexMatch,
+            "kustomer.workflow.call" => Action::CallWorkflow,
+            "kustomer.app.scheduler.schedule-workflow" => Action::ScheduleWorkflow,
+            "kustomer.conversation.find-by-id" => Action::Native(Native::ConversationFindById),
+            "kustomer.conversation.find-by-external-id" => {
+                Action::Native(Native::ConversationFindByExternalId)
+            }
+            "kustomer.conversation.create" => Action::Native(Native::ConversationCreate),
+            "kustomer.conversation.update" => Action::Native(Native::ConversationUpdate),
+            "kustomer.conversation.add-tags" | "kustomer.conversation.append-tags" => {
+                Action::Native(Native::ConversationAddTags)
+            }
+            "kustomer.conversation.remove-tags" => Action::Native(Native::ConversationRemoveTags),
+            "kustomer.customer.find-by-id" => Action::Native(Native::CustomerFindById),
+            "kustomer.customer.find-by-external-id" => {
+                Action::Native(Native::CustomerFindByExternalId)
+            }
+            "kustomer.customer.find-by-email" => Action::Native(Native::CustomerFindByEmail),
+            "kustomer.customer.create" => Action::Native(Native::CustomerCreate),
+            "kustomer.customer.update" => Action::Native(Native::CustomerUpdate),
+            "kustomer.note.create" => Action::Native(Native::NoteCreate),
+            "kustomer.tag.find-by-name" => Action::Native(Native::TagFindByName),
+            "kustomer.user.find-by-id" => Action::Native(Native::UserFindById),
+            "kustomer.org.current" => Action::Native(Native::OrgCurrent),
+            _ => return None,
+        })
+    }
+
+    /// The action called `name`: a built-in one, or an action of a loaded app.
+    pub fn resolve(name: &str, apps: &AppCatalog) -> Option<Action> {
+        Action::builtin(name).or_else(|| apps.resolve(name).map(Action::App))
     }
 }
 
@@ -100,6 +116,8 @@ pub struct ActionEnv<'a> {
     pub org: Id,
     /// The workflow machine user, acting for native actions.
     pub actor: Actor,
+    /// For app actions' templates.
+    pub templates: &'a Templates,
 }
 
 /// Runs a REST, regex or native action on resolved params. `Err` is the step's error:
@@ -110,8 +128,13 @@ pub async fn execute(action: Action, params: Value, env: &ActionEnv<'_>) -> Resu
         Action::RestGeneric => rest::call(&params, true, env).await,
         Action::RegexMatch => regex_match::run(&params),
         Action::Native(native) => native.run(params, env),
-        Action::CallWorkflow => {
-            Err(serde_json::json!({"message": "kustomer.workflow.call is run by the engine"}))
+        Action::App(app) => {
+            let request = app.request(&params, env.templates)?;
+            let output = rest::call(&request, false, env).await?;
+            Ok(app.output(output, env.templates))
+        }
+        Action::CallWorkflow | Action::ScheduleWorkflow => {
+            Err(serde_json::json!({"message": "this action is run by the engine itself"}))
         }
     }
 }

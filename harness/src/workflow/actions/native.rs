@@ -4,7 +4,7 @@
 
 use kustomer_mock::ApiError;
 use kustomer_mock::api::parse_value;
-use kustomer_mock::model::{ConversationWrite, CustomerWrite};
+use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite};
 use kustomer_mock::store::{CreateOptions, TagOp};
 use kustomer_mock::{Id, Store};
 use serde_json::{Map, Value, json};
@@ -15,6 +15,11 @@ use super::{ActionEnv, flatten};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Native {
     ConversationFindById,
+    ConversationFindByExternalId,
+    CustomerFindByExternalId,
+    CustomerFindByEmail,
+    NoteCreate,
+    OrgCurrent,
     ConversationCreate,
     ConversationUpdate,
     ConversationAddTags,
@@ -38,6 +43,14 @@ fn store_error(error: &ApiError) -> Value {
 fn id_param(params: &Map<String, Value>, name: &str) -> Result<Id, Value> {
     let text = params.get(name).and_then(Value::as_str).unwrap_or("");
     Id::parse(text).ok_or_else(|| json!({"message": format!("`{name}` must be a 24-hex id, not {}", params.get(name).unwrap_or(&Value::Null))}))
+}
+
+fn text_param<'p>(params: &'p Map<String, Value>, name: &str) -> Result<&'p str, Value> {
+    params
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| json!({"message": format!("`{name}` must be a non-empty string, not {}", params.get(name).unwrap_or(&Value::Null))}))
 }
 
 /// Tag names or ids, as given.
@@ -85,6 +98,24 @@ impl Native {
                 found(store.get_conversation(org, id_param(&params, "id")?))
             }
             Native::CustomerFindById => found(store.get_customer(org, id_param(&params, "id")?)),
+            Native::ConversationFindByExternalId => {
+                found(store.conversation_by_external_id(org, text_param(&params, "externalId")?))
+            }
+            Native::CustomerFindByExternalId => {
+                found(store.customer_by_external_id(org, text_param(&params, "externalId")?))
+            }
+            Native::CustomerFindByEmail => {
+                found(store.customer_by_email(org, text_param(&params, "email")?))
+            }
+            Native::NoteCreate => {
+                let write: NoteWrite =
+                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.create_note(actor, write, None))
+            }
+            Native::OrgCurrent => {
+                let org = store.org_state(org).map_err(|e| store_error(&e))?.org();
+                Ok(json!({"id": org.id, "name": org.name, "displayName": org.name}))
+            }
             Native::UserFindById => store
                 .user(org, id_param(&params, "id")?)
                 .map(|u| flatten(&u.resource()))

@@ -1,0 +1,49 @@
+//! `/v1/conversations/{id}/notes` handlers.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::body::parse_body;
+use super::extract::{IdParam, V1};
+use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
+use crate::app::AppState;
+use crate::auth::roles;
+use crate::error::ApiError;
+use crate::model::NoteWrite;
+
+type Answer = Result<(StatusCode, Json<Value>), ApiError>;
+
+pub async fn list(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    v1.require(roles::CONVERSATION_READ, "GET /v1/conversations/{id}/notes")?;
+    let pairs = query_pairs(raw.as_deref())?;
+    let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
+    let listing = app.store.conversation_notes(v1.org(), id, page)?;
+    let path = format!("/v1/conversations/{id}/notes");
+    Ok((
+        StatusCode::OK,
+        Json(envelope(&path, raw.as_deref(), &pairs, page, listing)),
+    ))
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    body: Bytes,
+) -> Answer {
+    v1.require(
+        roles::CONVERSATION_UPDATE,
+        "POST /v1/conversations/{id}/notes",
+    )?;
+    let write: NoteWrite = parse_body(&body)?;
+    let resource = app.store.create_note(&v1.actor(), write, Some(id))?;
+    Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
+}

@@ -1,0 +1,84 @@
+//! Notes on conversations.
+
+use serde_json::Value;
+
+use super::commit::Commit;
+use super::validate::parse_id;
+use super::{Actor, Listing, Page, Store};
+use crate::error::ApiError;
+use crate::ids::Id;
+use crate::model::{Note, NoteWrite, Record};
+
+impl Store {
+    /// Adds a note to a conversation (`conversation` in the body, or `conversation_id`);
+    /// emits `kustomer.note.create`.
+    pub fn create_note(
+        &self,
+        actor: &Actor,
+        write: NoteWrite,
+        conversation_id: Option<Id>,
+    ) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let conversation = match (conversation_id, write.conversation.as_deref()) {
+            (Some(id), _) => id,
+            (None, Some(text)) => parse_id(text, "conversation")?,
+            (None, None) => {
+                return Err(ApiError::bad_request(
+                    "required",
+                    "`conversation` is required: the id of the conversation the note is on",
+                )
+                .at_pointer("/conversation"));
+            }
+        };
+        let customer = data
+            .conversations
+            .get(&conversation)
+            .map(|c| c.customer)
+            .ok_or_else(|| ApiError::not_found("conversation", &conversation.to_hex()))?;
+        let body = write.body.filter(|b| !b.trim().is_empty()).ok_or_else(|| {
+            ApiError::bad_request("required", "`body` is required: the text of the note")
+                .at_pointer("/body")
+        })?;
+        let now = self.clock.now();
+        let id = actor.new_id(self, "note");
+        let note = Note {
+            id,
+            org: org.id,
+            conversation,
+            customer,
+            body,
+            user_mentions: write.user_mentions.unwrap_or_default(),
+            created_at: now,
+            updated_at: now,
+            created_by: actor.user,
+            modified_by: actor.user,
+        };
+        self.publish_commit(&org, actor, Commit::Create(&note));
+        let resource = note.resource();
+        data.notes.insert(id, note);
+        Ok(resource)
+    }
+
+    /// The notes of a conversation, oldest first.
+    pub fn conversation_notes(
+        &self,
+        org: Id,
+        conversation: Id,
+        page: Page,
+    ) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        if !data.conversations.contains_key(&conversation) {
+            return Err(ApiError::not_found("conversation", &conversation.to_hex()));
+        }
+        let matching = data
+            .notes
+            .values()
+            .filter(|n| n.conversation == conversation);
+        let total = matching.clone().count();
+        let data = page.slice(matching.map(Record::resource));
+        Ok(Listing { data, total })
+    }
+}
