@@ -147,6 +147,17 @@ pub struct Harness {
     start_seq: u64,
 }
 
+/// How a graceful stop went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    /// Whether every run finished within the grace period.
+    pub settled: bool,
+    /// Runs marked `interrupted`.
+    pub interrupted: usize,
+    /// Runs recorded in all.
+    pub runs: usize,
+}
+
 /// A `/v1` response, as [`Harness::trigger`] gives it.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -338,8 +349,27 @@ impl Harness {
         SessionJournal::from_facts(&self.facts(), &self.url())
     }
 
-    /// Shuts the server down.
+    /// Shuts down without waiting for runs (tests that are done with the harness).
     pub async fn shutdown(self) {
-        self.server.shutdown().await;
+        let _ = self.stop(std::time::Duration::ZERO).await;
+    }
+
+    /// Stops gracefully: new `/v1` requests get 503 while runs in flight finish (at most
+    /// `grace`), runs that could not finish are marked `interrupted`, then the server stops
+    /// and saves its state (if it has a state file).
+    pub async fn stop(
+        self,
+        grace: std::time::Duration,
+    ) -> Result<Stopped, kustomer_mock::persist::StateError> {
+        self.server.drain();
+        let settled = grace.is_zero() || self.engine.settled_within(grace).await.is_ok();
+        let interrupted = self.engine.interrupt_unfinished();
+        let runs = self.engine.runs().len();
+        self.server.shutdown().await?;
+        Ok(Stopped {
+            settled,
+            interrupted,
+            runs,
+        })
     }
 }

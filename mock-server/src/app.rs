@@ -18,6 +18,8 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// The admin API's token; `None` means loopback callers only.
     pub admin_token: Option<String>,
+    /// Where the state is saved (`kmock serve --state FILE`).
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -25,6 +27,7 @@ impl Default for ServerConfig {
         ServerConfig {
             body_limit: 1024 * 1024,
             admin_token: None,
+            state_file: None,
         }
     }
 }
@@ -38,6 +41,37 @@ pub struct Shared {
     /// The fixtures loaded at start, re-applied by `POST /__admin/reset`.
     pub fixtures: Vec<FixtureBundle>,
     pub webhooks: Arc<Webhooks>,
+    /// While draining (shutting down), `/v1` requests nobody's workflow caused get 503.
+    pub draining: std::sync::atomic::AtomicBool,
+    /// Extra sections saved with the state, by name.
+    pub state_sections: std::sync::Mutex<Vec<(String, StateSection)>>,
+    /// The extra sections of the state loaded at start.
+    pub restored_sections: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Produces one extra section of the saved state.
+#[derive(Clone)]
+pub struct StateSection(pub Arc<dyn Fn() -> serde_json::Value + Send + Sync>);
+
+impl std::fmt::Debug for StateSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StateSection")
+    }
+}
+
+impl Shared {
+    /// The state to save: the store and every registered section.
+    pub fn state_snapshot(&self) -> crate::store::StoreSnapshot {
+        let mut snapshot = self.store.snapshot();
+        let sections = self
+            .state_sections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for (name, section) in sections.iter() {
+            snapshot.extra.insert(name.clone(), (section.0)());
+        }
+        snapshot
+    }
 }
 
 /// The handlers' state: a cheap handle on [`Shared`].

@@ -147,6 +147,11 @@ impl ApiError {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
     }
 
+    /// 503: the server is shutting down.
+    pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
+    }
+
     /// 500: never for client input; only a bug in the mock gets here.
     pub fn internal(detail: impl Into<String>) -> Self {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", detail)

@@ -30,6 +30,7 @@ pub mod journal;
 pub mod limits;
 pub mod model;
 mod nullable;
+pub mod persist;
 pub mod ring;
 pub mod server;
 pub mod store;

@@ -37,6 +37,8 @@ pub enum StartError {
     Fixture(#[from] FixtureError),
     #[error("invalid limits: {0}")]
     Limits(String),
+    #[error(transparent)]
+    State(#[from] crate::persist::StateError),
 }
 
 /// Configures a [`MockServer`].
@@ -143,6 +145,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Keeps the state in `path`: loaded at start when the file exists (instead of the
+    /// fixtures), saved on shutdown and on `POST /__admin/snapshot`.
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.config.state_file = Some(path.into());
+        self
+    }
+
     /// Extra routes under `/__admin` (behind the admin guard); the harness adds its
     /// workflow and run routes here.
     pub fn admin_routes(mut self, routes: Router<AppState>) -> Self {
@@ -162,14 +171,32 @@ impl MockServerBuilder {
                     StartError::Limits(format!("{pointer}: {message}"))
                 })?;
         }
+        // Saved state, when there is some, replaces the fixtures.
+        let saved = match &self.config.state_file {
+            Some(path) => crate::persist::load(path)?,
+            None => None,
+        };
+        let restored_sections = saved.as_ref().map(|s| s.extra.clone()).unwrap_or_default();
         let shared = Arc::new(Shared {
+            draining: std::sync::atomic::AtomicBool::new(false),
+            state_sections: std::sync::Mutex::new(Vec::new()),
+            restored_sections,
             store,
             journal: Journal::new(self.journal_capacity, self.journal),
             config: self.config,
             fixtures: self.fixtures,
             webhooks: Arc::new(Webhooks::new(self.webhook_retry)),
         });
-        let seeded = apply_fixtures(&shared)?;
+        let seeded = match saved {
+            Some(snapshot) => {
+                if shared.store.clock().is_virtual() {
+                    shared.store.clock().set(snapshot.clock);
+                }
+                shared.store.restore(snapshot);
+                Vec::new()
+            }
+            None => apply_fixtures(&shared)?,
+        };
 
         let addr = SocketAddr::new(self.host, self.port);
         let listener = TcpListener::bind(addr)
@@ -224,6 +251,19 @@ pub fn reset_state(shared: &Shared, fixtures: bool) -> Result<(), FixtureError> 
         apply_fixtures(shared)?;
     }
     Ok(())
+}
+
+/// Saves the shared state to its state file, if it has one.
+pub fn save_state(
+    shared: &Shared,
+) -> Result<Option<(std::path::PathBuf, usize)>, crate::persist::StateError> {
+    match &shared.config.state_file {
+        Some(path) => Ok(Some((
+            path.clone(),
+            crate::persist::save_snapshot(&shared.state_snapshot(), path)?,
+        ))),
+        None => Ok(None),
+    }
 }
 
 /// A running mock server.
@@ -293,9 +333,40 @@ impl MockServer {
         reset_state(&self.shared, fixtures)
     }
 
-    /// Stops accepting connections, lets in-flight requests finish, and ends event
-    /// subscriptions once they have read what was published.
-    pub async fn shutdown(mut self) {
+    /// Saves the state to the state file, if the server has one; returns where and how
+    /// many bytes.
+    pub fn save_state(
+        &self,
+    ) -> Result<Option<(std::path::PathBuf, usize)>, crate::persist::StateError> {
+        save_state(&self.shared)
+    }
+
+    /// Adds a section to the saved state (`produce` is called at each save).
+    pub fn add_state_section(&self, name: &str, produce: crate::app::StateSection) {
+        self.shared
+            .state_sections
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name.to_string(), produce));
+    }
+
+    /// A section of the state loaded at start.
+    pub fn restored_section(&self, name: &str) -> Option<&serde_json::Value> {
+        self.shared.restored_sections.get(name)
+    }
+
+    /// Starts draining: `/v1` requests that no workflow run caused get 503 from now on,
+    /// while runs finish their own calls.
+    pub fn drain(&self) {
+        self.shared
+            .draining
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, ends event
+    /// subscriptions once they have read what was published, and saves the state (if the
+    /// server has a state file).
+    pub async fn shutdown(mut self) -> Result<(), crate::persist::StateError> {
         self.stop_now();
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -303,6 +374,7 @@ impl MockServer {
         if let Some(worker) = self.webhook_worker.take() {
             let _ = worker.await;
         }
+        self.save_state().map(|_| ())
     }
 
     fn stop_now(&mut self) {

@@ -101,7 +101,7 @@ impl Installed {
 
 /// One run to do.
 #[derive(Debug, Clone)]
-pub(crate) struct Job {
+pub struct Job {
     pub run_id: String,
     pub installed: Arc<Installed>,
     pub event: Arc<Event>,
@@ -494,6 +494,75 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+    }
+
+    /// The engine's part of the saved state: its runs and loop records.
+    pub fn state_value(&self) -> Value {
+        json!({ "runs": self.runs(), "loops": self.loops() })
+    }
+
+    /// Restores runs and loop records from a saved state.
+    pub fn restore(&self, value: &Value) -> Result<(), String> {
+        let runs: Vec<Run> =
+            serde_json::from_value(value.get("runs").cloned().unwrap_or_else(|| json!([])))
+                .map_err(|e| format!("the saved runs cannot be read: {e}"))?;
+        let loops: Vec<LoopRecord> =
+            serde_json::from_value(value.get("loops").cloned().unwrap_or_else(|| json!([])))
+                .map_err(|e| format!("the saved loop records cannot be read: {e}"))?;
+        let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
+        for run in runs {
+            *book.per_root.entry(run.cause.root).or_insert(0) += 1;
+            book.runs.insert(run.id.clone(), run);
+        }
+        drop(book);
+        self.0
+            .loops
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(loops);
+        Ok(())
+    }
+
+    /// Marks every run that has not finished — running, or still queued — `interrupted`,
+    /// so none vanishes when the server stops. Returns how many.
+    pub fn interrupt_unfinished(&self) -> usize {
+        let now = self
+            .attached()
+            .map(|a| a.state.store.now())
+            .unwrap_or_default();
+        let queued: Vec<Job> = {
+            let queues = self.0.queues.lock().unwrap_or_else(|e| e.into_inner());
+            queues.values().flat_map(|q| q.iter().cloned()).collect()
+        };
+        let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
+        let mut count = 0;
+        for job in queued {
+            let run = book
+                .runs
+                .entry(job.run_id.clone())
+                .or_insert_with(|| Run::queued(&job, now));
+            if !run.state.is_final() {
+                run.state = super::run_log::RunState::Interrupted;
+                run.ended_at = Some(now);
+                run.summary =
+                    "interrupted: the server shut down before the run could finish".into();
+                run.explanation = Some(format!(
+                    "Workflow `{}` on {} was interrupted: the server shut down before the run could finish.",
+                    run.workflow.name, run.record
+                ));
+                count += 1;
+            }
+        }
+        for run in book.runs.values_mut() {
+            if !run.state.is_final() {
+                run.state = super::run_log::RunState::Interrupted;
+                run.ended_at = Some(now);
+                run.summary =
+                    "interrupted: the server shut down before the run could finish".into();
+                count += 1;
+            }
+        }
+        count
     }
 
     /// Events the engine missed by falling behind the bus (0 in a healthy run).

@@ -161,6 +161,41 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run not started yet (recorded when the server stops before it could run).
+    pub(crate) fn queued(job: &super::engine::Job, now: Timestamp) -> Run {
+        let cause = &job.event.mock.cause;
+        Run {
+            id: job.run_id.clone(),
+            workflow: WorkflowRef {
+                id: job.installed.workflow.id.clone(),
+                name: job.installed.workflow.def.name.clone(),
+            },
+            event: EventRef {
+                id: job.event.id,
+                name: job.event.name.clone(),
+                data_id: job.event.data_id,
+                request_id: job.event.mock.request_id,
+            },
+            record: job.event.data_id,
+            state: RunState::Queued,
+            started_at: now,
+            ended_at: None,
+            cause: RunCause {
+                root: cause.root,
+                depth: cause.depth,
+                parent_run: cause.run.clone(),
+                chain: cause.chain.clone(),
+            },
+            trigger: Vec::new(),
+            steps: Vec::new(),
+            error: None,
+            halt: None,
+            iteration: 1,
+            summary: "queued".into(),
+            explanation: None,
+        }
+    }
+
     /// The run without real-time measurements, for snapshots.
     pub fn without_timing(&self) -> Run {
         let mut run = self.clone();

@@ -60,6 +60,26 @@ pub async fn state(State(app): State<AppState>) -> Json<Value> {
     Json(app.store.state_view())
 }
 
+/// `GET /__admin/snapshot`: the whole state as the state file holds it (keys by digest,
+/// never by token).
+pub async fn snapshot(State(app): State<AppState>) -> Json<Value> {
+    Json(json!(app.state_snapshot()))
+}
+
+/// `POST /__admin/snapshot`: saves the state to the server's state file, atomically.
+pub async fn save_snapshot(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+    match crate::server::save_state(&app) {
+        Ok(Some((path, bytes))) => Ok(Json(
+            json!({ "saved": path.display().to_string(), "bytes": bytes }),
+        )),
+        Ok(None) => Err(ApiError::bad_request(
+            "no_state_file",
+            "The server has no state file: start it with `kmock serve --state FILE` (GET /__admin/snapshot returns the state instead)",
+        )),
+        Err(e) => Err(ApiError::internal(e.to_string())),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct KeyBody {

@@ -31,6 +31,7 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
         .route("/reset", post(data::reset))
         .route("/seed", post(data::seed))
         .route("/state", get(data::state))
+        .route("/snapshot", get(data::snapshot).post(data::save_snapshot))
         .route("/keys", post(data::create_key).get(data::list_keys))
         .route("/keys/{id}", delete(data::revoke_key))
         .route("/clock", get(settings::get_clock).post(settings::set_clock))

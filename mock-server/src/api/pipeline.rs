@@ -81,6 +81,13 @@ pub async fn v1_pipeline(
     if let Some(error) = ctx_error {
         return exchange.finish(None, error.into_response()).await;
     }
+    if app.draining.load(std::sync::atomic::Ordering::SeqCst) && ctx.cause.run.is_none() {
+        let error = ApiError::unavailable(
+            "shutting_down",
+            "The server is shutting down: it finishes the workflow runs in flight and takes no new requests",
+        );
+        return exchange.finish(None, error.into_response()).await;
+    }
 
     let (auth, presented) = auth::authenticate(&app.store, &parts.headers, peer.ip());
     exchange.presented = presented;

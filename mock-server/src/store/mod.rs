@@ -11,7 +11,7 @@ mod conversations;
 mod customers;
 mod keys;
 mod notes;
-mod snapshot;
+pub mod snapshot;
 mod tags;
 mod validate;
 

@@ -18,6 +18,9 @@ pub struct StoreSnapshot {
     pub id_position: u64,
     pub clock: Timestamp,
     pub orgs: Vec<OrgSnapshot>,
+    /// Sections other components save with the store (the workflow engine's runs).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// One org and its records.
@@ -49,6 +52,7 @@ impl Store {
             id_position: self.ids.position(),
             clock: self.clock.now(),
             orgs,
+            extra: serde_json::Map::new(),
         }
     }
 
