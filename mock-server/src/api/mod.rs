@@ -8,6 +8,8 @@ mod extract;
 mod list;
 mod me;
 pub mod pipeline;
+mod search;
+mod search_query;
 mod tags;
 
 use axum::Router;
@@ -40,6 +42,7 @@ pub fn routes() -> Router<AppState> {
             post(conversations::append_tags).delete(conversations::remove_tags),
         )
         .route("/customers", post(customers::create))
+        .route("/customers/search", post(search::search))
         .route(
             "/customers/{id}",
             get(customers::get)

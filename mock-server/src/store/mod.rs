@@ -10,6 +10,7 @@ mod commit;
 mod conversations;
 mod customers;
 mod keys;
+mod search;
 mod snapshot;
 mod tags;
 mod validate;
@@ -31,6 +32,9 @@ use crate::model::{ApiKey, Conversation, Customer, LimitsPatch, MachineUser, Org
 
 pub use conversations::{CreateOptions, TagOp};
 pub use keys::{KeySpec, token_digest};
+pub use search::{
+    Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
+};
 pub use snapshot::{OrgSnapshot, StoreSnapshot};
 pub use tags::DeletedFilter;
 
