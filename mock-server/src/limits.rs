@@ -54,17 +54,38 @@ pub struct Allowance {
 impl Allowance {
     /// The `x-ratelimit-*` headers Kustomer sends on every `/v1` response.
     pub fn headers(&self) -> [(HeaderName, HeaderValue); 3] {
+        self.named_headers([
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+        ])
+    }
+
+    /// The search budget's own headers, named apart from the org budget's so a client
+    /// that backs off on `x-ratelimit-remaining` is not misled by the other budget.
+    pub fn search_headers(&self) -> [(HeaderName, HeaderValue); 3] {
+        self.named_headers([
+            "x-ratelimit-search-limit",
+            "x-ratelimit-search-remaining",
+            "x-ratelimit-search-reset",
+        ])
+    }
+
+    fn named_headers(
+        &self,
+        [limit, remaining, reset]: [&'static str; 3],
+    ) -> [(HeaderName, HeaderValue); 3] {
         [
             (
-                HeaderName::from_static("x-ratelimit-limit"),
+                HeaderName::from_static(limit),
                 HeaderValue::from(self.limit),
             ),
             (
-                HeaderName::from_static("x-ratelimit-remaining"),
+                HeaderName::from_static(remaining),
                 HeaderValue::from(self.remaining),
             ),
             (
-                HeaderName::from_static("x-ratelimit-reset"),
+                HeaderName::from_static(reset),
                 HeaderValue::from(self.reset.epoch_seconds()),
             ),
         ]

@@ -9,6 +9,8 @@ mod list;
 mod me;
 mod notes;
 pub mod pipeline;
+mod search;
+mod search_query;
 mod tags;
 
 use axum::Router;
@@ -45,6 +47,7 @@ pub fn routes() -> Router<AppState> {
             get(notes::list).post(notes::create),
         )
         .route("/customers", post(customers::create))
+        .route("/customers/search", post(search::search))
         .route(
             "/customers/{id}",
             get(customers::get)

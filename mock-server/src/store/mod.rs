@@ -11,6 +11,7 @@ mod conversations;
 mod customers;
 mod keys;
 mod notes;
+mod search;
 pub mod snapshot;
 mod tags;
 mod validate;
@@ -32,6 +33,9 @@ use crate::model::{ApiKey, Conversation, Customer, LimitsPatch, Note, Org, OrgLi
 
 pub use conversations::{CreateOptions, TagOp};
 pub use keys::{KeySpec, token_digest};
+pub use search::{
+    Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
+};
 pub use snapshot::{OrgSnapshot, StoreSnapshot};
 pub use tags::DeletedFilter;
 

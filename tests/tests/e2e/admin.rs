@@ -323,7 +323,7 @@ async fn many_servers_run_at_once_and_shut_down() {
     );
     let url = servers[0].url();
     for server in servers {
-        server.shutdown().await;
+        server.shutdown().await.unwrap();
     }
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))

@@ -14,4 +14,5 @@ mod loops;
 mod rate_limits;
 mod request_errors;
 mod scenarios;
+mod search;
 mod webhooks;

@@ -1,0 +1,128 @@
+//! `POST /v1/customers/search`: Kustomer's search, the way ETL taps and reporting scripts
+//! read conversations and customers (incrementally, by `*_updated_at`).
+//!
+//! Order of checks: query string → body → `queryContext` → role → criteria → page depth →
+//! search budget → run. Only a search that runs spends the search budget (the pipeline has
+//! already counted the request against the org budget); every answer of this handler
+//! carries the search budget's headers.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::extract::V1;
+use super::list::{envelope, parse_page, query_pairs};
+use super::search_query::{compile, query_context, read_body};
+use crate::app::AppState;
+use crate::auth::roles;
+use crate::error::ApiError;
+use crate::limits::{Allowance, LimitKey, rate_limited};
+use crate::store::{Page, SearchContext};
+
+/// The route's path, for the envelope's links (a next page is the same POST and body).
+const PATH: &str = "/v1/customers/search";
+/// The largest page search serves (larger values are clamped to it).
+pub const MAX_SEARCH_PAGE_SIZE: usize = 500;
+/// The deepest page search serves: sync clients narrow the query instead of paging on.
+pub const MAX_SEARCH_PAGE: usize = 100;
+
+pub async fn search(
+    State(app): State<AppState>,
+    v1: V1,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
+    let mut spent: Option<Allowance> = None;
+    let answer = run(&app, &v1, raw.as_deref(), &body, &mut spent);
+    let allowance = spent.unwrap_or_else(|| {
+        let limits = &v1.caller.org.limits;
+        app.store.limiter().peek(
+            LimitKey::Search(v1.org()),
+            limits.search_per_window,
+            limits.window_seconds,
+            app.store.now(),
+        )
+    });
+    let mut response = match answer {
+        Ok(envelope) => (StatusCode::OK, Json(envelope)).into_response(),
+        Err(error) => error.into_response(),
+    };
+    for (name, value) in allowance.search_headers() {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+/// The search itself; `spent` is set once the search budget has been counted (or refused).
+fn run(
+    app: &AppState,
+    v1: &V1,
+    raw: Option<&str>,
+    body: &[u8],
+    spent: &mut Option<Allowance>,
+) -> Result<Value, ApiError> {
+    let pairs = query_pairs(raw)?;
+    let page = parse_page(&pairs, MAX_SEARCH_PAGE_SIZE)?;
+    let body = read_body(body)?;
+    let context = query_context(&body)?;
+    match context {
+        SearchContext::Conversation => v1.require(
+            roles::CONVERSATION_READ,
+            "POST /v1/customers/search (queryContext conversation)",
+        )?,
+        SearchContext::Customer => v1.require(
+            roles::CUSTOMER_READ,
+            "POST /v1/customers/search (queryContext customer)",
+        )?,
+    }
+    let query = compile(&body, context)?;
+    too_deep(page, context)?;
+
+    let limits = &v1.caller.org.limits;
+    let key = LimitKey::Search(v1.org());
+    let counted = app.store.limiter().hit(
+        key,
+        limits.search_per_window,
+        limits.window_seconds,
+        app.store.now(),
+    );
+    match counted {
+        Ok(allowance) => *spent = Some(allowance),
+        Err(refused) => {
+            *spent = Some(refused);
+            return Err(rate_limited(
+                key,
+                &refused,
+                limits.window_seconds,
+                "the org's search budget is spent",
+            ));
+        }
+    }
+
+    let listing = app.store.search(v1.org(), &query, page)?;
+    Ok(envelope(PATH, raw, &pairs, page, listing))
+}
+
+/// Pages past [`MAX_SEARCH_PAGE`] are refused: the detail tells a sync client how to
+/// narrow the query instead.
+fn too_deep(page: Page, context: SearchContext) -> Result<(), ApiError> {
+    if page.number <= MAX_SEARCH_PAGE {
+        return Ok(());
+    }
+    let field = match context {
+        SearchContext::Conversation => "conversation_updated_at",
+        SearchContext::Customer => "customer_updated_at",
+    };
+    Err(ApiError::bad_request(
+        "page_too_deep",
+        format!(
+            "Search serves at most {MAX_SEARCH_PAGE} pages; page {} is too deep. Narrow the query instead: sort by `{field}` ascending, add {{\"{field}\": {{\"gte\": \"<updatedAt of the last record read>\"}}}} to `and`, and start again at page 1",
+            page.number
+        ),
+    )
+    .at_parameter("page")
+    .with_meta(serde_json::json!({ "maxPage": MAX_SEARCH_PAGE })))
+}
