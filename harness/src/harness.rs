@@ -129,6 +129,15 @@ impl HarnessBuilder {
                     source,
                 })?;
         }
+        // The engine's runs are saved with the state, and restored from it.
+        if let Some(saved) = server.restored_section("engine") {
+            engine.restore(saved).map_err(HarnessError::Request)?;
+        }
+        let section = engine.clone();
+        server.add_state_section(
+            "engine",
+            kustomer_mock::app::StateSection(std::sync::Arc::new(move || section.state_value())),
+        );
         let start_seq = server.bus().next_seq();
         Ok(Harness {
             server,

@@ -292,3 +292,114 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     };
     assert!(exit.success(), "exit {exit:?}");
 }
+
+/// Starts `kmock serve` with `args`, returns the child and its base URL.
+fn serve(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = kmock()
+        .arg("serve")
+        .args(["--port", "0"])
+        .args(args)
+        .current_dir(repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.rsplit(' ').next().unwrap().to_string();
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+fn sigterm_and_wait(child: &mut std::process::Child) -> std::process::ExitStatus {
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            return exit;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigterm_during_a_busy_loop_loses_no_run() {
+    let dir = scratch("busy");
+    std::fs::create_dir_all(dir.join("workflows")).unwrap();
+    std::fs::copy(
+        repo().join("fixtures/stories/infinite-loop.json"),
+        dir.join("workflows/infinite-loop.json"),
+    )
+    .unwrap();
+    let state = dir.join("state.json");
+    let workflows = dir.join("workflows");
+    let args = [
+        "--state",
+        state.to_str().unwrap(),
+        "--workflows",
+        workflows.to_str().unwrap(),
+        "--no-loop-guard",
+        "--shutdown-grace",
+        "0s",
+    ];
+    let (mut child, url) = serve(&args);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let tagged = reqwest::Client::new()
+            .post(format!(
+                "{url}/v1/conversations/64a0c0ffee00000000000b01/tags"
+            ))
+            .header("authorization", "Bearer kmk_acme_admin_7c3e9a1f5d2b8e64")
+            .body(r#"["auto-close"]"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(tagged.status(), 200);
+    });
+    // Stop while the loop is running (its 31 iterations take a moment).
+    let exit = sigterm_and_wait(&mut child);
+    assert!(exit.success(), "exit {exit:?}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let runs = saved["extra"]["engine"]["runs"].as_array().unwrap().clone();
+    assert!(!runs.is_empty());
+    let finals = [
+        "not-matched",
+        "completed",
+        "failed",
+        "halted",
+        "interrupted",
+    ];
+    assert!(
+        runs.iter()
+            .all(|r| finals.contains(&r["state"].as_str().unwrap())),
+        "every run ended or was marked interrupted"
+    );
+
+    // Restarted on the same state, every saved run is there.
+    let (mut child, url) = serve(&args);
+    let listed: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("{url}/__admin/runs"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert!(
+        listed["data"].as_array().unwrap().len() >= runs.len(),
+        "{} saved, {} listed",
+        runs.len(),
+        listed["data"].as_array().unwrap().len()
+    );
+    assert!(sigterm_and_wait(&mut child).success());
+}

@@ -53,6 +53,14 @@ pub struct ServeArgs {
     /// An app setting: `APP.GROUP.NAME=VALUE` (e.g. `sla_timer.default.authToken=kmk_...`).
     #[arg(long = "app-setting", value_name = "APP.GROUP.NAME=VALUE")]
     pub app_settings: Vec<String>,
+    /// Keep the state in FILE: loaded at start when it exists (instead of the fixtures),
+    /// saved atomically on shutdown and on `POST /__admin/snapshot`.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// On Ctrl-C/SIGTERM, how long runs in flight may take to finish before they are
+    /// marked interrupted.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_grace)]
+    pub shutdown_grace: std::time::Duration,
     /// Turn the loop guard off (Kustomer-faithful: only rate limits stop a loop).
     #[arg(long)]
     pub no_loop_guard: bool,
@@ -80,6 +88,11 @@ pub struct ServeArgs {
     /// Start of a virtual clock (ISO-8601).
     #[arg(long, value_name = "TIMESTAMP", value_parser = parse_timestamp)]
     pub clock_start: Option<Timestamp>,
+}
+
+fn parse_grace(text: &str) -> Result<std::time::Duration, String> {
+    let millis = kustomer_mock::clock::parse_duration(text)?;
+    Ok(std::time::Duration::from_millis(millis.max(0) as u64))
 }
 
 fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
@@ -254,12 +267,16 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         },
     };
     let admin_token = args.admin_token.clone();
+    let state = args.state.clone();
     let mut builder = Harness::builder().server(|s| {
         let mut s = s
             .host(args.host)
             .port(args.port)
             .seed(args.seed)
             .clock(clock);
+        if let Some(state) = state {
+            s = s.state_file(state);
+        }
         for bundle in bundles {
             s = s.fixtures(bundle);
         }
@@ -287,9 +304,30 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         &app_origin,
         args.admin_token.is_some(),
     );
+    if let Some(state) = &args.state {
+        println!(
+            "  state:         {} (saved on shutdown and on POST /__admin/snapshot)",
+            state.display()
+        );
+    }
     wait_for_signal().await;
-    println!("shutting down…");
-    harness.shutdown().await;
+    println!(
+        "shutting down: finishing the runs in flight (at most {:?})…",
+        args.shutdown_grace
+    );
+    let stopped = harness
+        .stop(args.shutdown_grace)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "stopped: {} run(s) recorded, {} interrupted{}",
+        stopped.runs,
+        stopped.interrupted,
+        match &args.state {
+            Some(state) => format!("; state saved to {}", state.display()),
+            None => String::new(),
+        }
+    );
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod determinism;
 mod engine;
 mod events;
 mod loops;
+mod persistence;
 mod rate_limits;
 mod request_errors;
 mod scenarios;
