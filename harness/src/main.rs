@@ -6,6 +6,14 @@ use kustomer_harness::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // Logs go to stderr; `RUST_LOG=debug` shows every /v1 request (never a token).
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
     let code = match cli.command {
         Command::Serve(args) => match kustomer_harness::cli::serve::run(args).await {
             Ok(()) => 0,

@@ -783,6 +783,12 @@ impl EngineInner {
                 None => break,
             }
         }
+        // Forget the counts of roots no kept run belongs to, so they stay bounded too.
+        if book.per_root.len() > 2 * max.max(1) {
+            let live: std::collections::HashSet<Id> =
+                book.runs.values().map(|r| r.cause.root).collect();
+            book.per_root.retain(|root, _| live.contains(root));
+        }
     }
 
     /// Counts a run against its root; returns the count with it.

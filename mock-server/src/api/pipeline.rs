@@ -224,6 +224,15 @@ impl Exchange<'_> {
         if let Ok(id) = axum::http::HeaderValue::from_str(&self.ctx.id.to_hex()) {
             response.headers_mut().insert(REQUEST_ID_HEADER, id);
         }
+        tracing::debug!(
+            request = %self.ctx.id,
+            method = %self.method,
+            path = %self.path,
+            status = response.status().as_u16(),
+            key = self.presented.key_name.as_deref().unwrap_or("-"),
+            depth = self.ctx.cause.depth,
+            "/v1 request"
+        );
         if !self.app.journal.is_enabled() {
             return response;
         }

@@ -16,6 +16,7 @@ pub const ADMIN: &str = "kmk_acme_admin_7c3e9a1f5d2b8e64";
 /// Fixture ids.
 pub const CONV_1: &str = "64a0c0ffee00000000000b01";
 pub const CONV_2: &str = "64a0c0ffee00000000000b02";
+pub const CONV_3: &str = "64a0c0ffee00000000000b03";
 pub const CUSTOMER_ADA: &str = "64a0c0ffee00000000000c01";
 pub const TAG_AUTO_CLOSE: &str = "64a0c0ffee00000000000a11";
 pub const TAG_VIP: &str = "64a0c0ffee00000000000a12";

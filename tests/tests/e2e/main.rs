@@ -16,4 +16,5 @@ mod rate_limits;
 mod request_errors;
 mod scenarios;
 mod search;
+mod secrets;
 mod webhooks;
