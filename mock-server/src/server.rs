@@ -7,8 +7,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
-use axum::ServiceExt;
-use axum::extract::Request;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -211,16 +209,9 @@ impl MockServerBuilder {
         let router = crate::app::router(Arc::clone(&shared), self.extra_admin);
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-        });
+        let task = tokio::spawn(crate::listener::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
         Ok(MockServer {
             shared,
             addr,

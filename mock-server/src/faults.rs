@@ -1,0 +1,346 @@
+//! Fault injection: seeded rules that make `/v1` requests (and workflow REST steps) fail
+//! the way real networks and servers do — an error status, added latency, or a dropped
+//! connection.
+//!
+//! A rule matches a method and a path pattern (`*` stands for one path segment's
+//! characters, `**` for anything), then fires on every Nth match or with a probability.
+//! The probability is decided by a hash of the rule's seed and the match count, never by
+//! a random source, so the same requests in the same order hit the same faults.
+
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::cause::Cause;
+use crate::clock::Timestamp;
+use crate::ids::{Id, hash_parts};
+use crate::ring::Ring;
+
+/// What a fault does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum FaultAction {
+    /// Answer with this status (and a Kustomer error body naming the fault).
+    Status { status: u16 },
+    /// Wait this long (real time) before handling the request.
+    Latency { ms: u64 },
+    /// Close the connection without answering.
+    Drop,
+}
+
+/// A rule as given by `POST /__admin/faults` or a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultSpec {
+    /// `GET`, `PUT`, ...; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// A path pattern: `/v1/conversations/*`, `/v1/**`.
+    pub path: String,
+    /// Fire on a fraction of the matching requests (0 to 1), decided by the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// Fire on every Nth matching request (1: all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u64>,
+    /// Fire at most this many times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u64>,
+    /// Only requests a workflow run made (`true`), or only the others (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_workflows: Option<bool>,
+    #[serde(default)]
+    pub seed: u64,
+    /// `{"kind": "status", "status": 503}`, `{"kind": "latency", "ms": 2000}` or `{"kind": "drop"}`.
+    pub action: FaultAction,
+}
+
+impl FaultSpec {
+    /// `Err` names the field that is wrong.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        if !self.path.starts_with('/') {
+            return Err((
+                "/path".into(),
+                format!("the path pattern `{}` must start with /", self.path),
+            ));
+        }
+        if let Some(p) = self.probability
+            && !(0.0..=1.0).contains(&p)
+        {
+            return Err((
+                "/probability".into(),
+                format!("a probability is from 0 to 1, not {p}"),
+            ));
+        }
+        if self.every == Some(0) {
+            return Err(("/every".into(), "`every` is 1 or more".into()));
+        }
+        if let FaultAction::Status { status } = self.action
+            && !(400..=599).contains(&status)
+        {
+            return Err((
+                "/action/status".into(),
+                format!("an injected status is from 400 to 599, not {status}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A rule in force, with its counters.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultRule {
+    pub id: Id,
+    #[serde(flatten)]
+    pub spec: FaultSpec,
+    /// Requests the rule matched.
+    pub matched: u64,
+    /// Times it fired.
+    pub fired: u64,
+}
+
+/// One time a fault fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultHit {
+    pub rule: Id,
+    pub at: Timestamp,
+    pub method: String,
+    pub path: String,
+    pub action: FaultAction,
+    /// The workflow run and step whose request it hit, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+}
+
+/// Whether `path` matches `pattern` (`*`: any characters but `/`; `**`: any characters).
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') if p.get(1) == Some(&b'*') => (0..=s.len()).any(|i| go(&p[2..], &s[i..])),
+            Some(b'*') => {
+                let segment = s.iter().position(|c| *c == b'/').unwrap_or(s.len());
+                (0..=segment).any(|i| go(&p[1..], &s[i..]))
+            }
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    go(
+        pattern.trim_end_matches('/').as_bytes(),
+        path.trim_end_matches('/').as_bytes(),
+    )
+}
+
+/// The rules and the log of hits.
+#[derive(Debug)]
+pub struct Faults {
+    rules: Mutex<Vec<FaultRule>>,
+    hits: Mutex<Ring<FaultHit>>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            rules: Mutex::new(Vec::new()),
+            hits: Mutex::new(Ring::new(10_000)),
+        }
+    }
+}
+
+impl Faults {
+    fn rules(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
+        self.rules.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn hits(&self) -> std::sync::MutexGuard<'_, Ring<FaultHit>> {
+        self.hits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a (checked) rule.
+    pub fn add(&self, id: Id, spec: FaultSpec) -> FaultRule {
+        let rule = FaultRule {
+            id,
+            spec,
+            matched: 0,
+            fired: 0,
+        };
+        self.rules().push(rule.clone());
+        rule
+    }
+
+    /// The rules with their counters.
+    pub fn list(&self) -> Vec<FaultRule> {
+        self.rules().clone()
+    }
+
+    /// Removes one rule; `false` if there was none.
+    pub fn remove(&self, id: Id) -> bool {
+        let mut rules = self.rules();
+        let before = rules.len();
+        rules.retain(|r| r.id != id);
+        rules.len() != before
+    }
+
+    /// Removes every rule and forgets the hits.
+    pub fn clear(&self) {
+        self.rules().clear();
+        self.hits().clear();
+    }
+
+    /// Whether any rule is in force (the fast path skips everything when none is).
+    pub fn is_empty(&self) -> bool {
+        self.rules().is_empty()
+    }
+
+    /// The fault for this request, if a rule fires; counts and logs it.
+    pub fn decide(
+        &self,
+        method: &str,
+        path: &str,
+        cause: &Cause,
+        now: Timestamp,
+    ) -> Option<(Id, FaultAction)> {
+        let from_workflow = cause.run.is_some();
+        let mut rules = self.rules();
+        for rule in rules.iter_mut() {
+            let spec = &rule.spec;
+            if spec
+                .method
+                .as_deref()
+                .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+                || spec.from_workflows.is_some_and(|w| w != from_workflow)
+                || !path_matches(&spec.path, path)
+            {
+                continue;
+            }
+            rule.matched += 1;
+            let n = rule.matched;
+            if spec.times.is_some_and(|t| rule.fired >= t) {
+                continue;
+            }
+            let every = spec.every.is_none_or(|e| n % e == 0);
+            let chance = spec.probability.is_none_or(|p| {
+                let roll = hash_parts(spec.seed, &[rule.id.as_bytes(), &n.to_be_bytes()]);
+                (roll as f64 / u64::MAX as f64) < p
+            });
+            if every && chance {
+                rule.fired += 1;
+                let hit = FaultHit {
+                    rule: rule.id,
+                    at: now,
+                    method: method.to_string(),
+                    path: path.to_string(),
+                    action: spec.action.clone(),
+                    run: cause.run.clone(),
+                    step: cause.step.clone(),
+                };
+                let action = spec.action.clone();
+                let id = rule.id;
+                drop(rules);
+                self.hits().push(hit);
+                return Some((id, action));
+            }
+        }
+        None
+    }
+
+    /// The hits, oldest first.
+    pub fn log(&self) -> Vec<FaultHit> {
+        self.hits().iter().map(|(_, h)| h.clone()).collect()
+    }
+
+    /// The fault that hit a workflow run's step, if one did (the engine's run log names it).
+    pub fn hit_for(&self, run: &str, step: &str) -> Option<FaultHit> {
+        self.hits()
+            .iter()
+            .rev()
+            .find(|(_, h)| h.run.as_deref() == Some(run) && h.step.as_deref() == Some(step))
+            .map(|(_, h)| h.clone())
+    }
+}
+
+/// Marks a response whose connection must be dropped instead of answered.
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
+
+/// A fault hit, as a JSON value for run logs.
+pub fn hit_value(hit: &FaultHit) -> Value {
+    serde_json::to_value(hit).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(path_matches("/v1/conversations/*", "/v1/conversations/abc"));
+        assert!(!path_matches(
+            "/v1/conversations/*",
+            "/v1/conversations/abc/tags"
+        ));
+        assert!(path_matches("/v1/**", "/v1/conversations/abc/tags"));
+        assert!(path_matches(
+            "/v1/conversations/*/tags",
+            "/v1/conversations/abc/tags/"
+        ));
+        assert!(!path_matches("/v1/tags", "/v1/tagsx"));
+    }
+
+    fn spec(every: Option<u64>, probability: Option<f64>) -> FaultSpec {
+        FaultSpec {
+            method: Some("PUT".into()),
+            path: "/v1/**".into(),
+            probability,
+            every,
+            times: None,
+            from_workflows: None,
+            seed: 7,
+            action: FaultAction::Status { status: 503 },
+        }
+    }
+
+    #[test]
+    fn every_nth_and_seeded_probability_are_reproducible() {
+        let cause = Cause::root(Id::from_bytes([1; 12]));
+        let t = Timestamp::from_millis(0);
+        let faults = Faults::default();
+        faults.add(Id::from_bytes([2; 12]), spec(Some(3), None));
+        let fired: Vec<bool> = (0..6)
+            .map(|_| faults.decide("PUT", "/v1/x", &cause, t).is_some())
+            .collect();
+        assert_eq!(fired, [false, false, true, false, false, true]);
+        assert!(
+            faults.decide("GET", "/v1/x", &cause, t).is_none(),
+            "the method must match"
+        );
+
+        let pattern = |seed_rule: u8| {
+            let f = Faults::default();
+            f.add(Id::from_bytes([seed_rule; 12]), spec(None, Some(0.5)));
+            (0..64)
+                .map(|_| f.decide("PUT", "/v1/x", &cause, t).is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pattern(3), pattern(3), "same rule, same seed: same faults");
+        let hits = pattern(3).iter().filter(|h| **h).count();
+        assert!((16..=48).contains(&hits), "about half: {hits}");
+    }
+
+    #[test]
+    fn specs_are_checked() {
+        let mut bad = spec(Some(0), None);
+        assert_eq!(bad.check().unwrap_err().0, "/every");
+        bad.every = None;
+        bad.probability = Some(1.5);
+        assert_eq!(bad.check().unwrap_err().0, "/probability");
+        bad.probability = None;
+        bad.action = FaultAction::Status { status: 200 };
+        assert_eq!(bad.check().unwrap_err().0, "/action/status");
+    }
+}
