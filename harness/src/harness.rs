@@ -233,6 +233,10 @@ impl Harness {
         if let Some(limits) = &scenario.limits {
             builder = builder.limits(limits.clone());
         }
+        for fault in &scenario.faults {
+            let fault = fault.clone();
+            builder = builder.server(move |s| s.fault(fault));
+        }
         for app in &scenario.apps {
             builder = builder.app(app.clone());
         }

@@ -41,6 +41,8 @@ pub struct Shared {
     /// The fixtures loaded at start, re-applied by `POST /__admin/reset`.
     pub fixtures: Vec<FixtureBundle>,
     pub webhooks: Arc<Webhooks>,
+    /// Fault rules for `/v1` (and workflow REST steps).
+    pub faults: crate::faults::Faults,
     /// While draining (shutting down), `/v1` requests nobody's workflow caused get 503.
     pub draining: std::sync::atomic::AtomicBool,
     /// Extra sections saved with the state, by name.

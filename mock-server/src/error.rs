@@ -147,6 +147,23 @@ impl ApiError {
         ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
     }
 
+    /// The error an injected fault answers with (`x-kmock-fault` names the rule).
+    pub fn injected(status: StatusCode, rule: crate::ids::Id) -> Self {
+        ApiError::new(
+            status,
+            "injected_fault",
+            format!(
+                "fault rule {rule} injected this {} response",
+                status.as_u16()
+            ),
+        )
+        .with_meta(serde_json::json!({ "faultRule": rule }))
+        .with_header(
+            HeaderName::from_static("x-kmock-fault"),
+            HeaderValue::from_str(&rule.to_hex()).unwrap_or(HeaderValue::from_static("fault")),
+        )
+    }
+
     /// 503: the server is shutting down.
     pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)

@@ -37,6 +37,8 @@ pub enum StartError {
     Limits(String),
     #[error(transparent)]
     State(#[from] crate::persist::StateError),
+    #[error("invalid {0}")]
+    Fault(String),
 }
 
 /// Configures a [`MockServer`].
@@ -54,6 +56,7 @@ pub struct MockServerBuilder {
     event_capacity: usize,
     webhook_retry: RetryPolicy,
     extra_admin: Option<Router<AppState>>,
+    faults: Vec<crate::faults::FaultSpec>,
 }
 
 impl Default for MockServerBuilder {
@@ -71,6 +74,7 @@ impl Default for MockServerBuilder {
             event_capacity: 10_000,
             webhook_retry: RetryPolicy::default(),
             extra_admin: None,
+            faults: Vec::new(),
         }
     }
 }
@@ -143,6 +147,12 @@ impl MockServerBuilder {
         self
     }
 
+    /// A fault rule in force from the start (see [`crate::faults`]).
+    pub fn fault(mut self, spec: crate::faults::FaultSpec) -> Self {
+        self.faults.push(spec);
+        self
+    }
+
     /// Keeps the state in `path`: loaded at start when the file exists (instead of the
     /// fixtures), saved on shutdown and on `POST /__admin/snapshot`.
     pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
@@ -184,6 +194,7 @@ impl MockServerBuilder {
             config: self.config,
             fixtures: self.fixtures,
             webhooks: Arc::new(Webhooks::new(self.webhook_retry)),
+            faults: crate::faults::Faults::default(),
         });
         let seeded = match saved {
             Some(snapshot) => {
@@ -206,6 +217,16 @@ impl MockServerBuilder {
 
         let webhook_worker = shared.webhooks.spawn_worker(&bus, clock);
 
+        for (i, spec) in self.faults.into_iter().enumerate() {
+            spec.check().map_err(|(pointer, message)| {
+                StartError::Fault(format!("fault {i} {pointer}: {message}"))
+            })?;
+            let id = shared
+                .store
+                .ids()
+                .derive(shared.store.now(), &[b"fault", &(i as u64).to_be_bytes()]);
+            shared.faults.add(id, spec);
+        }
         let router = crate::app::router(Arc::clone(&shared), self.extra_admin);
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
         let (stop, stopped) = oneshot::channel::<()>();

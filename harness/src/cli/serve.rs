@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// marked interrupted.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_grace)]
     pub shutdown_grace: std::time::Duration,
+    /// How long a workflow's REST step may take before it fails with a timeout.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_grace)]
+    pub rest_timeout: std::time::Duration,
     /// Turn the loop guard off (Kustomer-faithful: only rate limits stop a loop).
     #[arg(long)]
     pub no_loop_guard: bool,
@@ -284,6 +287,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             Some(token) => s.admin_token(token),
             None => s,
         }
+    });
+    builder = builder.engine(crate::workflow::EngineConfig {
+        rest_timeout: args.rest_timeout,
+        ..crate::workflow::EngineConfig::default()
     });
     builder = builder.loop_guard(LoopGuardConfig {
         enabled: !args.no_loop_guard,

@@ -61,6 +61,9 @@ pub struct ServerDef {
     /// REST step timeout (`10s`).
     #[serde(default)]
     pub rest_timeout: Option<String>,
+    /// Fault rules in force from the start (see the admin API's `POST /__admin/faults`).
+    #[serde(default)]
+    pub faults: Vec<kustomer_mock::faults::FaultSpec>,
 }
 
 /// One step. Exactly one of `request`, `advanceClock`, `setClock`, `call` or `settle`.

@@ -59,6 +59,7 @@ pub struct Scenario {
     pub clock_start: Timestamp,
     pub limits: Option<LimitsPatch>,
     pub engine: EngineConfig,
+    pub faults: Vec<kustomer_mock::faults::FaultSpec>,
     pub fixtures: Vec<FixtureBundle>,
     pub apps: Vec<App>,
     pub workflows: Vec<LoadedWorkflow>,
@@ -146,6 +147,18 @@ impl Scenario {
             engine.rest_timeout = Duration::from_millis(millis.max(1) as u64);
         }
 
+        for (i, fault) in def.server.faults.iter().enumerate() {
+            fault.check().map_err(|(p, m)| {
+                fail(
+                    format!(
+                        "{}{}",
+                        index_path("$.server.faults", i),
+                        p.replace('/', ".")
+                    ),
+                    m,
+                )
+            })?;
+        }
         let fixtures = def
             .fixtures
             .iter()
@@ -251,6 +264,7 @@ impl Scenario {
             clock_start,
             limits,
             engine,
+            faults: def.server.faults.clone(),
             fixtures,
             apps,
             workflows,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use kustomer_mock::faults::FaultAction;
 use kustomer_mock::{Actor, Cause, Event};
 use serde_json::{Value, json};
 
@@ -326,6 +327,7 @@ impl EngineInner {
                         cause: &cause,
                         timeout: config.rest_timeout,
                         templates: &attached.templates,
+                        faults: &attached.state.faults,
                         store,
                         org: org_id,
                         actor: Actor::new(
@@ -336,7 +338,10 @@ impl EngineInner {
                             cause.child(),
                         ),
                     };
-                    Some(actions::execute(action.clone(), params, &env).await)
+                    let result = actions::execute(action.clone(), params, &env).await;
+                    Some(result.map_err(|error| {
+                        name_the_fault(error, &attached.state.faults, &run.id, &step.id)
+                    }))
                 }
             };
             let mut log = StepLog {
@@ -425,6 +430,32 @@ impl EngineInner {
         let run_id = self.enqueue_call(attached, installed, inputs, Some(cause));
         Ok(json!({"workflowId": id, "runId": run_id}))
     }
+}
+
+/// Adds to a step's error the injected fault that caused it, if one did.
+fn name_the_fault(
+    mut error: Value,
+    faults: &kustomer_mock::faults::Faults,
+    run: &str,
+    step: &str,
+) -> Value {
+    if let Some(hit) = faults.hit_for(run, step) {
+        let what = match &hit.action {
+            FaultAction::Status { status } => format!("answered {status}"),
+            FaultAction::Latency { ms } => format!("delayed it {ms} ms"),
+            FaultAction::Drop => "dropped the connection".to_string(),
+        };
+        let message = error["message"]
+            .as_str()
+            .unwrap_or("the step failed")
+            .to_string();
+        error["message"] = Value::String(format!(
+            "{message} (injected: fault rule {} {what})",
+            hit.rule
+        ));
+        error["fault"] = kustomer_mock::faults::hit_value(&hit);
+    }
+    error
 }
 
 fn ordinal(n: u32) -> &'static str {

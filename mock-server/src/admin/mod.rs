@@ -6,6 +6,7 @@
 //! token is no `/v1` key.
 
 mod data;
+mod faults;
 mod logs;
 mod settings;
 mod webhooks;
@@ -42,6 +43,11 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
         .route("/journal", get(logs::journal).delete(logs::clear_journal))
         .route("/events", get(logs::events))
         .route("/events/stream", get(logs::event_stream))
+        .route(
+            "/faults",
+            post(faults::create).get(faults::list).delete(faults::clear),
+        )
+        .route("/faults/{id}", delete(faults::remove))
         .route("/webhooks", post(webhooks::create).get(webhooks::list))
         .route("/webhooks/{id}", delete(webhooks::remove))
         .route("/webhooks/{id}/deliveries", get(webhooks::deliveries));

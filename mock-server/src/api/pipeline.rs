@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
-use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -18,6 +18,7 @@ use crate::auth::{self, Presented};
 use crate::cause::{CAUSE_HEADER, Cause, TRACEPARENT_HEADER};
 use crate::clock::Timestamp;
 use crate::error::ApiError;
+use crate::faults::{DropConnection, FaultAction};
 use crate::ids::Id;
 use crate::journal::{JournalEntry, body_value, journaled_header, mask_authorization};
 use crate::limits::{Allowance, LimitKey, rate_limited};
@@ -87,6 +88,33 @@ pub async fn v1_pipeline(
             "The server is shutting down: it finishes the workflow runs in flight and takes no new requests",
         );
         return exchange.finish(None, error.into_response()).await;
+    }
+    if !app.faults.is_empty()
+        && let Some((rule, action)) =
+            app.faults
+                .decide(&exchange.method, &exchange.path, &ctx.cause, exchange.at)
+    {
+        match action {
+            FaultAction::Latency { ms } => {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await
+            }
+            FaultAction::Status { status } => {
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                let error = ApiError::injected(status, rule);
+                return exchange.finish(None, error.into_response()).await;
+            }
+            FaultAction::Drop => {
+                let mut response = Response::new(Body::empty());
+                response.extensions_mut().insert(DropConnection);
+                response.headers_mut().insert(
+                    "x-kmock-fault",
+                    HeaderValue::from_str(&rule.to_hex())
+                        .unwrap_or(HeaderValue::from_static("fault")),
+                );
+                return exchange.finish(None, response).await;
+            }
+        }
     }
 
     let (auth, presented) = auth::authenticate(&app.store, &parts.headers, peer.ip());
@@ -236,6 +264,7 @@ impl Exchange<'_> {
         if !self.app.journal.is_enabled() {
             return response;
         }
+        let dropped = response.extensions().get::<DropConnection>().is_some();
         let (parts, body) = response.into_parts();
         // Handler bodies are already in memory (JSON); collecting only re-wraps them.
         let bytes = match body.collect().await {
@@ -251,7 +280,8 @@ impl Exchange<'_> {
             key: self.presented.key_name.clone(),
             request_headers: header_map(&self.headers, &self.presented),
             request_body: body_value(&self.body),
-            status: parts.status.as_u16(),
+            // 0: the connection was dropped without an answer.
+            status: if dropped { 0 } else { parts.status.as_u16() },
             response_headers: header_map(&parts.headers, &self.presented),
             response_body: body_value(&bytes),
             cause: self.ctx.cause,

@@ -10,6 +10,7 @@ mod customers_tags;
 mod determinism;
 mod engine;
 mod events;
+mod faults;
 mod loops;
 mod persistence;
 mod rate_limits;

@@ -118,6 +118,8 @@ pub struct ActionEnv<'a> {
     pub actor: Actor,
     /// For app actions' templates.
     pub templates: &'a Templates,
+    /// Fault rules, also applied to REST steps that call other hosts than the mock.
+    pub faults: &'a kustomer_mock::faults::Faults,
 }
 
 /// Runs a REST, regex or native action on resolved params. `Err` is the step's error:

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use kustomer_mock::faults::FaultAction;
+
 use super::ActionEnv;
 use crate::workflow::functions::text_of;
 
@@ -99,14 +101,50 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             request = request.header(name.as_str(), text_of(value));
         }
     }
-    if origin(&url)
+    let to_mock = origin(&url)
         == origin(
             &reqwest::Url::parse(env.base_url).map_err(|e| fail(e.to_string(), "invalid-uri"))?,
-        )
-    {
+        );
+    if to_mock {
         request = request
             .header(kustomer_mock::CAUSE_HEADER, env.cause.to_header())
             .header("traceparent", env.cause.to_traceparent());
+    } else if !env.faults.is_empty()
+        && let Some((rule, action)) =
+            env.faults
+                .decide(&method_text, url.path(), env.cause, env.store.now())
+    {
+        // The mock applies its rules to /v1 itself; other hosts get them here.
+        match action {
+            FaultAction::Latency { ms } => {
+                if ms as u128 >= env.timeout.as_millis() {
+                    tokio::time::sleep(env.timeout).await;
+                    return Err(fail(
+                        format!(
+                            "{method_text} {uri} timed out after {} ms",
+                            env.timeout.as_millis()
+                        ),
+                        "timeout",
+                    ));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
+            FaultAction::Status { status } => {
+                return Err(json!({
+                    "message": format!("{method_text} {uri} answered {status}"),
+                    "kind": "http-status",
+                    "status": status,
+                    "body": {"errors": [{"status": status.to_string(), "code": "injected_fault", "detail": format!("fault rule {rule} injected this {status} response")}]},
+                    "request": {"method": method_text, "uri": uri},
+                }));
+            }
+            FaultAction::Drop => {
+                return Err(fail(
+                    format!("{method_text} {uri} failed: the connection was dropped"),
+                    "transport",
+                ));
+            }
+        }
     }
     let body = params
         .get("data")
