@@ -1,7 +1,7 @@
 # kustomer-mock — the README's commands call these targets.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt build clean scenarios
+.PHONY: run test lint fmt build clean scenarios openapi fuzz fuzz-schemathesis
 
 ## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
 run:
@@ -15,6 +15,18 @@ test:
 ## scenarios: run every shipped scenario with kmock test
 scenarios:
 	$(CARGO) run --release -p kustomer-harness --bin kmock -- test
+
+## openapi: write the OpenAPI document of /v1 (generated from the code) to docs/openapi.json
+openapi:
+	$(CARGO) run --quiet -p kustomer-harness --bin kmock -- openapi --output docs/openapi.json
+
+## fuzz: the seeded request fuzzer, FUZZ_REQUESTS (default 100000) requests over every route
+fuzz:
+	FUZZ_REQUESTS=$${FUZZ_REQUESTS:-100000} $(CARGO) test --release -p kustomer-mock-tests --test fuzz -- --nocapture
+
+## fuzz-schemathesis: schemathesis (installed from PyPI into .fuzz/) against the OpenAPI document
+fuzz-schemathesis:
+	scripts/fuzz-schemathesis.sh
 
 ## lint: formatting and clippy, warnings are errors
 lint:

@@ -24,6 +24,13 @@ async fn main() -> std::process::ExitCode {
         },
         Command::Run(args) => kustomer_harness::cli::run::run(args).await,
         Command::Test(args) => kustomer_harness::cli::test::run(args).await,
+        Command::Openapi(args) => match kustomer_harness::cli::openapi::run(args) {
+            Ok(()) => 0,
+            Err(message) => {
+                eprintln!("kmock: {message}");
+                2
+            }
+        },
     };
     std::process::ExitCode::from(code as u8)
 }

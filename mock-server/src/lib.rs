@@ -32,6 +32,7 @@ pub mod limits;
 mod listener;
 pub mod model;
 mod nullable;
+pub mod openapi;
 pub mod persist;
 pub mod ring;
 pub mod server;

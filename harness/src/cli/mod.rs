@@ -1,5 +1,6 @@
-//! The `kmock` command line: `serve`, `run`, `test`.
+//! The `kmock` command line: `serve`, `run`, `test`, `openapi`.
 
+pub mod openapi;
 pub mod run;
 pub mod serve;
 pub mod test;
@@ -22,4 +23,6 @@ pub enum Command {
     Run(run::RunArgs),
     /// Run every scenario under a directory.
     Test(test::TestArgs),
+    /// Print the OpenAPI 3.1 document of the mock's `/v1` API (or write it to a file).
+    Openapi(openapi::OpenapiArgs),
 }

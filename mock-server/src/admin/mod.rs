@@ -50,7 +50,8 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
         .route("/faults/{id}", delete(faults::remove))
         .route("/webhooks", post(webhooks::create).get(webhooks::list))
         .route("/webhooks/{id}", delete(webhooks::remove))
-        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries));
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/openapi.json", get(openapi));
     let router = match extra {
         Some(extra) => router.merge(extra),
         None => router,
@@ -58,6 +59,11 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
     router
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
+}
+
+/// `GET /__admin/openapi.json`: the OpenAPI document of `/v1`.
+async fn openapi() -> axum::Json<&'static serde_json::Value> {
+    axum::Json(crate::openapi::document())
 }
 
 async fn no_route(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::model::ConversationWrite;
+use crate::openapi::schemas as doc;
 use crate::store::{CreateOptions, TagOp};
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
@@ -21,6 +22,12 @@ fn data(status: StatusCode, resource: Value) -> Answer {
     Ok((status, Json(json!({ "data": resource }))))
 }
 
+#[utoipa::path(
+    get, path = "/conversations", tag = "conversations", operation_id = "listConversations",
+    summary = "List the org's conversations, oldest first",
+    params(doc::PageParams),
+    responses((status = 200, description = "A page of conversations", body = doc::ConversationList)),
+)]
 pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
     v1.require(roles::CONVERSATION_READ, "GET /v1/conversations")?;
     let pairs = query_pairs(raw.as_deref())?;
@@ -38,6 +45,15 @@ pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) 
     ))
 }
 
+#[utoipa::path(
+    post, path = "/conversations", tag = "conversations", operation_id = "createConversation",
+    summary = "Create a conversation (`customer` is required)",
+    request_body = ConversationWrite,
+    responses(
+        (status = 201, description = "The new conversation", body = doc::ConversationData),
+        (status = 409, description = "`externalId` is taken", body = doc::ErrorBody),
+    ),
+)]
 pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
     v1.require(roles::CONVERSATION_CREATE, "POST /v1/conversations")?;
     let write: ConversationWrite = parse_body(&body)?;
@@ -47,11 +63,26 @@ pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer 
     data(StatusCode::CREATED, resource)
 }
 
+#[utoipa::path(
+    get, path = "/conversations/{id}", tag = "conversations", operation_id = "getConversation",
+    params(doc::IdPath),
+    responses((status = 200, description = "The conversation", body = doc::ConversationData)),
+)]
 pub async fn get(State(app): State<AppState>, v1: V1, IdParam(id): IdParam) -> Answer {
     v1.require(roles::CONVERSATION_READ, "GET /v1/conversations/{id}")?;
     data(StatusCode::OK, app.store.get_conversation(v1.org(), id)?)
 }
 
+#[utoipa::path(
+    put, path = "/conversations/{id}", tag = "conversations", operation_id = "updateConversation",
+    summary = "Change the fields the body names (or, with `replace=true`, reset the rest)",
+    params(doc::IdPath, doc::UpdateParams),
+    request_body = ConversationWrite,
+    responses(
+        (status = 200, description = "The conversation after the change", body = doc::ConversationData),
+        (status = 409, description = "`externalId` is taken", body = doc::ErrorBody),
+    ),
+)]
 pub async fn update(
     State(app): State<AppState>,
     v1: V1,
@@ -59,10 +90,56 @@ pub async fn update(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::CONVERSATION_UPDATE, "PUT /v1/conversations/{id}")?;
-    let pairs = query_pairs(raw.as_deref())?;
+    change(
+        &app,
+        &v1,
+        id,
+        raw.as_deref(),
+        &body,
+        "PUT /v1/conversations/{id}",
+    )
+}
+
+#[utoipa::path(
+    patch, path = "/conversations/{id}", tag = "conversations", operation_id = "patchConversation",
+    summary = "The same as PUT: change the fields the body names",
+    params(doc::IdPath, doc::UpdateParams),
+    request_body = ConversationWrite,
+    responses(
+        (status = 200, description = "The conversation after the change", body = doc::ConversationData),
+        (status = 409, description = "`externalId` is taken", body = doc::ErrorBody),
+    ),
+)]
+pub async fn patch(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Answer {
+    change(
+        &app,
+        &v1,
+        id,
+        raw.as_deref(),
+        &body,
+        "PATCH /v1/conversations/{id}",
+    )
+}
+
+/// PUT and PATCH: a merge update, or with `?replace=true` a reset of the writable fields.
+fn change(
+    app: &AppState,
+    v1: &V1,
+    id: crate::ids::Id,
+    raw: Option<&str>,
+    body: &[u8],
+    route: &str,
+) -> Answer {
+    v1.require(roles::CONVERSATION_UPDATE, route)?;
+    let pairs = query_pairs(raw)?;
     let replace = bool_param(&pairs, "replace")?.unwrap_or(false);
-    let write: ConversationWrite = parse_body(&body)?;
+    let write: ConversationWrite = parse_body(body)?;
     data(
         StatusCode::OK,
         app.store
@@ -70,6 +147,11 @@ pub async fn update(
     )
 }
 
+#[utoipa::path(
+    delete, path = "/conversations/{id}", tag = "conversations", operation_id = "deleteConversation",
+    params(doc::IdPath),
+    responses((status = 204, description = "Deleted")),
+)]
 pub async fn delete(
     State(app): State<AppState>,
     v1: V1,
@@ -80,6 +162,13 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post, path = "/conversations/{id}/tags", tag = "conversations", operation_id = "tagConversation",
+    summary = "Add tags by name (unknown names are created)",
+    params(doc::IdPath),
+    request_body = doc::TagNames,
+    responses((status = 200, description = "The conversation after the change", body = doc::ConversationData)),
+)]
 pub async fn append_tags(
     State(app): State<AppState>,
     v1: V1,
@@ -98,6 +187,13 @@ pub async fn append_tags(
     )
 }
 
+#[utoipa::path(
+    delete, path = "/conversations/{id}/tags", tag = "conversations", operation_id = "untagConversation",
+    summary = "Remove tags by name",
+    params(doc::IdPath),
+    request_body = doc::TagNames,
+    responses((status = 200, description = "The conversation after the change", body = doc::ConversationData)),
+)]
 pub async fn remove_tags(
     State(app): State<AppState>,
     v1: V1,

@@ -13,10 +13,19 @@ use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::model::CustomerWrite;
+use crate::openapi::schemas as doc;
 use crate::store::CreateOptions;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
+#[utoipa::path(
+    post, path = "/customers", tag = "customers", operation_id = "createCustomer",
+    request_body = CustomerWrite,
+    responses(
+        (status = 201, description = "The new customer", body = doc::CustomerData),
+        (status = 409, description = "`externalId` is taken", body = doc::ErrorBody),
+    ),
+)]
 pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
     v1.require(roles::CUSTOMER_CREATE, "POST /v1/customers")?;
     let write: CustomerWrite = parse_body(&body)?;
@@ -26,24 +35,68 @@ pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer 
     Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
 }
 
+#[utoipa::path(
+    get, path = "/customers/{id}", tag = "customers", operation_id = "getCustomer",
+    params(doc::IdPath),
+    responses((status = 200, description = "The customer", body = doc::CustomerData)),
+)]
 pub async fn get(State(app): State<AppState>, v1: V1, IdParam(id): IdParam) -> Answer {
     v1.require(roles::CUSTOMER_READ, "GET /v1/customers/{id}")?;
     let resource = app.store.get_customer(v1.org(), id)?;
     Ok((StatusCode::OK, Json(json!({ "data": resource }))))
 }
 
+#[utoipa::path(
+    put, path = "/customers/{id}", tag = "customers", operation_id = "updateCustomer",
+    summary = "Change the fields the body names",
+    params(doc::IdPath),
+    request_body = CustomerWrite,
+    responses(
+        (status = 200, description = "The customer after the change", body = doc::CustomerData),
+        (status = 409, description = "`externalId` is taken", body = doc::ErrorBody),
+    ),
+)]
 pub async fn update(
     State(app): State<AppState>,
     v1: V1,
     IdParam(id): IdParam,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::CUSTOMER_UPDATE, "PUT /v1/customers/{id}")?;
-    let write: CustomerWrite = parse_body(&body)?;
+    change(&app, &v1, id, &body, "PUT /v1/customers/{id}")
+}
+
+#[utoipa::path(
+    patch, path = "/customers/{id}", tag = "customers", operation_id = "patchCustomer",
+    summary = "The same as PUT: change the fields the body names",
+    params(doc::IdPath),
+    request_body = CustomerWrite,
+    responses(
+        (status = 200, description = "The customer after the change", body = doc::CustomerData),
+        (status = 409, description = "`externalId` is taken", body = doc::ErrorBody),
+    ),
+)]
+pub async fn patch(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    body: Bytes,
+) -> Answer {
+    change(&app, &v1, id, &body, "PATCH /v1/customers/{id}")
+}
+
+/// PUT and PATCH: change the fields the body names.
+fn change(app: &AppState, v1: &V1, id: crate::ids::Id, body: &[u8], route: &str) -> Answer {
+    v1.require(roles::CUSTOMER_UPDATE, route)?;
+    let write: CustomerWrite = parse_body(body)?;
     let resource = app.store.update_customer(&v1.actor(), id, write)?;
     Ok((StatusCode::OK, Json(json!({ "data": resource }))))
 }
 
+#[utoipa::path(
+    get, path = "/customers/{id}/conversations", tag = "customers", operation_id = "listCustomerConversations",
+    params(doc::IdPath, doc::PageParams),
+    responses((status = 200, description = "A page of the customer's conversations", body = doc::ConversationList)),
+)]
 pub async fn conversations(
     State(app): State<AppState>,
     v1: V1,

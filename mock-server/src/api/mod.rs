@@ -16,7 +16,8 @@ mod tags;
 use axum::Router;
 use axum::extract::OriginalUri;
 use axum::http::Method;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -24,47 +25,37 @@ use crate::error::ApiError;
 pub use body::{parse_body, parse_value, pointer_of as path_pointer};
 pub use list::{parse_page, query_pairs};
 
-/// The `/v1` routes (relative to `/v1`).
+/// The `/v1` routes (relative to `/v1`) with the OpenAPI description of each: a handler
+/// is routed only through its `#[utoipa::path]`, so the document lists every route.
+pub fn documented_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(conversations::list, conversations::create))
+        .routes(routes!(
+            conversations::get,
+            conversations::update,
+            conversations::patch,
+            conversations::delete
+        ))
+        .routes(routes!(
+            conversations::append_tags,
+            conversations::remove_tags
+        ))
+        .routes(routes!(notes::list, notes::create))
+        .routes(routes!(customers::create))
+        .routes(routes!(search::search))
+        .routes(routes!(customers::get, customers::update, customers::patch))
+        .routes(routes!(customers::conversations))
+        .routes(routes!(tags::list, tags::create))
+        .routes(routes!(tags::get, tags::update, tags::delete))
+        .routes(routes!(me::current_user))
+        .routes(routes!(me::current_token))
+}
+
+/// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and
+/// wrong methods.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/conversations",
-            get(conversations::list).post(conversations::create),
-        )
-        .route(
-            "/conversations/{id}",
-            get(conversations::get)
-                .put(conversations::update)
-                .patch(conversations::update)
-                .delete(conversations::delete),
-        )
-        .route(
-            "/conversations/{id}/tags",
-            post(conversations::append_tags).delete(conversations::remove_tags),
-        )
-        .route(
-            "/conversations/{id}/notes",
-            get(notes::list).post(notes::create),
-        )
-        .route("/customers", post(customers::create))
-        .route("/customers/search", post(search::search))
-        .route(
-            "/customers/{id}",
-            get(customers::get)
-                .put(customers::update)
-                .patch(customers::update),
-        )
-        .route(
-            "/customers/{id}/conversations",
-            get(customers::conversations),
-        )
-        .route("/tags", get(tags::list).post(tags::create))
-        .route(
-            "/tags/{id}",
-            get(tags::get).put(tags::update).delete(tags::delete),
-        )
-        .route("/users/current", get(me::current_user))
-        .route("/auth/tokens/current", get(me::current_token))
+    let (router, _) = documented_routes().split_for_parts();
+    router
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
 }

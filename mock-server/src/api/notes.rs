@@ -13,9 +13,15 @@ use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::model::NoteWrite;
+use crate::openapi::schemas as doc;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
+#[utoipa::path(
+    get, path = "/conversations/{id}/notes", tag = "notes", operation_id = "listConversationNotes",
+    params(doc::IdPath, doc::PageParams),
+    responses((status = 200, description = "A page of the conversation's notes", body = doc::NoteList)),
+)]
 pub async fn list(
     State(app): State<AppState>,
     v1: V1,
@@ -33,6 +39,12 @@ pub async fn list(
     ))
 }
 
+#[utoipa::path(
+    post, path = "/conversations/{id}/notes", tag = "notes", operation_id = "createConversationNote",
+    params(doc::IdPath),
+    request_body = NoteWrite,
+    responses((status = 201, description = "The new note", body = doc::NoteData)),
+)]
 pub async fn create(
     State(app): State<AppState>,
     v1: V1,

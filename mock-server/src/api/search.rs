@@ -20,6 +20,7 @@ use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::limits::{Allowance, LimitKey, rate_limited};
+use crate::openapi::schemas as doc;
 use crate::store::{Page, SearchContext};
 
 /// The route's path, for the envelope's links (a next page is the same POST and body).
@@ -29,6 +30,18 @@ pub const MAX_SEARCH_PAGE_SIZE: usize = 500;
 /// The deepest page search serves: sync clients narrow the query instead of paging on.
 pub const MAX_SEARCH_PAGE: usize = 100;
 
+#[utoipa::path(
+    post, path = "/customers/search", tag = "search", operation_id = "search",
+    summary = "Search conversations or customers (`queryContext`); counts against the search budget",
+    params(doc::SearchPageParams),
+    request_body = doc::SearchBody,
+    responses((status = 200, description = "A page of hits", body = doc::SearchResults,
+        headers(
+            ("x-ratelimit-search-limit" = u64, description = "Searches allowed per window"),
+            ("x-ratelimit-search-remaining" = u64, description = "Searches left in this window"),
+            ("x-ratelimit-search-reset" = u64, description = "When the window resets (epoch seconds)"),
+        ))),
+)]
 pub async fn search(
     State(app): State<AppState>,
     v1: V1,

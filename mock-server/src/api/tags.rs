@@ -13,10 +13,19 @@ use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::model::TagWrite;
+use crate::openapi::schemas as doc;
 use crate::store::DeletedFilter;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
+#[utoipa::path(
+    get, path = "/tags", tag = "tags", operation_id = "listTags",
+    params(
+        doc::PageParams,
+        ("deleted" = Option<bool>, Query, description = "`true`: only deleted tags; `false`: none of them; absent: all"),
+    ),
+    responses((status = 200, description = "A page of tags", body = doc::TagList)),
+)]
 pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
     v1.require(roles::TAG_READ, "GET /v1/tags")?;
     let pairs = query_pairs(raw.as_deref())?;
@@ -33,6 +42,15 @@ pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) 
     ))
 }
 
+#[utoipa::path(
+    post, path = "/tags", tag = "tags", operation_id = "createTag",
+    summary = "Create a tag (`name` is required)",
+    request_body = TagWrite,
+    responses(
+        (status = 201, description = "The new tag", body = doc::TagData),
+        (status = 409, description = "A tag of that name exists", body = doc::ErrorBody),
+    ),
+)]
 pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
     v1.require(roles::TAG_CREATE, "POST /v1/tags")?;
     let write: TagWrite = parse_body(&body)?;
@@ -40,12 +58,26 @@ pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer 
     Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
 }
 
+#[utoipa::path(
+    get, path = "/tags/{id}", tag = "tags", operation_id = "getTag",
+    params(doc::IdPath),
+    responses((status = 200, description = "The tag (deleted ones too)", body = doc::TagData)),
+)]
 pub async fn get(State(app): State<AppState>, v1: V1, IdParam(id): IdParam) -> Answer {
     v1.require(roles::TAG_READ, "GET /v1/tags/{id}")?;
     let resource = app.store.get_tag(v1.org(), id)?;
     Ok((StatusCode::OK, Json(json!({ "data": resource }))))
 }
 
+#[utoipa::path(
+    put, path = "/tags/{id}", tag = "tags", operation_id = "updateTag",
+    params(doc::IdPath),
+    request_body = TagWrite,
+    responses(
+        (status = 200, description = "The tag after the change", body = doc::TagData),
+        (status = 409, description = "A tag of that name exists", body = doc::ErrorBody),
+    ),
+)]
 pub async fn update(
     State(app): State<AppState>,
     v1: V1,
@@ -58,6 +90,12 @@ pub async fn update(
     Ok((StatusCode::OK, Json(json!({ "data": resource }))))
 }
 
+#[utoipa::path(
+    delete, path = "/tags/{id}", tag = "tags", operation_id = "deleteTag",
+    summary = "Delete a tag (soft: it stays readable with `deleted: true`)",
+    params(doc::IdPath),
+    responses((status = 204, description = "Deleted")),
+)]
 pub async fn delete(
     State(app): State<AppState>,
     v1: V1,

@@ -11,7 +11,7 @@ use crate::ids::Id;
 use crate::nullable::nullable;
 
 /// `open`, `snoozed` or `done`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationStatus {
     Open,
@@ -30,7 +30,7 @@ impl ConversationStatus {
 }
 
 /// `in` (customer started it) or `out` (the org started it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     In,
@@ -144,31 +144,49 @@ impl Record for Conversation {
 
 /// The flat body of `POST`/`PUT`/`PATCH /v1/conversations`. Unknown fields are ignored;
 /// `null` clears a nullable field.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationWrite {
+    /// The customer's id; required on create, fixed after.
     #[serde(default)]
+    #[schema(pattern = "^[0-9a-fA-F]{24}$", example = "64a0c0ffee00000000000c01")]
     pub customer: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
     #[serde(default)]
     pub status: Option<ConversationStatus>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
     pub priority: Option<i64>,
     #[serde(default)]
     pub direction: Option<Direction>,
+    /// Tag ids of this org (not names: the tag routes take names).
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::Id>>)]
     pub tags: Option<Vec<String>>,
+    /// User ids.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::Id>>)]
     pub assigned_users: Option<Vec<String>>,
+    /// Team ids.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::Id>>)]
     pub assigned_teams: Option<Vec<String>>,
+    /// Custom attributes, merged into the existing ones.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
+    /// Unique within the org.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub external_id: Option<Option<String>>,
+    /// When the snooze ends and what then, e.g. `{"time": "...", "status": "open"}`.
     #[serde(default, deserialize_with = "nullable")]
-    pub snooze: Option<Option<Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub snooze: Option<Option<Map<String, Value>>>,
+    /// When the conversation was imported (create only).
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::schemas::Instant>)]
     pub imported_at: Option<Timestamp>,
 }

@@ -83,21 +83,33 @@ impl Record for Customer {
 
 /// The flat body of `POST /v1/customers` and `PUT`/`PATCH /v1/customers/{id}`; every field
 /// is optional.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerWrite {
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub display_name: Option<Option<String>>,
+    /// `[{"type": "home", "email": "..."}]`: each entry needs a string `email`.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::EmailEntry>>)]
     pub emails: Option<Vec<ContactEntry>>,
+    /// `[{"type": "mobile", "phone": "..."}]`: each entry needs a string `phone`.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::PhoneEntry>>)]
     pub phones: Option<Vec<ContactEntry>>,
+    /// Unique within the org.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub external_id: Option<Option<String>>,
+    /// Tag ids of this org.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::Id>>)]
     pub tags: Option<Vec<String>>,
+    /// Custom attributes, merged into the existing ones.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
 }

@@ -70,13 +70,19 @@ impl Record for Note {
 
 /// The body of `POST /v1/conversations/{id}/notes` (and of `kustomer.note.create`, which
 /// names the conversation in `conversation`).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NoteWrite {
+    /// The conversation's id (the path names it on `/v1/conversations/{id}/notes`).
     #[serde(default)]
+    #[schema(pattern = "^[0-9a-fA-F]{24}$")]
     pub conversation: Option<String>,
+    /// The note's text; required, not blank.
     #[serde(default)]
+    #[schema(pattern = "\\S")]
     pub body: Option<String>,
+    /// `[{"user": "<user id>"}]`: each entry an object.
     #[serde(default)]
-    pub user_mentions: Option<Vec<Value>>,
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::UserMention>>)]
+    pub user_mentions: Option<Vec<Map<String, Value>>>,
 }

@@ -65,11 +65,14 @@ impl Record for Tag {
 }
 
 /// The body of `POST /v1/tags` (`name` required) and `PUT /v1/tags/{id}`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagWrite {
+    /// Unique within the org; required on create, not blank.
     #[serde(default)]
+    #[schema(pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
     pub color: Option<Option<String>>,
 }

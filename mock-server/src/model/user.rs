@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::ids::Id;
 
 /// `user` (a person, e.g. an agent) or `machine` (an API key or the platform).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum UserType {
     User,

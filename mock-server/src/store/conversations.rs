@@ -482,7 +482,7 @@ fn apply_write(
         c.external_id = external_id.clone();
     }
     if let Some(snooze) = &write.snooze {
-        c.snooze = snooze.clone();
+        c.snooze = snooze.clone().map(Value::Object);
     }
     Ok(())
 }

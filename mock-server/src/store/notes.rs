@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::commit::Commit;
-use super::validate::parse_id;
+use super::validate::{optional_strings, parse_id};
 use super::{Actor, Listing, Page, Store};
 use crate::error::ApiError;
 use crate::ids::Id;
@@ -21,9 +21,21 @@ impl Store {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
-        let conversation = match (conversation_id, write.conversation.as_deref()) {
+        let named = write
+            .conversation
+            .as_deref()
+            .map(|text| parse_id(text, "conversation"))
+            .transpose()?;
+        let conversation = match (conversation_id, named) {
+            (Some(id), Some(other)) if other != id => {
+                return Err(ApiError::bad_request(
+                    "invalid_value",
+                    format!("`conversation` `{other}` is not the conversation of the path (`{id}`): leave it out or name the same one"),
+                )
+                .at_pointer("/conversation"));
+            }
             (Some(id), _) => id,
-            (None, Some(text)) => parse_id(text, "conversation")?,
+            (None, Some(id)) => id,
             (None, None) => {
                 return Err(ApiError::bad_request(
                     "required",
@@ -41,6 +53,8 @@ impl Store {
             ApiError::bad_request("required", "`body` is required: the text of the note")
                 .at_pointer("/body")
         })?;
+        let mentions = write.user_mentions.unwrap_or_default();
+        optional_strings(&mentions, "userMentions", "user")?;
         let now = self.clock.now();
         let id = actor.new_id(self, "note");
         let note = Note {
@@ -49,7 +63,7 @@ impl Store {
             conversation,
             customer,
             body,
-            user_mentions: write.user_mentions.unwrap_or_default(),
+            user_mentions: mentions.into_iter().map(Value::Object).collect(),
             created_at: now,
             updated_at: now,
             created_by: actor.user,

@@ -88,7 +88,8 @@ pub(super) fn customer_id(data: &OrgData, text: &str, field: &str) -> Result<Id,
     Ok(id)
 }
 
-/// Contact entries (`emails`/`phones`) must be objects carrying `value_key` as a string.
+/// Contact entries (`emails`/`phones`) must be objects carrying `value_key` as a string
+/// (and `type`, when present, as a string).
 pub(super) fn contact_entries(
     entries: &[serde_json::Map<String, serde_json::Value>],
     field: &str,
@@ -101,6 +102,24 @@ pub(super) fn contact_entries(
                 format!("each entry of `{field}` needs a string `{value_key}`"),
             )
             .at_pointer(format!("/{field}/{i}/{value_key}")));
+        }
+    }
+    optional_strings(entries, field, "type")
+}
+
+/// Members `key` of a list's objects must be strings where present.
+pub(super) fn optional_strings(
+    entries: &[serde_json::Map<String, serde_json::Value>],
+    field: &str,
+    key: &str,
+) -> Result<(), ApiError> {
+    for (i, entry) in entries.iter().enumerate() {
+        if entry.get(key).is_some_and(|v| !v.is_string()) {
+            return Err(ApiError::bad_request(
+                "invalid_type",
+                format!("`{key}` of each entry of `{field}` must be a string"),
+            )
+            .at_pointer(format!("/{field}/{i}/{key}")));
         }
     }
     Ok(())

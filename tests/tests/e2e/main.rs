@@ -12,6 +12,7 @@ mod engine;
 mod events;
 mod faults;
 mod loops;
+mod openapi;
 mod persistence;
 mod rate_limits;
 mod request_errors;

@@ -1,0 +1,522 @@
+//! The OpenAPI document describes what the server really does: every operation is called
+//! and its answer validated against the schema the document gives for that status, errors
+//! included; the committed `docs/openapi.json` is the generated one.
+
+use std::collections::BTreeSet;
+
+use kustomer_mock::model::LimitsPatch;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// Validates answers against the document and remembers which operations were covered.
+struct Conformance {
+    doc: Value,
+    covered: BTreeSet<String>,
+}
+
+impl Conformance {
+    fn new() -> Conformance {
+        Conformance {
+            doc: kustomer_mock::openapi::document().clone(),
+            covered: BTreeSet::new(),
+        }
+    }
+
+    /// Every operation of the document, as `METHOD template`.
+    fn operations(&self) -> BTreeSet<String> {
+        let mut all = BTreeSet::new();
+        for (template, item) in self.doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                all.insert(format!("{} {template}", method.to_uppercase()));
+            }
+        }
+        all
+    }
+
+    /// The documented response of `operation` for `status`, `$ref` resolved.
+    fn response(&self, method: &Method, template: &str, status: u16) -> Value {
+        let operation = &self.doc["paths"][template][method.as_str().to_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{method} {template} is not in the document"
+        );
+        let response = &operation["responses"][status.to_string()];
+        assert!(
+            response.is_object(),
+            "{method} {template} does not document {status}"
+        );
+        match response["$ref"].as_str() {
+            Some(reference) => {
+                let name = reference.trim_start_matches("#/components/responses/");
+                self.doc["components"]["responses"][name].clone()
+            }
+            None => response.clone(),
+        }
+    }
+
+    /// Checks `answer` against the document.
+    fn check(&mut self, method: Method, template: &str, answer: &Answer) {
+        let status = answer.status.as_u16();
+        let response = self.response(&method, template, status);
+        let header = "x-kmock-request-id";
+        assert!(
+            response["headers"][header].is_object(),
+            "{method} {template} {status}: {header} not documented"
+        );
+        assert!(
+            answer.header(header).is_some(),
+            "{method} {template} {status}: no {header}"
+        );
+        let schema = &response["content"]["application/json"]["schema"];
+        if schema.is_null() {
+            assert!(
+                answer.body.is_null(),
+                "{method} {template} {status}: no body documented, got {}",
+                answer.body
+            );
+        } else {
+            let reference = schema["$ref"].as_str().unwrap_or_else(|| {
+                panic!("{method} {template} {status}: the schema is not a component: {schema}")
+            });
+            let mut root = self.doc.clone();
+            root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+            root["$ref"] = json!(reference);
+            let validator = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .build(&root)
+                .expect("the document's schemas compile");
+            let errors: Vec<String> = validator
+                .iter_errors(&answer.body)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{method} {template} {status} does not match the document:\n{}\nbody: {}",
+                errors.join("\n"),
+                answer.body
+            );
+            // The check has teeth: a member the document does not name is refused.
+            let mut altered = answer.body.clone();
+            altered["undocumentedMember"] = json!(1);
+            assert!(
+                !validator.is_valid(&altered),
+                "{method} {template} {status}: the schema accepts undocumented members"
+            );
+        }
+        self.covered
+            .insert(format!("{} {template}", method.as_str()));
+    }
+}
+
+async fn call(
+    conformance: &mut Conformance,
+    server: &kustomer_mock::MockServer,
+    method: Method,
+    template: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Answer {
+    let answer = send(server, method.clone(), path, token, body).await;
+    conformance.check(method, template, &answer);
+    answer
+}
+
+#[tokio::test]
+async fn every_operation_answers_as_documented() {
+    let server = server().await;
+    let mut doc = Conformance::new();
+    let s = &server;
+    let t = Some(ADMIN);
+
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/conversations",
+        "/v1/conversations",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let body =
+        json!({ "customer": CUSTOMER_ADA, "name": "OpenAPI", "custom": { "orderStr": "7" } });
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/conversations",
+        "/v1/conversations",
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let conversation = a.data()["id"].as_str().unwrap().to_string();
+    let one = format!("/v1/conversations/{conversation}");
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/conversations/{id}",
+        &one,
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let body = json!({ "priority": 2, "snooze": { "time": "2026-12-01T00:00:00.000Z" }, "status": "snoozed" });
+    let a = call(
+        &mut doc,
+        s,
+        Method::PUT,
+        "/v1/conversations/{id}",
+        &one,
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = call(
+        &mut doc,
+        s,
+        Method::PATCH,
+        "/v1/conversations/{id}",
+        &one,
+        t,
+        Some(r#"{"status": "done"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.data()["attributes"]["endedAt"].is_string());
+    let tags = format!("{one}/tags");
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/conversations/{id}/tags",
+        &tags,
+        t,
+        Some(r#"["billing", "vip"]"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = call(
+        &mut doc,
+        s,
+        Method::DELETE,
+        "/v1/conversations/{id}/tags",
+        &tags,
+        t,
+        Some(r#"{"tags": ["vip"]}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let notes = format!("{one}/notes");
+    let body =
+        json!({ "body": "Checked", "userMentions": [{ "user": "64a0c0ffee00000000000d01" }] });
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/conversations/{id}/notes",
+        &notes,
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/conversations/{id}/notes",
+        &notes,
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+
+    let body = json!({ "name": "Grace", "emails": [{ "type": "work", "email": "grace@example.com" }], "phones": [{ "phone": "+15550100" }] });
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/customers",
+        "/v1/customers",
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let customer = format!("/v1/customers/{}", a.data()["id"].as_str().unwrap());
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/customers/{id}",
+        &customer,
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let a = call(
+        &mut doc,
+        s,
+        Method::PUT,
+        "/v1/customers/{id}",
+        &customer,
+        t,
+        Some(r#"{"displayName": "G"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = call(
+        &mut doc,
+        s,
+        Method::PATCH,
+        "/v1/customers/{id}",
+        &customer,
+        t,
+        Some(r#"{"externalId": "g-1"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let theirs = format!("/v1/customers/{CUSTOMER_ADA}/conversations");
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/customers/{id}/conversations",
+        &theirs,
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert!(a.body["meta"]["total"].as_u64().unwrap() >= 1);
+    for context in ["conversation", "customer"] {
+        let body = json!({ "queryContext": context, "sort": [{ format!("{context}_updated_at"): "asc" }] });
+        let a = call(
+            &mut doc,
+            s,
+            Method::POST,
+            "/v1/customers/search",
+            "/v1/customers/search",
+            t,
+            Some(&body.to_string()),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert!(!a.body["data"].as_array().unwrap().is_empty());
+    }
+
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/tags",
+        "/v1/tags?deleted=false",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/tags",
+        "/v1/tags",
+        t,
+        Some(r##"{"name": "documented", "color": "#00ff00"}"##),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let tag = format!("/v1/tags/{}", a.data()["id"].as_str().unwrap());
+    let a = call(&mut doc, s, Method::GET, "/v1/tags/{id}", &tag, t, None).await;
+    assert_eq!(a.status, 200);
+    let a = call(
+        &mut doc,
+        s,
+        Method::PUT,
+        "/v1/tags/{id}",
+        &tag,
+        t,
+        Some(r#"{"color": null}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = call(&mut doc, s, Method::DELETE, "/v1/tags/{id}", &tag, t, None).await;
+    assert_eq!(a.status, 204);
+    let a = call(&mut doc, s, Method::GET, "/v1/tags/{id}", &tag, t, None).await;
+    assert_eq!(a.data()["attributes"]["deleted"], true);
+
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/users/current",
+        "/v1/users/current",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/auth/tokens/current",
+        "/v1/auth/tokens/current",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    let a = call(
+        &mut doc,
+        s,
+        Method::DELETE,
+        "/v1/conversations/{id}",
+        &one,
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 204);
+
+    let missing = doc
+        .operations()
+        .difference(&doc.covered)
+        .cloned()
+        .collect::<Vec<_>>();
+    assert!(
+        missing.is_empty(),
+        "operations this test does not call: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn errors_answer_as_documented() {
+    let server = builder().body_limit(4096).start().await.unwrap();
+    let mut doc = Conformance::new();
+    let s = &server;
+    let t = Some(ADMIN);
+
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/conversations",
+        "/v1/conversations",
+        t,
+        Some("{"),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/tags",
+        "/v1/tags?page=0",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    let a = call(&mut doc, s, Method::GET, "/v1/tags", "/v1/tags", None, None).await;
+    assert_eq!(a.status, 401);
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/tags",
+        "/v1/tags",
+        Some(READONLY),
+        Some(r#"{"name": "x"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 403);
+    let a = call(
+        &mut doc,
+        s,
+        Method::GET,
+        "/v1/conversations/{id}",
+        "/v1/conversations/0123456789abcdef01234567",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 404);
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/tags",
+        "/v1/tags",
+        t,
+        Some(r#"{"name": "billing"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 409);
+    let big = json!({ "name": "x".repeat(5000) }).to_string();
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/customers",
+        "/v1/customers",
+        t,
+        Some(&big),
+    )
+    .await;
+    assert_eq!(a.status, 413);
+    server.drain();
+    let a = call(&mut doc, s, Method::GET, "/v1/tags", "/v1/tags", t, None).await;
+    assert_eq!(a.status, 503);
+
+    let limited = builder()
+        .limits(LimitsPatch {
+            requests_per_window: Some(1),
+            ..LimitsPatch::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let first = get(&limited, "/v1/tags", ADMIN).await;
+    assert_eq!(first.status, 200);
+    let a = call(
+        &mut doc,
+        &limited,
+        Method::GET,
+        "/v1/tags",
+        "/v1/tags",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 429);
+}
+
+#[tokio::test]
+async fn the_document_is_served_and_committed_as_generated() {
+    let server = server().await;
+    let served = admin(&server, Method::GET, "/openapi.json", None).await;
+    assert_eq!(served.status, 200);
+    assert_eq!(&served.body, kustomer_mock::openapi::document());
+    assert_eq!(served.body["openapi"], "3.1.0");
+
+    let committed = fixtures_dir().join("../docs/openapi.json");
+    let committed = std::fs::read_to_string(&committed).expect("docs/openapi.json exists");
+    assert!(
+        committed == kustomer_harness::cli::openapi::rendered(),
+        "docs/openapi.json is stale: run `make openapi`"
+    );
+}

@@ -1,0 +1,397 @@
+//! The request fuzzer: seeded random and mutated requests across every route of the
+//! OpenAPI document, against a real server over loopback.
+//!
+//! Invariants, checked on every answer: no 5xx, no panic, the server keeps answering,
+//! every error body has Kustomer's shape, and a record's `rev` never goes back. Between
+//! rounds (nothing in flight) the list totals must equal the records the store holds.
+//!
+//! `FUZZ_REQUESTS` (default 2,000 here; `make fuzz` sends 100,000) and `FUZZ_SEED` set
+//! the run: the same seed sends the same requests.
+
+mod generate;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use generate::{ADMIN, FuzzRequest, Generator, KnownIds, documented_routes};
+use kustomer_mock::model::LimitsPatch;
+use kustomer_mock::{FixtureBundle, MockServer};
+use reqwest::header::{HeaderName, HeaderValue};
+use serde_json::Value;
+
+const WORKERS: u64 = 4;
+const BODY_LIMIT: usize = 1024 * 1024;
+
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+fn count_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICS.fetch_add(1, Ordering::SeqCst);
+        default(info);
+    }));
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What one worker saw.
+#[derive(Default)]
+struct Tally {
+    sent: u64,
+    by_status: HashMap<u16, u64>,
+    /// Oversized bodies whose connection the server closed before reading them whole.
+    oversized_cut: u64,
+    skipped: u64,
+    violations: Vec<String>,
+}
+
+struct Worker {
+    generator: Generator,
+    ids: KnownIds,
+    /// The highest `rev` this worker has seen, by record id.
+    revs: HashMap<String, u64>,
+    client: reqwest::Client,
+    tally: Tally,
+}
+
+impl Worker {
+    async fn run(&mut self, base: &str, count: u64) {
+        for _ in 0..count {
+            let request = self.generator.request(&self.ids);
+            self.send(base, request).await;
+        }
+    }
+
+    async fn send(&mut self, base: &str, request: FuzzRequest) {
+        let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
+            self.tally.skipped += 1;
+            return;
+        };
+        let Ok(url) = reqwest::Url::parse(&format!("{base}{}", request.target)) else {
+            self.tally.skipped += 1;
+            return;
+        };
+        let mut builder = self.client.request(method, url);
+        for (name, value) in &request.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_bytes(value),
+            ) {
+                builder = builder.header(name, value);
+            }
+        }
+        let body_len = request.body.as_ref().map_or(0, Vec::len);
+        if let Some(body) = request.body.clone() {
+            builder = builder.body(body);
+        }
+        self.tally.sent += 1;
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                if body_len > BODY_LIMIT && alive(&self.client, base).await {
+                    self.tally.oversized_cut += 1;
+                } else {
+                    self.violation(&request, &format!("no answer: {error}"));
+                }
+                return;
+            }
+        };
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = match response.bytes().await {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                self.violation(&request, &format!("answer cut: {error}"));
+                return;
+            }
+        };
+        *self.tally.by_status.entry(status.as_u16()).or_default() += 1;
+        if status.is_server_error() {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            self.violation(&request, &format!("{status}: {text}"));
+            return;
+        }
+        if request.method == "HEAD" || status.as_u16() == 204 {
+            if !bytes.is_empty() {
+                self.violation(&request, &format!("{status} with a body"));
+            }
+            return;
+        }
+        let body: Value = match serde_json::from_slice(&bytes) {
+            Ok(body) => body,
+            Err(_) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                self.violation(&request, &format!("{status}, not JSON: {text}"));
+                return;
+            }
+        };
+        if !content_type.starts_with("application/json") {
+            self.violation(&request, &format!("{status} as `{content_type}`"));
+        }
+        if status.is_client_error() {
+            if let Err(problem) = error_shape(&body, status.as_u16()) {
+                self.violation(&request, &format!("{status}: {problem}: {body}"));
+            }
+            return;
+        }
+        let data = &body["data"];
+        let resources: Vec<&Value> = match data {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(_) => vec![data],
+            _ => Vec::new(),
+        };
+        for resource in resources {
+            self.ids.learn(resource);
+            self.check_rev(&request, resource);
+        }
+    }
+
+    fn check_rev(&mut self, request: &FuzzRequest, resource: &Value) {
+        let (Some(id), Some(rev)) = (
+            resource["id"].as_str(),
+            resource["attributes"]["rev"].as_u64(),
+        ) else {
+            return;
+        };
+        let seen = self.revs.entry(id.to_string()).or_insert(rev);
+        if rev < *seen {
+            let message = format!("rev of {id} went back from {seen} to {rev}");
+            self.violation(request, &message);
+        } else {
+            *seen = rev;
+        }
+    }
+
+    fn violation(&mut self, request: &FuzzRequest, problem: &str) {
+        if self.tally.violations.len() >= 20 {
+            return;
+        }
+        let body = request
+            .body
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(&b[..b.len().min(300)]).into_owned())
+            .unwrap_or_default();
+        let problem: String = problem.chars().take(600).collect();
+        self.tally.violations.push(format!(
+            "{} {} (route {:?}, body {body:?}): {problem}",
+            request.method, request.target, request.route
+        ));
+    }
+}
+
+/// Kustomer's error body: `{"errors": [{"status": "<code>", "code", "title", "detail"}]}`.
+fn error_shape(body: &Value, status: u16) -> Result<(), String> {
+    let errors = body["errors"]
+        .as_array()
+        .filter(|errors| !errors.is_empty())
+        .ok_or("no `errors` array")?;
+    for error in errors {
+        if error["status"].as_str() != Some(status.to_string().as_str()) {
+            return Err(format!("`status` is {} for a {status}", error["status"]));
+        }
+        for member in ["code", "title", "detail"] {
+            if error[member].as_str().is_none_or(str::is_empty) {
+                return Err(format!("no `{member}`"));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn alive(client: &reqwest::Client, base: &str) -> bool {
+    client
+        .get(format!("{base}/v1/users/current"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
+
+async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    let response = client
+        .get(url)
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(response.status().is_success(), "{}", response.status());
+    response.json().await.expect("JSON")
+}
+
+/// Every page of a list: (the total it states, the ids it served).
+async fn read_all(client: &reqwest::Client, base: &str, path: &str) -> (u64, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut total = 0;
+    for page in 1.. {
+        let body = get_json(client, format!("{base}{path}?pageSize=100&page={page}")).await;
+        total = body["meta"]["total"].as_u64().expect("meta.total");
+        let data = body["data"].as_array().expect("data");
+        ids.extend(
+            data.iter()
+                .filter_map(|r| r["id"].as_str().map(String::from)),
+        );
+        if body["links"]["next"].is_null() {
+            break;
+        }
+    }
+    (total, ids)
+}
+
+async fn search_total(client: &reqwest::Client, base: &str, context: &str) -> u64 {
+    let response = client
+        .post(format!("{base}/v1/customers/search?pageSize=1"))
+        .bearer_auth(ADMIN)
+        .json(&serde_json::json!({ "queryContext": context }))
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(response.status().is_success(), "{}", response.status());
+    let body: Value = response.json().await.expect("JSON");
+    body["meta"]["total"].as_u64().expect("meta.total")
+}
+
+/// List totals equal the records the store holds (called with nothing in flight).
+async fn check_totals(server: &MockServer, client: &reqwest::Client) {
+    let base = server.url();
+    let snapshot = server.store().snapshot();
+    let org = snapshot
+        .orgs
+        .iter()
+        .find(|o| o.org.name == "acme")
+        .expect("the acme org");
+    let data = &org.data;
+
+    let (total, ids) = read_all(client, &base, "/v1/conversations").await;
+    assert_eq!(
+        total as usize,
+        data.conversations.len(),
+        "conversations total"
+    );
+    assert_eq!(ids.len(), data.conversations.len(), "conversations served");
+    let (total, ids) = read_all(client, &base, "/v1/tags").await;
+    assert_eq!(total as usize, data.tags.len(), "tags total");
+    assert_eq!(ids.len(), data.tags.len(), "tags served");
+    assert_eq!(
+        search_total(client, &base, "conversation").await as usize,
+        data.conversations.len(),
+        "conversation search total"
+    );
+    assert_eq!(
+        search_total(client, &base, "customer").await as usize,
+        data.customers.len(),
+        "customer search total"
+    );
+    for customer in data.customers.keys().take(8) {
+        let path = format!("/v1/customers/{customer}/conversations");
+        let (total, ids) = read_all(client, &base, &path).await;
+        let held = data
+            .conversations
+            .values()
+            .filter(|c| c.customer == *customer)
+            .count();
+        assert_eq!(total as usize, held, "{path} total");
+        assert_eq!(ids.len(), held, "{path} served");
+    }
+    for conversation in data.conversations.keys().take(8) {
+        let path = format!("/v1/conversations/{conversation}/notes");
+        let (total, _) = read_all(client, &base, &path).await;
+        let held = data
+            .notes
+            .values()
+            .filter(|n| n.conversation == *conversation)
+            .count();
+        assert_eq!(total as usize, held, "{path} total");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzzed_requests_never_break_the_server() {
+    count_panics();
+    let total = env_number("FUZZ_REQUESTS", 2_000);
+    let seed = env_number("FUZZ_SEED", 20_261_126);
+    let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let lifted = Some(1_000_000_000);
+    let server = MockServer::builder()
+        .seed(1)
+        .fixtures(FixtureBundle::from_file(&fixtures.join("acme.json")).expect("fixtures"))
+        .limits(LimitsPatch {
+            requests_per_window: lifted,
+            object_updates_per_window: lifted,
+            customer_creates_per_window: lifted,
+            search_per_window: lifted,
+            ..LimitsPatch::default()
+        })
+        .body_limit(BODY_LIMIT)
+        .start()
+        .await
+        .expect("server starts");
+    let base = server.url();
+    let routes = documented_routes();
+    assert!(routes.len() >= 20, "the document lists the routes");
+
+    let mut workers: Vec<Worker> = (0..WORKERS)
+        .map(|n| Worker {
+            generator: Generator::new(seed.wrapping_mul(31).wrapping_add(n), routes.clone()),
+            ids: KnownIds::fixtures(),
+            revs: HashMap::new(),
+            client: reqwest::Client::new(),
+            tally: Tally::default(),
+        })
+        .collect();
+    let checker = reqwest::Client::new();
+    let rounds = (total / 2_000).clamp(1, 25);
+    let per_worker = total.div_ceil(rounds * WORKERS);
+
+    for round in 0..rounds {
+        futures::future::join_all(workers.iter_mut().map(|w| w.run(&base, per_worker))).await;
+        let violations: Vec<&String> = workers
+            .iter()
+            .flat_map(|w| w.tally.violations.iter())
+            .collect();
+        assert!(
+            violations.is_empty(),
+            "round {round}: {} violation(s):\n{}",
+            violations.len(),
+            violations
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        check_totals(&server, &checker).await;
+    }
+
+    assert!(alive(&checker, &base).await, "the server still answers");
+    assert_eq!(PANICS.load(Ordering::SeqCst), 0, "no panic");
+    let sent: u64 = workers.iter().map(|w| w.tally.sent).sum();
+    let skipped: u64 = workers.iter().map(|w| w.tally.skipped).sum();
+    let cut: u64 = workers.iter().map(|w| w.tally.oversized_cut).sum();
+    let mut by_status: HashMap<u16, u64> = HashMap::new();
+    for worker in &workers {
+        for (status, n) in &worker.tally.by_status {
+            *by_status.entry(*status).or_default() += n;
+        }
+    }
+    let mut statuses: Vec<_> = by_status.into_iter().collect();
+    statuses.sort();
+    eprintln!(
+        "fuzz: seed {seed}, {sent} requests sent ({skipped} not sendable), {cut} oversized bodies cut off; by status: {statuses:?}"
+    );
+    assert!(sent >= total, "sent {sent} of {total}");
+    let successes: u64 = statuses
+        .iter()
+        .filter(|(s, _)| (200..300).contains(s))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(successes > 0, "some requests were valid and served");
+}
