@@ -133,12 +133,18 @@ impl ApiError {
         ApiError::new(StatusCode::CONFLICT, code, detail)
     }
 
-    /// 413: the body is over the size limit.
+    /// 413: the body is over the size limit. The rest of the body is never read, so the
+    /// connection cannot carry another request: `Connection: close` tells the client not to
+    /// reuse it (without it, a client's next request on that connection fails).
     pub fn payload_too_large(limit: usize) -> Self {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             format!("The request body is larger than the limit of {limit} bytes"),
+        )
+        .with_header(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
         )
     }
 

@@ -219,8 +219,35 @@ async fn oversized_body_is_413() {
     )
     .await;
     answer.expect_error(413, "payload_too_large");
+    // The rest of the body is never read, so the connection must not be reused: a client
+    // that pooled it would fail its next request (the fuzzer found this).
+    assert_eq!(answer.header("connection"), Some("close"));
     let unchanged = get(&server, &format!("/v1/conversations/{CONV_1}"), WORKFLOW).await;
     assert_eq!(unchanged.data()["attributes"]["rev"], 1);
+}
+
+#[tokio::test]
+async fn a_pooled_client_keeps_working_after_a_413() {
+    let server = server().await;
+    let client = reqwest::Client::new();
+    let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+    for _ in 0..5 {
+        let refused = client
+            .post(format!("{}/v1/tags", server.url()))
+            .bearer_auth(WORKFLOW)
+            .body(big.clone())
+            .send()
+            .await
+            .expect("the 413 is answered");
+        assert_eq!(refused.status(), 413);
+        let next = client
+            .get(format!("{}/v1/tags", server.url()))
+            .bearer_auth(WORKFLOW)
+            .send()
+            .await
+            .expect("the next request on the same client is answered");
+        assert_eq!(next.status(), 200);
+    }
 }
 
 #[tokio::test]

@@ -57,6 +57,8 @@ struct Worker {
     revs: HashMap<String, u64>,
     client: reqwest::Client,
     tally: Tally,
+    /// The request sent before this one (on the same pooled connection, most likely).
+    previous: Option<String>,
 }
 
 impl Worker {
@@ -86,6 +88,18 @@ impl Worker {
             }
         }
         let body_len = request.body.as_ref().map_or(0, Vec::len);
+        let this = format!(
+            "{} {} {:?} body {}B",
+            request.method,
+            request.target,
+            request
+                .headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(&v[..v.len().min(40)])))
+                .collect::<Vec<_>>(),
+            body_len
+        );
+        let before = self.previous.replace(this).unwrap_or_default();
         if let Some(body) = request.body.clone() {
             builder = builder.body(body);
         }
@@ -96,7 +110,13 @@ impl Worker {
                 if body_len > BODY_LIMIT && alive(&self.client, base).await {
                     self.tally.oversized_cut += 1;
                 } else {
-                    self.violation(&request, &format!("no answer: {error}"));
+                    self.violation(
+                        &request,
+                        &format!(
+                            "no answer: {} (the request before: {before})",
+                            chain(&error)
+                        ),
+                    );
                 }
                 return;
             }
@@ -187,6 +207,17 @@ impl Worker {
             request.method, request.target, request.route
         ));
     }
+}
+
+/// An error and its causes, one after the other.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 /// Kustomer's error body: `{"errors": [{"status": "<code>", "code", "title", "detail"}]}`.
@@ -346,6 +377,7 @@ async fn fuzzed_requests_never_break_the_server() {
             revs: HashMap::new(),
             client: reqwest::Client::new(),
             tally: Tally::default(),
+            previous: None,
         })
         .collect();
     let checker = reqwest::Client::new();
