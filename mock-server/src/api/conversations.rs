@@ -48,7 +48,7 @@ pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) 
 #[utoipa::path(
     post, path = "/conversations", tag = "conversations", operation_id = "createConversation",
     summary = "Create a conversation (`customer` is required)",
-    request_body = ConversationWrite,
+    request_body = doc::ConversationCreate,
     responses(
         (status = 201, description = "The new conversation", body = doc::ConversationData),
         (status = 409, description = "`externalId` is taken", body = doc::ErrorBody),

@@ -45,7 +45,7 @@ pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) 
 #[utoipa::path(
     post, path = "/tags", tag = "tags", operation_id = "createTag",
     summary = "Create a tag (`name` is required)",
-    request_body = TagWrite,
+    request_body = doc::TagCreate,
     responses(
         (status = 201, description = "The new tag", body = doc::TagData),
         (status = 409, description = "A tag of that name exists", body = doc::ErrorBody),

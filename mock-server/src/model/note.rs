@@ -79,7 +79,7 @@ pub struct NoteWrite {
     pub conversation: Option<String>,
     /// The note's text; required, not blank.
     #[serde(default)]
-    #[schema(pattern = "\\S")]
+    #[schema(pattern = "\\S", required = true, nullable = false)]
     pub body: Option<String>,
     /// `[{"user": "<user id>"}]`: each entry an object.
     #[serde(default)]

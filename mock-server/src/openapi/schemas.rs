@@ -490,6 +490,26 @@ pub struct SearchBody {
     pub query_context: Option<QueryContext>,
 }
 
+/// The body of `POST /v1/conversations`: the update body, with `customer` required.
+#[derive(Deserialize, ToSchema)]
+pub struct ConversationCreate {
+    /// The customer's id.
+    #[schema(pattern = "^[0-9a-fA-F]{24}$", example = "64a0c0ffee00000000000c01")]
+    pub customer: String,
+    #[serde(flatten)]
+    pub fields: crate::model::ConversationWrite,
+}
+
+/// The body of `POST /v1/tags`: the update body, with `name` required.
+#[derive(Deserialize, ToSchema)]
+pub struct TagCreate {
+    /// Unique within the org, not blank.
+    #[schema(pattern = "\\S")]
+    pub name: String,
+    #[serde(flatten)]
+    pub fields: crate::model::TagWrite,
+}
+
 /// Where an error points: a body member, a query parameter or a header.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
