@@ -86,7 +86,9 @@ struct Running {
 }
 
 impl Running {
-    fn start(spec: &PeerSpec, port: u16) -> Result<Running, String> {
+    /// Starts the peer; its output goes to `log` when given (start-up runs, to explain a
+    /// failure), else nowhere (some peers log every request).
+    fn start(spec: &PeerSpec, port: u16, log: Option<&Path>) -> Result<Running, String> {
         use std::os::unix::process::CommandExt;
         let argv: Vec<String> = spec
             .command
@@ -95,11 +97,18 @@ impl Running {
             .collect();
         let (program, args) = argv.split_first().ok_or_else(|| "no command".to_string())?;
         let mut command = Command::new(program);
+        let (stdout, stderr) = match log.and_then(|l| std::fs::File::create(l).ok()) {
+            Some(file) => match file.try_clone() {
+                Ok(copy) => (Stdio::from(file), Stdio::from(copy)),
+                Err(_) => (Stdio::null(), Stdio::null()),
+            },
+            None => (Stdio::null(), Stdio::null()),
+        };
         command
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
             .process_group(0);
         if let Some(cwd) = &spec.cwd {
             command.current_dir(cwd);
@@ -138,6 +147,29 @@ impl Drop for Running {
     }
 }
 
+/// Where a peer's output goes during its start-up runs.
+fn log_file(spec: &PeerSpec) -> PathBuf {
+    let slug: String = spec
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let dir = setup::repo_root().join(".bench/peers/logs");
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{slug}.log"))
+}
+
+/// `: <the log's last two lines>`, to say why a peer did not answer.
+fn last_lines(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let tail = lines[lines.len().saturating_sub(2)..].join(" / ");
+    format!(" (its output ends: {tail})")
+}
+
 fn get_workload(addr: SocketAddr, path: &str) -> Workload {
     Workload::get(addr, vec![path.to_string()])
         .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
@@ -169,7 +201,8 @@ async fn wait_ready(
 }
 
 /// `kmock serve` from the repository root (fixtures, workflows and apps loaded), as a
-/// peer like the others.
+/// peer like the others. A virtual clock, so every start answers the same bytes (ids
+/// carry the clock's seconds).
 fn kmock_spec() -> PeerSpec {
     PeerSpec {
         name: "kustomer-mock (`kmock serve`)".into(),
@@ -179,6 +212,8 @@ fn kmock_spec() -> PeerSpec {
             "serve".into(),
             "--port".into(),
             "{port}".into(),
+            "--clock".into(),
+            "virtual".into(),
         ],
         cwd: Some(setup::repo_root()),
         path: Some(format!("/v1/conversations/{CONVERSATION}")),
@@ -211,7 +246,7 @@ pub async fn write_body(out: &Path) -> Result<(), String> {
     let port = free_port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let started = Instant::now();
-    let mut running = Running::start(&spec, port)?;
+    let mut running = Running::start(&spec, port, None)?;
     let path = spec.path.clone().unwrap_or_default();
     let (_, body) = wait_ready(&mut running, addr, &path, started).await?;
     std::fs::write(out, &body).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -246,8 +281,11 @@ pub async fn run(settings: &Settings, list: &Path) -> Result<Vec<PeerResult>, St
             let port = free_port();
             let addr: SocketAddr = ([127, 0, 0, 1], port).into();
             let started = Instant::now();
-            let outcome = match Running::start(&result.spec, port) {
-                Ok(mut running) => wait_ready(&mut running, addr, &path, started).await,
+            let log = log_file(&result.spec);
+            let outcome = match Running::start(&result.spec, port, Some(&log)) {
+                Ok(mut running) => wait_ready(&mut running, addr, &path, started)
+                    .await
+                    .map_err(|e| format!("{e}{}", last_lines(&log))),
                 Err(e) => Err(e),
             };
             match outcome {
@@ -287,7 +325,7 @@ pub async fn run(settings: &Settings, list: &Path) -> Result<Vec<PeerResult>, St
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let path = result.spec.path.clone().unwrap_or_default();
         let started = Instant::now();
-        let mut process = Running::start(&result.spec, port)?;
+        let mut process = Running::start(&result.spec, port, None)?;
         if let Err(e) = wait_ready(&mut process, addr, &path, started).await {
             result.failure = Some(e);
             continue;
