@@ -138,7 +138,7 @@ pub async fn run(settings: &Settings) -> ApiResults {
             .await
             .expect("the load runs");
             eprintln!(
-                "  round {}: {:<8} {:<32} journal {:<4} {:>2} conn: {:>9.0} req/s, p99 {:>8.1} µs{}",
+                "  round {}: {:<8} {:<32} journal {:<4} {:>2} conn: {:>9.0} req/s, p99 {:>8.1} µs, CPU {:>5.1} µs/req{}",
                 round + 1,
                 cell.target,
                 cell.endpoint,
@@ -150,6 +150,7 @@ pub async fn run(settings: &Settings) -> ApiResults {
                 cell.connections,
                 sample.rate(),
                 sample.quantile_us(0.99),
+                sample.cpu_per_request_us(),
                 if sample.errors > 0 {
                     format!(" ({} errors)", sample.errors)
                 } else {

@@ -76,6 +76,11 @@ pub struct Sample {
     pub errors: u64,
     pub window: Duration,
     pub latency: Histogram<u64>,
+    /// CPU time of this whole process (load generator and in-process server) over the
+    /// run, warm-up included, and the requests answered in that time: CPU per request
+    /// hardly moves when other work on the machine takes cores away, throughput does.
+    pub cpu: Duration,
+    pub answered: u64,
 }
 
 impl Sample {
@@ -85,6 +90,17 @@ impl Sample {
             errors: 0,
             window: Duration::ZERO,
             latency: new_histogram(),
+            cpu: Duration::ZERO,
+            answered: 0,
+        }
+    }
+
+    /// Process CPU time per answered request, in microseconds.
+    pub fn cpu_per_request_us(&self) -> f64 {
+        if self.answered == 0 {
+            0.0
+        } else {
+            self.cpu.as_secs_f64() * 1e6 / self.answered as f64
         }
     }
 
@@ -101,6 +117,8 @@ impl Sample {
         self.requests += other.requests;
         self.errors += other.errors;
         self.window += other.window;
+        self.cpu += other.cpu;
+        self.answered += other.answered;
         let _ = self.latency.add(&other.latency);
     }
 
@@ -113,6 +131,23 @@ impl Sample {
 /// A histogram of nanoseconds from 1 µs to 100 s, 3 significant digits.
 pub fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1_000, 100_000_000_000, 3).expect("valid histogram bounds")
+}
+
+/// User + system CPU time of this process so far (from `/proc/self/stat`, clock ticks).
+pub fn process_cpu() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may hold spaces) start at `state`.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = fields.get(11)?.parse().ok()?;
+            let stime: u64 = fields.get(12)?.parse().ok()?;
+            Some(utime + stime)
+        })
+        .unwrap_or(0);
+    // Linux reports in USER_HZ, 100 on every mainstream configuration.
+    Duration::from_millis(ticks * 10)
 }
 
 /// A keep-alive HTTP/1.1 connection (Nagle off, as any HTTP client).
@@ -157,6 +192,7 @@ pub async fn run(
     duration: Duration,
 ) -> Result<Sample, String> {
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = process_cpu();
     let start = Instant::now() + Duration::from_millis(20);
     let from = start + warmup;
     let until = from + duration;
@@ -178,6 +214,9 @@ pub async fn run(
                 }
                 let outcome = send(&mut sender, request).await;
                 let ended = Instant::now();
+                if outcome.is_ok() {
+                    sample.answered += 1;
+                }
                 if began < from || ended > until {
                     if outcome.is_err() {
                         // A broken connection: reconnect and go on.
@@ -214,5 +253,6 @@ pub async fn run(
         total.merge(&sample);
     }
     total.window = duration;
+    total.cpu = process_cpu().saturating_sub(cpu_before);
     Ok(total)
 }

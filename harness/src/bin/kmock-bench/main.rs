@@ -64,6 +64,12 @@ enum Cmd {
         /// Extra request headers, `name: value`.
         #[arg(long = "header", short = 'H')]
         headers: Vec<String>,
+        /// The method.
+        #[arg(long, short = 'X', default_value = "GET")]
+        method: String,
+        /// Request bodies, sent in turn (repeat the option for several).
+        #[arg(long = "body", short = 'd')]
+        bodies: Vec<String>,
     },
     /// Start-up and throughput of `kmock serve` and the peers listed in FILE.
     Peers {
@@ -217,7 +223,14 @@ async fn all(options: &Options, settings: &Settings) {
     publish(options, "main", "Results: `make bench`", &body);
 }
 
-async fn load_url(settings: &Settings, url: &str, connections: &[usize], headers: &[String]) {
+async fn load_url(
+    settings: &Settings,
+    url: &str,
+    connections: &[usize],
+    headers: &[String],
+    method: &str,
+    bodies: &[String],
+) {
     let uri: hyper::Uri = url.parse().expect("a URL");
     let host = uri.host().unwrap_or("127.0.0.1");
     let port = uri.port_u16().unwrap_or(80);
@@ -231,12 +244,23 @@ async fn load_url(settings: &Settings, url: &str, connections: &[usize], headers
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let mut workload = load::Workload::get(addr, vec![path]);
+    workload.method = method.to_ascii_uppercase().parse().expect("an HTTP method");
+    if !bodies.is_empty() {
+        workload.bodies = Some(std::sync::Arc::new(
+            bodies
+                .iter()
+                .map(|b| bytes::Bytes::from(b.clone()))
+                .collect(),
+        ));
+    }
     for header in headers {
         if let Some((name, value)) = header.split_once(':') {
             workload = workload.header(name.trim(), value.trim());
         }
     }
-    println!("| Conns | req/s | p50 | p99 | errors |\n|--:|--:|--:|--:|--:|");
+    println!(
+        "| Conns | req/s | p50 | p99 | CPU/req (this process) | errors |\n|--:|--:|--:|--:|--:|--:|"
+    );
     for &c in connections {
         let mut rounds = stats::Rounds::default();
         for _ in 0..settings.rounds {
@@ -248,10 +272,11 @@ async fn load_url(settings: &Settings, url: &str, connections: &[usize], headers
         }
         let merged = rounds.merged();
         println!(
-            "| {c} | {:.0} | {:.0} µs | {:.0} µs | {} |",
+            "| {c} | {:.0} | {:.0} µs | {:.0} µs | {:.1} µs | {} |",
             rounds.rate(),
             merged.quantile_us(0.5),
             merged.quantile_us(0.99),
+            rounds.cpu_per_request_us(),
             rounds.errors()
         );
     }
@@ -267,7 +292,9 @@ async fn main() {
             url,
             connections,
             headers,
-        } => load_url(&settings, &url, &connections, &headers).await,
+            method,
+            bodies,
+        } => load_url(&settings, &url, &connections, &headers, &method, &bodies).await,
         Cmd::Peers { list } => match peers::run(&settings, &list).await {
             Ok(results) => {
                 let body = report::peers_section(&settings, &results);

@@ -107,13 +107,14 @@ pub fn main_section(
     if let Some(api) = api {
         out.push_str("\n### API\n\n");
         out.push_str("Authenticated as `acme-admin`; 1000 conversations in the store; rate limits set out of reach. `PUT` sets `{\"priority\": n}` (a change every time: `rev`, history, an update event with `changes`). The list answers 100 conversations per page.\n\n");
-        out.push_str("| Server | Request | Journal | Conns | req/s (median) | min–max | p50 | p99 | × baseline | errors |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
+        out.push_str("CPU/req is the CPU time of the whole bench process (load generator and server) per answered request: it moves much less than requests/s when other work takes cores away.\n\n");
+        out.push_str("| Server | Request | Journal | Conns | req/s (median) | min–max | p50 | p99 | × baseline | CPU/req | errors |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for cell in &api.cells {
             let merged = cell.rounds.merged();
             let base = api.baseline(cell.connections);
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} | {:.0} | {:.0}–{:.0} | {:.0} µs | {:.0} µs | {} | {} |",
+                "| {} | `{}` | {} | {} | {:.0} | {:.0}–{:.0} | {:.0} µs | {:.0} µs | {} | {:.1} µs | {} |",
                 cell.target,
                 cell.endpoint,
                 match cell.journal {
@@ -132,6 +133,7 @@ pub fn main_section(
                 } else {
                     format!("{:.2}", cell.rounds.rate() / base)
                 },
+                cell.rounds.cpu_per_request_us(),
                 cell.rounds.errors()
             );
         }

@@ -68,6 +68,17 @@ impl Rounds {
         all
     }
 
+    /// The median of the rounds' CPU time per request (µs).
+    pub fn cpu_per_request_us(&self) -> f64 {
+        median(
+            &self
+                .0
+                .iter()
+                .map(Sample::cpu_per_request_us)
+                .collect::<Vec<_>>(),
+        )
+    }
+
     pub fn errors(&self) -> u64 {
         self.0.iter().map(|s| s.errors).sum()
     }
