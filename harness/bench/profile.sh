@@ -18,7 +18,7 @@ AUTH="authorization: Bearer kmk_acme_admin_7c3e9a1f5d2b8e64"
 CONV=/v1/conversations/64a0c0ffee00000000000b01
 
 perf record -e cpu-clock -F 1999 --call-graph dwarf,32768 -o "$OUT/$WHAT.data" -- \
-  "$BIN/kmock" serve --port "$PORT" --clock virtual --no-workflows >/dev/null 2>"$OUT/perf-record.log" &
+  "$BIN/kmock" serve --port "$PORT" --clock virtual --no-workflows --no-apps >/dev/null 2>"$OUT/perf-record.log" &
 PERF=$!
 for _ in $(seq 200); do curl -s -o /dev/null "$URL/__admin/limits" && break; sleep 0.05; done
 curl -s -o /dev/null -X PUT "$URL/__admin/limits" -H 'content-type: application/json' \
