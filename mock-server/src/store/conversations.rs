@@ -63,11 +63,21 @@ impl Store {
 
     /// `GET /v1/conversations/{id}`.
     pub fn get_conversation(&self, org: Id, id: Id) -> Result<Value, ApiError> {
+        self.get_conversation_as(org, id, Record::resource)
+    }
+
+    /// One conversation, rendered by `render` under the read lock (no copy of the record).
+    pub fn get_conversation_as<T>(
+        &self,
+        org: Id,
+        id: Id,
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let state = self.org_state(org)?;
         let data = state.read();
         data.conversations
             .get(&id)
-            .map(Record::resource)
+            .map(render)
             .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))
     }
 
@@ -88,14 +98,26 @@ impl Store {
 
     /// `GET /v1/conversations`, in creation order.
     pub fn list_conversations(&self, org: Id, page: Page) -> Result<Listing, ApiError> {
+        let (data, total) = self.list_conversations_as(org, page, Record::resource)?;
+        Ok(Listing { data, total })
+    }
+
+    /// A page of conversations, each rendered by `render` under the read lock, and the
+    /// total count.
+    pub fn list_conversations_as<T>(
+        &self,
+        org: Id,
+        page: Page,
+        mut render: impl FnMut(&Conversation) -> T,
+    ) -> Result<(Vec<T>, usize), ApiError> {
         let state = self.org_state(org)?;
         let data = state.read();
         let total = data.conversations.len();
         let start = (page.number - 1).saturating_mul(page.size);
-        let data = (start..total.min(start.saturating_add(page.size)))
-            .filter_map(|i| data.conversations.get_index(i).map(|(_, c)| c.resource()))
+        let items = (start..total.min(start.saturating_add(page.size)))
+            .filter_map(|i| data.conversations.get_index(i).map(|(_, c)| render(c)))
             .collect();
-        Ok(Listing { data, total })
+        Ok((items, total))
     }
 
     /// `GET /v1/customers/{id}/conversations`, in creation order.
@@ -226,6 +248,18 @@ impl Store {
         write: ConversationWrite,
         replace: bool,
     ) -> Result<Value, ApiError> {
+        self.update_conversation_as(actor, id, write, replace, Record::resource)
+    }
+
+    /// [`Store::update_conversation`], the record after the change rendered by `render`.
+    pub fn update_conversation_as<T>(
+        &self,
+        actor: &Actor,
+        id: Id,
+        write: ConversationWrite,
+        replace: bool,
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
@@ -243,7 +277,7 @@ impl Store {
             None => None,
         };
         apply_write(&data, &mut after, &write, customer)?;
-        self.commit_conversation_update(&org, actor, &mut data, before, after)
+        self.commit_conversation_update(&org, actor, &mut data, before, after, render)
     }
 
     /// `POST`/`DELETE /v1/conversations/{id}/tags` with tag names. Appending an unknown
@@ -255,6 +289,18 @@ impl Store {
         names: &[String],
         op: TagOp,
     ) -> Result<Value, ApiError> {
+        self.change_conversation_tags_as(actor, id, names, op, Record::resource)
+    }
+
+    /// [`Store::change_conversation_tags`], the record after the change rendered by `render`.
+    pub fn change_conversation_tags_as<T>(
+        &self,
+        actor: &Actor,
+        id: Id,
+        names: &[String],
+        op: TagOp,
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
@@ -288,7 +334,7 @@ impl Store {
                 after.tags.retain(|t| !remove.contains(t));
             }
         }
-        self.commit_update_checked(&org, actor, &mut data, before, after)
+        self.commit_update_checked(&org, actor, &mut data, before, after, render)
     }
 
     /// `DELETE /v1/conversations/{id}`: removes it and emits `kustomer.conversation.delete`.
@@ -339,27 +385,29 @@ impl Store {
             })
     }
 
-    fn commit_conversation_update(
+    fn commit_conversation_update<T>(
         &self,
         org: &Org,
         actor: &Actor,
         data: &mut OrgData,
         before: Conversation,
         after: Conversation,
-    ) -> Result<Value, ApiError> {
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         self.check_object_limit(org, actor, before.id, "conversation")?;
-        self.commit_update_checked(org, actor, data, before, after)
+        self.commit_update_checked(org, actor, data, before, after, render)
     }
 
     /// Applies the server-maintained rules to `after` and commits (limit already counted).
-    fn commit_update_checked(
+    fn commit_update_checked<T>(
         &self,
         org: &Org,
         actor: &Actor,
         data: &mut OrgData,
         before: Conversation,
         mut after: Conversation,
-    ) -> Result<Value, ApiError> {
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let now = self.clock.now();
         if before.status != after.status {
             if after.status == ConversationStatus::Done {
@@ -395,9 +443,9 @@ impl Store {
                 forced: SET_ON_UPDATE,
             },
         );
-        let resource = after.resource();
+        let rendered = render(&after);
         data.conversations.insert(after.id, after);
-        Ok(resource)
+        Ok(rendered)
     }
 }
 
