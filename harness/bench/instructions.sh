@@ -2,7 +2,7 @@
 # Instructions per request of `kmock serve` (server side only), counted by callgrind:
 # exact and unmoved by other work on the machine, unlike time. For before/after
 # comparisons of an optimization.
-#   harness/bench/instructions.sh get|put|list|tag [REQUESTS] [KMOCK_BINARY] [BENCH_BINARY]
+#   harness/bench/instructions.sh get|put|list|tag|baseline [REQUESTS] [KMOCK_BINARY] [BENCH_BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHAT=${1:-get}
@@ -19,18 +19,21 @@ CONV=/v1/conversations/64a0c0ffee00000000000b01
 FILE="$OUT/callgrind.$WHAT.out"
 rm -f "$FILE"
 
-SERVE_ARGS=(serve --port "$PORT" --clock virtual)
-[ "$WHAT" = tag ] || SERVE_ARGS+=(--no-workflows --no-apps)
+SERVER=("$KMOCK" serve --port "$PORT" --clock virtual)
+[ "$WHAT" = tag ] || SERVER+=(--no-workflows --no-apps)
+# The bare axum route of the bench's baseline, for the floor of this stack.
+[ "$WHAT" = baseline ] && SERVER=("$BENCH" serve-baseline --port "$PORT")
 valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$FILE" \
-  "$KMOCK" "${SERVE_ARGS[@]}" >/dev/null 2>"$OUT/callgrind.$WHAT.log" &
+  "${SERVER[@]}" >/dev/null 2>"$OUT/callgrind.$WHAT.log" &
 VG=$!
-for _ in $(seq 600); do curl -s -o /dev/null "$URL/__admin/limits" && break; sleep 0.1; done
-curl -s -o /dev/null -X PUT "$URL/__admin/limits" -H 'content-type: application/json' \
+for _ in $(seq 600); do curl -s -o /dev/null "$URL/" && break; sleep 0.1; done
+[ "$WHAT" = baseline ] || curl -s -o /dev/null -X PUT "$URL/__admin/limits" -H 'content-type: application/json' \
   -d '{"requestsPerWindow":4294967295,"objectUpdatesPerWindow":4294967295}'
 # Warm the paths once (lazy statics, first allocations), then count.
 run() {
   case "$WHAT" in
     get) "$BENCH" load "$URL$CONV" -H "$AUTH" --count "$1" ;;
+    baseline) "$BENCH" load "$URL/hello" --count "$1" ;;
     put) "$BENCH" load "$URL$CONV" -H "$AUTH" -H 'content-type: application/json' -X PUT \
            -d '{"priority":1}' -d '{"priority":2}' --count "$1" ;;
     list) "$BENCH" load "$URL/v1/conversations?page=1" -H "$AUTH" --count "$1" ;;
@@ -56,6 +59,6 @@ else
   run "$N" >/dev/null
 fi
 callgrind_control -i off "$VG" >/dev/null 2>&1
-kill -INT "$VG"; wait "$VG" || true
+kill -TERM "$VG"; wait "$VG" || true
 IR=$(grep -m1 'Collected :' "$OUT/callgrind.$WHAT.log" | awk '{print $NF}')
 echo "$WHAT: $IR instructions for $N requests/rounds: $((IR / N)) per request (server: $KMOCK)"

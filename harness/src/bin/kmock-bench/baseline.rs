@@ -12,9 +12,12 @@ use tokio::net::TcpListener;
 pub async fn start() -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = Router::new().route("/hello", get(|| async { "hello" }));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    tokio::spawn(serve(listener));
     Ok(addr)
+}
+
+/// Serves `GET /hello` on `listener` until the process ends.
+pub async fn serve(listener: TcpListener) {
+    let app = Router::new().route("/hello", get(|| async { "hello" }));
+    let _ = axum::serve(listener, app).await;
 }

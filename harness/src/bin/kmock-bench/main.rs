@@ -85,6 +85,12 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Serve the bare axum baseline on a port until killed (to profile or count it).
+    #[command(hide = true)]
+    ServeBaseline {
+        #[arg(long)]
+        port: u16,
+    },
     /// (internal) one size of the memory measurement, in a fresh process.
     #[command(hide = true)]
     ScaleChild {
@@ -341,5 +347,11 @@ async fn main() {
             }
         }
         Cmd::ScaleChild { conversations } => scale::child(conversations).await,
+        Cmd::ServeBaseline { port } => {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                .await
+                .expect("the port is free");
+            baseline::serve(listener).await;
+        }
     }
 }
