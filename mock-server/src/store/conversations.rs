@@ -420,12 +420,8 @@ impl Store {
                 after.reopen_count += 1;
             }
         }
-        let old = before.attributes();
-        let new = after.attributes();
-        for field in WRITABLE {
-            if old.get(*field) != new.get(*field) {
-                after.modification_history.insert(format!("{field}At"), now);
-            }
+        for field in changed_writable(&before, &after) {
+            after.modification_history.insert(format!("{field}At"), now);
         }
         if before.customer != after.customer {
             after.modification_history.insert("customerAt".into(), now);
@@ -434,19 +430,47 @@ impl Store {
         after.updated_at = now;
         after.modified_at = now;
         after.modified_by = actor.user;
+        let custom_changed = before.custom != after.custom;
         self.publish_commit(
             org,
             actor,
             Commit::Update {
-                before: &before,
+                before,
                 after: &after,
                 forced: SET_ON_UPDATE,
+                custom_changed,
             },
         );
         let rendered = render(&after);
         data.conversations.insert(after.id, after);
         Ok(rendered)
     }
+}
+
+/// The [`WRITABLE`] fields whose JSON differs between `old` and `new`, in that order;
+/// compared on the records, as `attributes()` would compare their JSON.
+fn changed_writable(old: &Conversation, new: &Conversation) -> Vec<&'static str> {
+    let null = Value::Null;
+    WRITABLE
+        .iter()
+        .copied()
+        .filter(|field| match *field {
+            "name" => old.name != new.name,
+            "status" => old.status != new.status,
+            "priority" => old.priority != new.priority,
+            "direction" => old.direction != new.direction,
+            "tags" => old.tags != new.tags,
+            "assignedUsers" => old.assigned_users != new.assigned_users,
+            "assignedTeams" => old.assigned_teams != new.assigned_teams,
+            "custom" => old.custom != new.custom,
+            "externalId" => old.external_id != new.external_id,
+            // `None` and `Some(null)` both render as null.
+            "snooze" => {
+                old.snooze.as_ref().unwrap_or(&null) != new.snooze.as_ref().unwrap_or(&null)
+            }
+            other => old.attributes().get(other) != new.attributes().get(other),
+        })
+        .collect()
 }
 
 /// Writable attributes back to their defaults (`?replace=true`).
@@ -543,4 +567,83 @@ fn dedup(ids: Vec<Id>) -> Vec<Id> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn conversation() -> Conversation {
+        let t = Timestamp::from_millis(0);
+        let id = Id::from_bytes([1; 12]);
+        Conversation {
+            id,
+            org: id,
+            customer: id,
+            name: None,
+            status: ConversationStatus::Open,
+            priority: 3,
+            direction: Direction::In,
+            tags: Vec::new(),
+            assigned_users: Vec::new(),
+            assigned_teams: Vec::new(),
+            custom: Map::new(),
+            external_id: None,
+            snooze: None,
+            ended: false,
+            ended_at: None,
+            done_count: 0,
+            reopen_count: 0,
+            rev: 1,
+            created_at: t,
+            updated_at: t,
+            modified_at: t,
+            imported_at: None,
+            modification_history: BTreeMap::new(),
+            created_by: id,
+            modified_by: id,
+        }
+    }
+
+    #[test]
+    fn changed_writable_agrees_with_the_rendered_attributes() {
+        let base = conversation();
+        let mut variants: Vec<Conversation> = Vec::new();
+        let mut push = |f: &dyn Fn(&mut Conversation)| {
+            let mut c = base.clone();
+            f(&mut c);
+            variants.push(c);
+        };
+        push(&|_| {});
+        push(&|c| c.name = Some("x".into()));
+        push(&|c| c.status = ConversationStatus::Done);
+        push(&|c| c.priority = 5);
+        push(&|c| c.direction = Direction::Out);
+        push(&|c| c.tags = vec![Id::from_bytes([2; 12])]);
+        push(&|c| c.assigned_users = vec![Id::from_bytes([3; 12])]);
+        push(&|c| c.assigned_teams = vec![Id::from_bytes([4; 12])]);
+        push(&|c| {
+            c.custom.insert("a".into(), json!(1));
+        });
+        push(&|c| c.external_id = Some("e".into()));
+        push(&|c| c.snooze = Some(json!({"until": "x"})));
+        push(&|c| c.snooze = Some(Value::Null));
+        push(&|c| {
+            c.name = Some("y".into());
+            c.priority = 1;
+            c.rev = 9;
+        });
+        for a in &variants {
+            for b in &variants {
+                let (old, new) = (a.attributes(), b.attributes());
+                let expected: Vec<&str> = WRITABLE
+                    .iter()
+                    .copied()
+                    .filter(|f| old.get(*f) != new.get(*f))
+                    .collect();
+                assert_eq!(changed_writable(a, b), expected);
+            }
+        }
+    }
 }
