@@ -61,14 +61,16 @@ pub const PUT_ONE: &str = "PUT /v1/conversations/{id}";
 pub const LIST: &str = "GET /v1/conversations?page=N";
 
 async fn mock(journal: bool) -> (MockServer, Vec<String>) {
-    let server = MockServer::builder()
-        .seed(1)
-        .fixtures(setup::acme())
-        .limits(setup::high_limits())
-        .journal(journal)
-        .start()
-        .await
-        .expect("the mock starts");
+    let server = crate::servers::start(
+        MockServer::builder()
+            .seed(1)
+            .fixtures(setup::acme())
+            .limits(setup::high_limits())
+            .journal(journal)
+            .start(),
+    )
+    .await
+    .expect("the mock starts");
     let ids = setup::populate(server.store(), CONVERSATIONS);
     let paths = setup::conversation_paths(&ids);
     (server, paths)
@@ -83,8 +85,12 @@ fn put_bodies() -> Vec<Bytes> {
         .collect()
 }
 
-pub async fn run(settings: &Settings) -> ApiResults {
-    let baseline = crate::baseline::start().await.expect("the baseline starts");
+/// Measures every cell (or those whose request contains `only`, baselines kept, and
+/// those with `conns` connections).
+pub async fn run(settings: &Settings, only: Option<&str>, conns: Option<usize>) -> ApiResults {
+    let baseline = crate::servers::start(crate::baseline::start())
+        .await
+        .expect("the baseline starts");
     let mut cells = Vec::new();
     for connections in [1, 32] {
         cells.push(Cell {
@@ -126,6 +132,12 @@ pub async fn run(settings: &Settings) -> ApiResults {
             }
         }
         servers.push(server);
+    }
+    if let Some(only) = only {
+        cells.retain(|c| c.target == "baseline" || c.endpoint.contains(only));
+    }
+    if let Some(conns) = conns {
+        cells.retain(|c| c.connections == conns);
     }
     for round in 0..settings.rounds {
         for cell in cells.iter_mut() {

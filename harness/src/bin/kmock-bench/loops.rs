@@ -12,13 +12,15 @@ use crate::load;
 use crate::setup::{self, ADMIN_TOKEN, CONVERSATION};
 
 async fn once(workflow: &kustomer_harness::workflow::LoadedWorkflow) -> Duration {
-    let harness = Harness::builder()
-        .fixtures(setup::acme())
-        .seed(1)
-        .workflow(workflow.clone())
-        .start()
-        .await
-        .expect("the harness starts");
+    let harness = crate::servers::start(
+        Harness::builder()
+            .fixtures(setup::acme())
+            .seed(1)
+            .workflow(workflow.clone())
+            .start(),
+    )
+    .await
+    .expect("the harness starts");
     let addr = harness.server().addr();
     let mut workload =
         load::Workload::get(addr, vec![format!("/v1/conversations/{CONVERSATION}/tags")])

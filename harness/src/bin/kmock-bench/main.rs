@@ -9,6 +9,7 @@ mod loops;
 mod peers;
 mod report;
 mod scale;
+mod servers;
 mod setup;
 mod startup;
 mod stats;
@@ -43,6 +44,12 @@ struct Options {
     /// Only these phases (comma-separated: api, workflow, startup, scale, loop).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Only the API cells whose request contains this text, e.g. `PUT` (for profiling).
+    #[arg(long, value_name = "TEXT")]
+    cells: Option<String>,
+    /// Only the API cells with this many connections (for profiling).
+    #[arg(long, value_name = "N")]
+    conns: Option<usize>,
     /// Where to write the tables (between the markers of the file).
     #[arg(long, global = true, value_name = "FILE")]
     write: Option<PathBuf>,
@@ -194,7 +201,7 @@ async fn all(options: &Options, settings: &Settings) {
     let wants = |phase: &str| options.only.is_empty() || options.only.iter().any(|p| p == phase);
     let api = if wants("api") || wants("workflow") {
         eprintln!("kmock-bench: API (baseline, GET, PUT, list; journal on and off)");
-        Some(api::run(settings).await)
+        Some(api::run(settings, options.cells.as_deref(), options.conns).await)
     } else {
         None
     };

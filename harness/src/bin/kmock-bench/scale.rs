@@ -103,13 +103,15 @@ pub async fn run(settings: &Settings) -> ScaleResults {
     let mut latency = Vec::new();
     let mut workloads = Vec::new();
     for n in [100, settings.scale_latency_size] {
-        let server = MockServer::builder()
-            .seed(1)
-            .fixtures(setup::acme())
-            .limits(setup::high_limits())
-            .start()
-            .await
-            .expect("the mock starts");
+        let server = crate::servers::start(
+            MockServer::builder()
+                .seed(1)
+                .fixtures(setup::acme())
+                .limits(setup::high_limits())
+                .start(),
+        )
+        .await
+        .expect("the mock starts");
         let ids = setup::populate(server.store(), n);
         let workload = Workload::get(server.addr(), setup::conversation_paths(&ids))
             .header("authorization", format!("Bearer {ADMIN_TOKEN}"));

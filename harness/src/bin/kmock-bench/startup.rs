@@ -34,12 +34,14 @@ async fn first_get(addr: std::net::SocketAddr) {
 
 async fn server_once(bundle: &kustomer_mock::FixtureBundle) -> Duration {
     let started = Instant::now();
-    let server = MockServer::builder()
-        .seed(1)
-        .fixtures(bundle.clone())
-        .start()
-        .await
-        .expect("the mock starts");
+    let server = crate::servers::start(
+        MockServer::builder()
+            .seed(1)
+            .fixtures(bundle.clone())
+            .start(),
+    )
+    .await
+    .expect("the mock starts");
     first_get(server.addr()).await;
     let took = started.elapsed();
     let _ = server.shutdown().await;
@@ -51,13 +53,15 @@ async fn harness_once(
     workflow: &kustomer_harness::workflow::LoadedWorkflow,
 ) -> Duration {
     let started = Instant::now();
-    let harness = Harness::builder()
-        .fixtures(bundle.clone())
-        .seed(1)
-        .workflow(workflow.clone())
-        .start()
-        .await
-        .expect("the harness starts");
+    let harness = crate::servers::start(
+        Harness::builder()
+            .fixtures(bundle.clone())
+            .seed(1)
+            .workflow(workflow.clone())
+            .start(),
+    )
+    .await
+    .expect("the harness starts");
     first_get(harness.server().addr()).await;
     let took = started.elapsed();
     harness.shutdown().await;

@@ -50,14 +50,16 @@ impl WorkflowResults {
 async fn harness() -> Harness {
     let workflow = load_file(&setup::repo_root().join("fixtures/workflows/close-on-tag.json"))
         .expect("close-on-tag loads");
-    Harness::builder()
-        .fixtures(setup::acme())
-        .seed(1)
-        .limits(setup::high_limits())
-        .workflow(workflow)
-        .start()
-        .await
-        .expect("the harness starts")
+    crate::servers::start(
+        Harness::builder()
+            .fixtures(setup::acme())
+            .seed(1)
+            .limits(setup::high_limits())
+            .workflow(workflow)
+            .start(),
+    )
+    .await
+    .expect("the harness starts")
 }
 
 /// Sends `(record, when)` for every update event that leaves a conversation done.
