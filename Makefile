@@ -1,7 +1,7 @@
 # kustomer-mock — the README's commands call these targets.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt build clean scenarios openapi fuzz fuzz-schemathesis
+.PHONY: run test lint fmt build clean scenarios openapi fuzz fuzz-schemathesis bench bench-peers
 
 ## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
 run:
@@ -39,6 +39,18 @@ fmt:
 
 build:
 	$(CARGO) build --workspace --release
+
+## bench: release build, then every benchmark (baseline, API, workflow, start-up, scale,
+## loop) in one run; prints the tables and writes them into BENCHMARKS.md
+bench:
+	$(CARGO) build --release -p kustomer-harness --bins
+	$(CARGO) run --release -q -p kustomer-harness --bin kmock-bench
+
+## bench-peers: installs WireMock (npm wiremock), Mockoon CLI and json-server into .bench/
+## and measures them next to `kmock serve` with the same load generator
+bench-peers:
+	$(CARGO) build --release -p kustomer-harness --bins
+	CARGO="$(CARGO)" harness/bench/peers.sh
 
 clean:
 	$(CARGO) clean

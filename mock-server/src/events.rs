@@ -12,12 +12,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::cause::Cause;
 use crate::clock::Timestamp;
 use crate::ids::Id;
+use crate::lazy_json::LazyJson;
 use crate::ring::Ring;
 
 /// A Kustomer event, e.g. `kustomer.conversation.update`.
@@ -30,12 +30,12 @@ pub struct Event {
     pub org_name: String,
     pub partition: Id,
     pub data_id: Id,
-    /// The record after the change, as a JSON:API resource.
-    pub data: Value,
+    /// The record after the change, as a JSON:API resource (rendered on first read).
+    pub data: LazyJson,
     /// `{"attributes": {field: {op, before, after}}, "relationships": {...}}`; absent on
-    /// create and delete events.
+    /// create and delete events (computed on first read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changes: Option<Value>,
+    pub changes: Option<LazyJson>,
     pub created_at: Timestamp,
     pub client: String,
     pub persist: bool,
@@ -117,6 +117,8 @@ pub struct EventBus {
     /// Carries the next sequence number; bumped on every publish.
     head: watch::Sender<u64>,
     closed: AtomicBool,
+    /// Wakes those waiting for the bus to close (and only for that).
+    closing: tokio::sync::Notify,
     /// Events subscribers missed because they lagged past the capacity.
     lagged_total: AtomicU64,
 }
@@ -129,6 +131,7 @@ impl EventBus {
             log: Mutex::new(Ring::new(capacity)),
             head,
             closed: AtomicBool::new(false),
+            closing: tokio::sync::Notify::new(),
             lagged_total: AtomicU64::new(0),
         })
     }
@@ -139,11 +142,10 @@ impl EventBus {
 
     /// Appends an event; subscribers see it in publish order. Returns its sequence number.
     pub fn publish(&self, event: Event) -> u64 {
-        let seq = {
-            let mut log = self.lock();
-            log.push(Arc::new(event))
-        };
+        let (seq, evicted) = self.lock().push_evicting(Arc::new(event));
         self.head.send_replace(seq + 1);
+        // The event that fell off the log is freed after the lock is released.
+        drop(evicted);
         seq
     }
 
@@ -205,6 +207,20 @@ impl EventBus {
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         self.head.send_modify(|_| {});
+        self.closing.notify_waiters();
+    }
+
+    /// Returns once the bus is closed (without waking for every event, as `recv` does).
+    pub async fn wait_closed(&self) {
+        loop {
+            let notified = self.closing.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.closed.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
     }
 }
 

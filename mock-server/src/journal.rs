@@ -4,11 +4,19 @@
 //! they resolved to (`Bearer [key:acme-workflow]`) or by `[masked]`. Transport headers
 //! that differ between runs (`host`, `date`, ...) are left out so a seeded run journals
 //! the same bytes every time.
+//!
+//! The request path records an [`Exchange`] (headers and body bytes, which it holds
+//! anyway); the journal keeps the bytes and parses them into a [`JournalEntry`] only when
+//! read: parsing every response body back into JSON on the request path cost more than
+//! the handler itself, and most entries are never read.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -92,6 +100,170 @@ pub fn body_value(bytes: &[u8]) -> Value {
     }
 }
 
+/// One request and its response as the pipeline saw them.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub id: Id,
+    pub at: Timestamp,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// The key's name when the token matched one (also how `Authorization` is shown).
+    pub key: Option<String>,
+    pub request_headers: HeaderMap,
+    pub request_body: Bytes,
+    pub status: u16,
+    pub response_headers: HeaderMap,
+    pub response_body: Bytes,
+    pub cause: Cause,
+}
+
+/// What the ring keeps of an [`Exchange`]: headers filtered and masked into one buffer,
+/// and bodies that own their bytes. Request headers and bodies are views into the
+/// connection's read buffer; keeping them would keep those (kilobytes each) alive.
+#[derive(Debug)]
+struct Recorded {
+    id: Id,
+    at: Timestamp,
+    method: String,
+    path: String,
+    query: Option<String>,
+    key: Option<String>,
+    request_headers: HeaderList,
+    request_body: Bytes,
+    status: u16,
+    response_headers: HeaderList,
+    response_body: Bytes,
+    cause: Cause,
+}
+
+impl Recorded {
+    fn from(x: Exchange) -> Recorded {
+        let key = x.key.as_deref();
+        Recorded {
+            request_headers: HeaderList::capture(&x.request_headers, key),
+            response_headers: HeaderList::capture(&x.response_headers, key),
+            request_body: Bytes::copy_from_slice(&x.request_body),
+            response_body: x.response_body,
+            id: x.id,
+            at: x.at,
+            method: x.method,
+            path: x.path,
+            query: x.query,
+            key: x.key,
+            status: x.status,
+            cause: x.cause,
+        }
+    }
+
+    /// The journal's form: bodies as JSON.
+    fn render(&self) -> JournalEntry {
+        JournalEntry {
+            id: self.id,
+            at: self.at,
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            key: self.key.clone(),
+            request_headers: self.request_headers.to_map(),
+            request_body: body_value(&self.request_body),
+            status: self.status,
+            response_headers: self.response_headers.to_map(),
+            response_body: body_value(&self.response_body),
+            cause: self.cause.clone(),
+        }
+    }
+}
+
+/// Journaled headers, `Authorization` masked, in one buffer (two allocations in all).
+#[derive(Debug, Default)]
+struct HeaderList {
+    text: String,
+    /// Where each name and each value ends in `text`.
+    ends: Vec<(u32, u32)>,
+}
+
+impl HeaderList {
+    fn capture(headers: &HeaderMap, key_name: Option<&str>) -> HeaderList {
+        let mut list = HeaderList {
+            text: String::with_capacity(256),
+            ends: Vec::with_capacity(headers.len()),
+        };
+        for (name, value) in headers {
+            if !journaled_header(name.as_str()) {
+                continue;
+            }
+            list.text.push_str(name.as_str());
+            let name_end = list.text.len() as u32;
+            let text = String::from_utf8_lossy(value.as_bytes());
+            if name == AUTHORIZATION {
+                list.text.push_str(&mask_authorization(&text, key_name));
+            } else {
+                list.text.push_str(&text);
+            }
+            list.ends.push((name_end, list.text.len() as u32));
+        }
+        list
+    }
+
+    /// By name; of a repeated header the last value, as collecting a `HeaderMap` would.
+    fn to_map(&self) -> BTreeMap<String, String> {
+        let mut start = 0usize;
+        let mut map = BTreeMap::new();
+        for &(name_end, value_end) in &self.ends {
+            let (name_end, value_end) = (name_end as usize, value_end as usize);
+            map.insert(
+                self.text[start..name_end].to_string(),
+                self.text[name_end..value_end].to_string(),
+            );
+            start = value_end;
+        }
+        map
+    }
+}
+
+/// Journaled headers by name, `Authorization` masked.
+pub fn header_map(headers: &HeaderMap, key_name: Option<&str>) -> BTreeMap<String, String> {
+    HeaderList::capture(headers, key_name).to_map()
+}
+
+/// What the ring holds: exchanges from the request path, entries recorded as such.
+#[derive(Debug)]
+enum Stored {
+    Raw(Box<Recorded>),
+    Entry(Box<JournalEntry>),
+}
+
+impl Stored {
+    fn method(&self) -> &str {
+        match self {
+            Stored::Raw(x) => &x.method,
+            Stored::Entry(e) => &e.method,
+        }
+    }
+
+    fn path(&self) -> &str {
+        match self {
+            Stored::Raw(x) => &x.path,
+            Stored::Entry(e) => &e.path,
+        }
+    }
+
+    fn status(&self) -> u16 {
+        match self {
+            Stored::Raw(x) => x.status,
+            Stored::Entry(e) => e.status,
+        }
+    }
+
+    fn render(&self) -> JournalEntry {
+        match self {
+            Stored::Raw(x) => x.render(),
+            Stored::Entry(e) => (**e).clone(),
+        }
+    }
+}
+
 /// Filters for reading the journal.
 #[derive(Debug, Clone, Default)]
 pub struct JournalQuery {
@@ -105,7 +277,7 @@ pub struct JournalQuery {
 /// A bounded journal that can be switched off (benchmarks measure both).
 #[derive(Debug)]
 pub struct Journal {
-    entries: Mutex<Ring<JournalEntry>>,
+    entries: Mutex<Ring<Stored>>,
     enabled: AtomicBool,
 }
 
@@ -117,7 +289,7 @@ impl Journal {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Ring<JournalEntry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Ring<Stored>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -132,8 +304,21 @@ impl Journal {
     /// Appends an entry (when enabled).
     pub fn record(&self, entry: JournalEntry) {
         if self.is_enabled() {
-            self.lock().push(entry);
+            self.push(Stored::Entry(Box::new(entry)));
         }
+    }
+
+    /// Appends an exchange (when enabled); its bodies are parsed when read.
+    pub fn record_exchange(&self, exchange: Exchange) {
+        if self.is_enabled() {
+            self.push(Stored::Raw(Box::new(Recorded::from(exchange))));
+        }
+    }
+
+    /// Pushes under the lock; the entry that falls off the ring is dropped after it.
+    fn push(&self, item: Stored) {
+        let (_, evicted) = self.lock().push_evicting(item);
+        drop(evicted);
     }
 
     /// Entries matching `query`, oldest first, with their sequence numbers, and the
@@ -148,19 +333,19 @@ impl Journal {
                     && query
                         .method
                         .as_deref()
-                        .is_none_or(|m| m.eq_ignore_ascii_case(&e.method))
-                    && query.path.as_deref().is_none_or(|p| e.path == p)
-                    && query.status.is_none_or(|s| s == e.status)
+                        .is_none_or(|m| m.eq_ignore_ascii_case(e.method()))
+                    && query.path.as_deref().is_none_or(|p| e.path() == p)
+                    && query.status.is_none_or(|s| s == e.status())
             })
             .take(limit)
-            .map(|(seq, e)| (seq, e.clone()))
+            .map(|(seq, e)| (seq, e.render()))
             .collect();
         (entries, ring.dropped())
     }
 
     /// Every entry held, oldest first.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.lock().iter().map(|(_, e)| e.clone()).collect()
+        self.lock().iter().map(|(_, e)| e.render()).collect()
     }
 
     pub fn clear(&self) {

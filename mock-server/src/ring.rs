@@ -35,6 +35,20 @@ impl<T> Ring<T> {
         self.first_seq + self.items.len() as u64 - 1
     }
 
+    /// Appends an entry; returns its sequence number and the entry that fell off, so a
+    /// caller holding a lock can drop that one after releasing it.
+    pub fn push_evicting(&mut self, item: T) -> (u64, Option<T>) {
+        let evicted = if self.items.len() == self.capacity {
+            self.first_seq += 1;
+            self.dropped += 1;
+            self.items.pop_front()
+        } else {
+            None
+        };
+        self.items.push_back(item);
+        (self.first_seq + self.items.len() as u64 - 1, evicted)
+    }
+
     /// The sequence number the next entry will get.
     pub fn next_seq(&self) -> u64 {
         self.first_seq + self.items.len() as u64

@@ -6,13 +6,15 @@
 //! exponential backoff in real time; every attempt is recorded. Secrets are never shown.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
 use indexmap::IndexMap;
 use serde::Serialize;
 use sha2::Sha256;
+use tokio::sync::Notify;
 
 use crate::clock::{Clock, Timestamp};
 use crate::events::{BusItem, Event, EventBus};
@@ -102,6 +104,12 @@ pub struct Webhooks {
     hooks: Mutex<IndexMap<Id, HookEntry>>,
     client: reqwest::Client,
     retry: RetryPolicy,
+    /// The bus the worker reads (set when it is spawned).
+    bus: OnceLock<Arc<EventBus>>,
+    /// Wakes the worker parked while there was no hook.
+    added: Notify,
+    /// The first event a hook added while there was none may get.
+    resume_at: AtomicU64,
 }
 
 impl Webhooks {
@@ -113,7 +121,15 @@ impl Webhooks {
                 .build()
                 .unwrap_or_default(),
             retry,
+            bus: OnceLock::new(),
+            added: Notify::new(),
+            resume_at: AtomicU64::new(0),
         }
+    }
+
+    /// Whether no hook is registered.
+    fn idle(&self) -> bool {
+        self.lock().values().all(|e| e.hook.is_none())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<Id, HookEntry>> {
@@ -138,13 +154,23 @@ impl Webhooks {
             created_at: now,
             secret,
         };
-        self.lock().insert(
+        let mut hooks = self.lock();
+        if hooks.values().all(|e| e.hook.is_none())
+            && let Some(bus) = self.bus.get()
+        {
+            // The worker is (or is about to be) parked: it resumes with the events
+            // published from now on.
+            self.resume_at.store(bus.next_seq(), Ordering::SeqCst);
+        }
+        hooks.insert(
             id,
             HookEntry {
                 hook: Some(hook.clone()),
                 deliveries: VecDeque::new(),
             },
         );
+        drop(hooks);
+        self.added.notify_one();
         hook
     }
 
@@ -195,16 +221,35 @@ impl Webhooks {
         delivery.state = state;
     }
 
-    /// Delivers every matching event until the bus closes.
+    /// Delivers every matching event until the bus closes. While no hook is registered
+    /// the worker sleeps instead of waking for every event (most servers have none),
+    /// and an event published then goes to no hook, as it would have anyway.
     pub fn spawn_worker(
         self: &Arc<Self>,
         bus: &Arc<EventBus>,
         clock: Clock,
     ) -> tokio::task::JoinHandle<()> {
+        let _ = self.bus.set(Arc::clone(bus));
         let mut subscription = bus.subscribe(None);
         let hooks = Arc::clone(self);
+        let bus = Arc::clone(bus);
         tokio::spawn(async move {
-            while let Some(item) = subscription.recv().await {
+            loop {
+                if hooks.idle() {
+                    tokio::select! {
+                        _ = hooks.added.notified() => {}
+                        _ = bus.wait_closed() => return,
+                    }
+                    let resume = hooks
+                        .resume_at
+                        .load(Ordering::SeqCst)
+                        .max(subscription.cursor());
+                    subscription = bus.subscribe_from(resume, None);
+                    continue;
+                }
+                let Some(item) = subscription.recv().await else {
+                    return;
+                };
                 let BusItem::Event(event) = item else {
                     continue;
                 };

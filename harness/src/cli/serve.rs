@@ -304,6 +304,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         builder = builder.workflow(workflow);
     }
     let harness = builder.start().await.map_err(|e| e.to_string())?;
+    let stop = stop_signal();
     print_banner(
         &harness,
         &origin,
@@ -317,7 +318,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             state.display()
         );
     }
-    wait_for_signal().await;
+    stop.await;
     println!(
         "shutting down: finishing the runs in flight (at most {:?})…",
         args.shutdown_grace
@@ -398,24 +399,32 @@ fn print_banner(
     println!("Ctrl-C stops the server.");
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, or SIGTERM on Unix. The handlers are installed when this is called, before
+/// the banner announces the URL: a signal sent as soon as the URL is known stops the
+/// server gracefully instead of killing it with the default action.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let terminate = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(terminate) => {},
+                _ = wait(interrupt) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

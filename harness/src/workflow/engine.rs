@@ -688,7 +688,7 @@ impl EngineInner {
             org_name,
             partition: installed.org,
             data_id: call_id,
-            data: json!({"type": "workflow_call", "id": call_id, "attributes": {"inputs": inputs}, "relationships": {"workflow": {"data": {"type": "workflow", "id": installed.workflow.id}}}}),
+            data: json!({"type": "workflow_call", "id": call_id, "attributes": {"inputs": inputs}, "relationships": {"workflow": {"data": {"type": "workflow", "id": installed.workflow.id}}}}).into(),
             changes: None,
             created_at: now,
             client: "workflow".into(),

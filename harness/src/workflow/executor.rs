@@ -32,7 +32,7 @@ pub fn trigger_output(event: &Event, inputs: Option<&Value>) -> Value {
     let mut out = flatten(&event.data);
     if let Value::Object(map) = &mut out {
         if let Some(changes) = &event.changes {
-            map.insert("changes".into(), changes.clone());
+            map.insert("changes".into(), changes.value().clone());
         }
         map.insert(
             "event".into(),

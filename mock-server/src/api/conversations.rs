@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 
 use super::body::{parse_body, parse_json};
 use super::extract::{IdParam, V1};
-use super::list::{MAX_PAGE_SIZE, bool_param, envelope, parse_page, query_pairs};
+use super::list::{MAX_PAGE_SIZE, bool_param, parse_page, query_pairs};
+use super::raw_json::{RawJson, envelope_json};
 use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
-use crate::model::ConversationWrite;
+use crate::model::{ConversationWrite, conversation_json};
 use crate::openapi::schemas as doc;
 use crate::store::{CreateOptions, TagOp};
 
@@ -28,20 +29,29 @@ fn data(status: StatusCode, resource: Value) -> Answer {
     params(doc::PageParams),
     responses((status = 200, description = "A page of conversations", body = doc::ConversationList)),
 )]
-pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
+pub async fn list(
+    State(app): State<AppState>,
+    v1: V1,
+    RawQuery(raw): RawQuery,
+) -> Result<RawJson, ApiError> {
     v1.require(roles::CONVERSATION_READ, "GET /v1/conversations")?;
     let pairs = query_pairs(raw.as_deref())?;
     let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
-    let listing = app.store.list_conversations(v1.org(), page)?;
-    Ok((
+    let (items, total) = app.store.list_conversations_as(v1.org(), page, |c| {
+        let mut out = Vec::with_capacity(1200);
+        conversation_json::write_resource(c, &mut out);
+        out
+    })?;
+    Ok(RawJson(
         StatusCode::OK,
-        Json(envelope(
+        envelope_json(
             "/v1/conversations",
             raw.as_deref(),
             &pairs,
             page,
-            listing,
-        )),
+            total,
+            &items,
+        ),
     ))
 }
 
@@ -68,9 +78,16 @@ pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer 
     params(doc::IdPath),
     responses((status = 200, description = "The conversation", body = doc::ConversationData)),
 )]
-pub async fn get(State(app): State<AppState>, v1: V1, IdParam(id): IdParam) -> Answer {
+pub async fn get(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+) -> Result<RawJson, ApiError> {
     v1.require(roles::CONVERSATION_READ, "GET /v1/conversations/{id}")?;
-    data(StatusCode::OK, app.store.get_conversation(v1.org(), id)?)
+    let body = app
+        .store
+        .get_conversation_as(v1.org(), id, conversation_json::data_json)?;
+    Ok(RawJson(StatusCode::OK, body))
 }
 
 #[utoipa::path(
@@ -89,7 +106,7 @@ pub async fn update(
     IdParam(id): IdParam,
     RawQuery(raw): RawQuery,
     body: Bytes,
-) -> Answer {
+) -> Result<RawJson, ApiError> {
     change(
         &app,
         &v1,
@@ -116,7 +133,7 @@ pub async fn patch(
     IdParam(id): IdParam,
     RawQuery(raw): RawQuery,
     body: Bytes,
-) -> Answer {
+) -> Result<RawJson, ApiError> {
     change(
         &app,
         &v1,
@@ -135,16 +152,19 @@ fn change(
     raw: Option<&str>,
     body: &[u8],
     route: &str,
-) -> Answer {
+) -> Result<RawJson, ApiError> {
     v1.require(roles::CONVERSATION_UPDATE, route)?;
     let pairs = query_pairs(raw)?;
     let replace = bool_param(&pairs, "replace")?.unwrap_or(false);
     let write: ConversationWrite = parse_body(body)?;
-    data(
-        StatusCode::OK,
-        app.store
-            .update_conversation(&v1.actor(), id, write, replace)?,
-    )
+    let body = app.store.update_conversation_as(
+        &v1.actor(),
+        id,
+        write,
+        replace,
+        conversation_json::data_json,
+    )?;
+    Ok(RawJson(StatusCode::OK, body))
 }
 
 #[utoipa::path(
@@ -174,17 +194,20 @@ pub async fn append_tags(
     v1: V1,
     IdParam(id): IdParam,
     body: Bytes,
-) -> Answer {
+) -> Result<RawJson, ApiError> {
     v1.require(
         roles::CONVERSATION_UPDATE,
         "POST /v1/conversations/{id}/tags",
     )?;
     let names = tag_names(&body)?;
-    data(
-        StatusCode::OK,
-        app.store
-            .change_conversation_tags(&v1.actor(), id, &names, TagOp::Append)?,
-    )
+    let body = app.store.change_conversation_tags_as(
+        &v1.actor(),
+        id,
+        &names,
+        TagOp::Append,
+        conversation_json::data_json,
+    )?;
+    Ok(RawJson(StatusCode::OK, body))
 }
 
 #[utoipa::path(
@@ -199,17 +222,20 @@ pub async fn remove_tags(
     v1: V1,
     IdParam(id): IdParam,
     body: Bytes,
-) -> Answer {
+) -> Result<RawJson, ApiError> {
     v1.require(
         roles::CONVERSATION_UNTAG,
         "DELETE /v1/conversations/{id}/tags",
     )?;
     let names = tag_names(&body)?;
-    data(
-        StatusCode::OK,
-        app.store
-            .change_conversation_tags(&v1.actor(), id, &names, TagOp::Remove)?,
-    )
+    let body = app.store.change_conversation_tags_as(
+        &v1.actor(),
+        id,
+        &names,
+        TagOp::Remove,
+        conversation_json::data_json,
+    )?;
+    Ok(RawJson(StatusCode::OK, body))
 }
 
 /// The tag routes take a JSON array of names (`{"tags": [...]}` is accepted too).

@@ -9,6 +9,7 @@ mod list;
 mod me;
 mod notes;
 pub mod pipeline;
+mod raw_json;
 mod search;
 mod search_query;
 mod tags;

@@ -2,12 +2,10 @@
 //! body limit → cause → authentication → org budget → handler → rate-limit headers →
 //! journal. Errors on the way are Kustomer error responses, journaled like any other.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +18,6 @@ use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::faults::{DropConnection, FaultAction};
 use crate::ids::Id;
-use crate::journal::{JournalEntry, body_value, journaled_header, mask_authorization};
 use crate::limits::{Allowance, LimitKey, rate_limited};
 
 /// The response header that carries the request's id (the journal entry's and events' id).
@@ -271,38 +268,22 @@ impl Exchange<'_> {
             Ok(collected) => collected.to_bytes(),
             Err(_) => Bytes::new(),
         };
-        let entry = JournalEntry {
+        // Kept as bytes and headers; the journal renders (parses, masks) when read.
+        self.app.journal.record_exchange(crate::journal::Exchange {
             id: self.ctx.id,
             at: self.at,
             method: self.method,
             path: self.path,
             query: self.query,
-            key: self.presented.key_name.clone(),
-            request_headers: header_map(&self.headers, &self.presented),
-            request_body: body_value(&self.body),
+            key: self.presented.key_name,
+            request_headers: self.headers,
+            request_body: self.body,
             // 0: the connection was dropped without an answer.
             status: if dropped { 0 } else { parts.status.as_u16() },
-            response_headers: header_map(&parts.headers, &self.presented),
-            response_body: body_value(&bytes),
+            response_headers: parts.headers.clone(),
+            response_body: bytes.clone(),
             cause: self.ctx.cause,
-        };
-        self.app.journal.record(entry);
+        });
         Response::from_parts(parts, Body::from(bytes))
     }
-}
-
-fn header_map(headers: &HeaderMap, presented: &Presented) -> BTreeMap<String, String> {
-    headers
-        .iter()
-        .filter(|(name, _)| journaled_header(name.as_str()))
-        .map(|(name, value)| {
-            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            let text = if name == AUTHORIZATION {
-                mask_authorization(&text, presented.key_name.as_deref())
-            } else {
-                text
-            };
-            (name.as_str().to_string(), text)
-        })
-        .collect()
 }

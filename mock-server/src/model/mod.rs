@@ -5,6 +5,7 @@
 //! in `store`, the single writer.
 
 pub mod conversation;
+pub mod conversation_json;
 pub mod customer;
 pub mod key;
 pub mod note;

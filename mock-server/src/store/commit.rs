@@ -1,10 +1,13 @@
 //! The last step of every write: compute `changes`, build the event, publish it.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use super::{Actor, Store};
 use crate::events::{Event, EventMeta, MockMeta};
 use crate::ids::Id;
+use crate::lazy_json::LazyJson;
 use crate::model::{Org, Record};
 
 /// What a write did to a record.
@@ -12,10 +15,13 @@ pub(super) enum Commit<'a, R: Record> {
     Create(&'a R),
     /// `forced` lists server-maintained attributes the write *set* (so they appear in
     /// `changes` even when a standing virtual clock gives them their old value).
+    /// `custom_changed` says whether the `custom` attribute differs (the event's
+    /// `meta.customChanged`, needed now while `changes` is computed on first read).
     Update {
-        before: &'a R,
+        before: R,
         after: &'a R,
-        forced: &'a [&'a str],
+        forced: &'static [&'static str],
+        custom_changed: bool,
     },
     /// The record as it was before it was removed.
     Delete(&'a R),
@@ -62,47 +68,57 @@ fn relationship_data(map: &Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
+/// `{"attributes": ..., "relationships": ...}` of an update: what changed between the
+/// two renderings of the record.
+fn changes_of<R: Record>(before: &R, after: &R, forced: &[&str]) -> Value {
+    let attributes = diff(&before.attributes(), &after.attributes(), forced);
+    let relationships = diff(
+        &relationship_data(&before.relationships()),
+        &relationship_data(&after.relationships()),
+        &[],
+    );
+    json!({
+        "attributes": attributes,
+        "relationships": relationships,
+    })
+}
+
 impl Store {
     /// Publishes the event of a committed write. Call while holding the org's write lock
-    /// so each record's events leave in commit order.
-    pub(super) fn publish_commit<R: Record>(
+    /// so each record's events leave in commit order. The event's `data` and `changes`
+    /// are rendered from copies of the records when first read, not under the lock.
+    pub(super) fn publish_commit<R: Record + Send + Sync + 'static>(
         &self,
         org: &Org,
         actor: &Actor,
         commit: Commit<'_, R>,
     ) {
         let (action, record, changes, custom_changed) = match commit {
-            Commit::Create(record) => ("create", record, None, false),
-            Commit::Delete(record) => ("delete", record, None, false),
+            Commit::Create(record) => ("create", Arc::new(record.clone()), None, false),
+            Commit::Delete(record) => ("delete", Arc::new(record.clone()), None, false),
             Commit::Update {
                 before,
                 after,
                 forced,
+                custom_changed,
             } => {
-                let attributes = diff(&before.attributes(), &after.attributes(), forced);
-                let relationships = diff(
-                    &relationship_data(&before.relationships()),
-                    &relationship_data(&after.relationships()),
-                    &[],
-                );
-                let custom_changed = attributes.contains_key("custom");
-                let changes = json!({
-                    "attributes": attributes,
-                    "relationships": relationships,
-                });
+                let after = Arc::new(after.clone());
+                let snapshot = Arc::clone(&after);
+                let changes = LazyJson::new(move || changes_of(&before, &*snapshot, forced));
                 ("update", after, Some(changes), custom_changed)
             }
         };
         let name = format!("kustomer.{}.{action}", R::KIND);
         let id = self.event_id(actor, record.id(), &name);
+        let data_id = record.id();
         let event = Event {
             id,
             name,
             org: org.id,
             org_name: org.name.clone(),
             partition: org.id,
-            data_id: record.id(),
-            data: record.resource(),
+            data_id,
+            data: LazyJson::new(move || record.resource()),
             changes,
             created_at: self.clock.now(),
             client: actor.client.to_string(),

@@ -63,11 +63,21 @@ impl Store {
 
     /// `GET /v1/conversations/{id}`.
     pub fn get_conversation(&self, org: Id, id: Id) -> Result<Value, ApiError> {
+        self.get_conversation_as(org, id, Record::resource)
+    }
+
+    /// One conversation, rendered by `render` under the read lock (no copy of the record).
+    pub fn get_conversation_as<T>(
+        &self,
+        org: Id,
+        id: Id,
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let state = self.org_state(org)?;
         let data = state.read();
         data.conversations
             .get(&id)
-            .map(Record::resource)
+            .map(render)
             .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))
     }
 
@@ -88,14 +98,26 @@ impl Store {
 
     /// `GET /v1/conversations`, in creation order.
     pub fn list_conversations(&self, org: Id, page: Page) -> Result<Listing, ApiError> {
+        let (data, total) = self.list_conversations_as(org, page, Record::resource)?;
+        Ok(Listing { data, total })
+    }
+
+    /// A page of conversations, each rendered by `render` under the read lock, and the
+    /// total count.
+    pub fn list_conversations_as<T>(
+        &self,
+        org: Id,
+        page: Page,
+        mut render: impl FnMut(&Conversation) -> T,
+    ) -> Result<(Vec<T>, usize), ApiError> {
         let state = self.org_state(org)?;
         let data = state.read();
         let total = data.conversations.len();
         let start = (page.number - 1).saturating_mul(page.size);
-        let data = (start..total.min(start.saturating_add(page.size)))
-            .filter_map(|i| data.conversations.get_index(i).map(|(_, c)| c.resource()))
+        let items = (start..total.min(start.saturating_add(page.size)))
+            .filter_map(|i| data.conversations.get_index(i).map(|(_, c)| render(c)))
             .collect();
-        Ok(Listing { data, total })
+        Ok((items, total))
     }
 
     /// `GET /v1/customers/{id}/conversations`, in creation order.
@@ -226,6 +248,18 @@ impl Store {
         write: ConversationWrite,
         replace: bool,
     ) -> Result<Value, ApiError> {
+        self.update_conversation_as(actor, id, write, replace, Record::resource)
+    }
+
+    /// [`Store::update_conversation`], the record after the change rendered by `render`.
+    pub fn update_conversation_as<T>(
+        &self,
+        actor: &Actor,
+        id: Id,
+        write: ConversationWrite,
+        replace: bool,
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
@@ -243,7 +277,7 @@ impl Store {
             None => None,
         };
         apply_write(&data, &mut after, &write, customer)?;
-        self.commit_conversation_update(&org, actor, &mut data, before, after)
+        self.commit_conversation_update(&org, actor, &mut data, before, after, render)
     }
 
     /// `POST`/`DELETE /v1/conversations/{id}/tags` with tag names. Appending an unknown
@@ -255,6 +289,18 @@ impl Store {
         names: &[String],
         op: TagOp,
     ) -> Result<Value, ApiError> {
+        self.change_conversation_tags_as(actor, id, names, op, Record::resource)
+    }
+
+    /// [`Store::change_conversation_tags`], the record after the change rendered by `render`.
+    pub fn change_conversation_tags_as<T>(
+        &self,
+        actor: &Actor,
+        id: Id,
+        names: &[String],
+        op: TagOp,
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
@@ -288,7 +334,7 @@ impl Store {
                 after.tags.retain(|t| !remove.contains(t));
             }
         }
-        self.commit_update_checked(&org, actor, &mut data, before, after)
+        self.commit_update_checked(&org, actor, &mut data, before, after, render)
     }
 
     /// `DELETE /v1/conversations/{id}`: removes it and emits `kustomer.conversation.delete`.
@@ -339,27 +385,29 @@ impl Store {
             })
     }
 
-    fn commit_conversation_update(
+    fn commit_conversation_update<T>(
         &self,
         org: &Org,
         actor: &Actor,
         data: &mut OrgData,
         before: Conversation,
         after: Conversation,
-    ) -> Result<Value, ApiError> {
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         self.check_object_limit(org, actor, before.id, "conversation")?;
-        self.commit_update_checked(org, actor, data, before, after)
+        self.commit_update_checked(org, actor, data, before, after, render)
     }
 
     /// Applies the server-maintained rules to `after` and commits (limit already counted).
-    fn commit_update_checked(
+    fn commit_update_checked<T>(
         &self,
         org: &Org,
         actor: &Actor,
         data: &mut OrgData,
         before: Conversation,
         mut after: Conversation,
-    ) -> Result<Value, ApiError> {
+        render: impl FnOnce(&Conversation) -> T,
+    ) -> Result<T, ApiError> {
         let now = self.clock.now();
         if before.status != after.status {
             if after.status == ConversationStatus::Done {
@@ -372,12 +420,8 @@ impl Store {
                 after.reopen_count += 1;
             }
         }
-        let old = before.attributes();
-        let new = after.attributes();
-        for field in WRITABLE {
-            if old.get(*field) != new.get(*field) {
-                after.modification_history.insert(format!("{field}At"), now);
-            }
+        for field in changed_writable(&before, &after) {
+            after.modification_history.insert(format!("{field}At"), now);
         }
         if before.customer != after.customer {
             after.modification_history.insert("customerAt".into(), now);
@@ -386,19 +430,47 @@ impl Store {
         after.updated_at = now;
         after.modified_at = now;
         after.modified_by = actor.user;
+        let custom_changed = before.custom != after.custom;
         self.publish_commit(
             org,
             actor,
             Commit::Update {
-                before: &before,
+                before,
                 after: &after,
                 forced: SET_ON_UPDATE,
+                custom_changed,
             },
         );
-        let resource = after.resource();
+        let rendered = render(&after);
         data.conversations.insert(after.id, after);
-        Ok(resource)
+        Ok(rendered)
     }
+}
+
+/// The [`WRITABLE`] fields whose JSON differs between `old` and `new`, in that order;
+/// compared on the records, as `attributes()` would compare their JSON.
+fn changed_writable(old: &Conversation, new: &Conversation) -> Vec<&'static str> {
+    let null = Value::Null;
+    WRITABLE
+        .iter()
+        .copied()
+        .filter(|field| match *field {
+            "name" => old.name != new.name,
+            "status" => old.status != new.status,
+            "priority" => old.priority != new.priority,
+            "direction" => old.direction != new.direction,
+            "tags" => old.tags != new.tags,
+            "assignedUsers" => old.assigned_users != new.assigned_users,
+            "assignedTeams" => old.assigned_teams != new.assigned_teams,
+            "custom" => old.custom != new.custom,
+            "externalId" => old.external_id != new.external_id,
+            // `None` and `Some(null)` both render as null.
+            "snooze" => {
+                old.snooze.as_ref().unwrap_or(&null) != new.snooze.as_ref().unwrap_or(&null)
+            }
+            other => old.attributes().get(other) != new.attributes().get(other),
+        })
+        .collect()
 }
 
 /// Writable attributes back to their defaults (`?replace=true`).
@@ -495,4 +567,83 @@ fn dedup(ids: Vec<Id>) -> Vec<Id> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn conversation() -> Conversation {
+        let t = Timestamp::from_millis(0);
+        let id = Id::from_bytes([1; 12]);
+        Conversation {
+            id,
+            org: id,
+            customer: id,
+            name: None,
+            status: ConversationStatus::Open,
+            priority: 3,
+            direction: Direction::In,
+            tags: Vec::new(),
+            assigned_users: Vec::new(),
+            assigned_teams: Vec::new(),
+            custom: Map::new(),
+            external_id: None,
+            snooze: None,
+            ended: false,
+            ended_at: None,
+            done_count: 0,
+            reopen_count: 0,
+            rev: 1,
+            created_at: t,
+            updated_at: t,
+            modified_at: t,
+            imported_at: None,
+            modification_history: BTreeMap::new(),
+            created_by: id,
+            modified_by: id,
+        }
+    }
+
+    #[test]
+    fn changed_writable_agrees_with_the_rendered_attributes() {
+        let base = conversation();
+        let mut variants: Vec<Conversation> = Vec::new();
+        let mut push = |f: &dyn Fn(&mut Conversation)| {
+            let mut c = base.clone();
+            f(&mut c);
+            variants.push(c);
+        };
+        push(&|_| {});
+        push(&|c| c.name = Some("x".into()));
+        push(&|c| c.status = ConversationStatus::Done);
+        push(&|c| c.priority = 5);
+        push(&|c| c.direction = Direction::Out);
+        push(&|c| c.tags = vec![Id::from_bytes([2; 12])]);
+        push(&|c| c.assigned_users = vec![Id::from_bytes([3; 12])]);
+        push(&|c| c.assigned_teams = vec![Id::from_bytes([4; 12])]);
+        push(&|c| {
+            c.custom.insert("a".into(), json!(1));
+        });
+        push(&|c| c.external_id = Some("e".into()));
+        push(&|c| c.snooze = Some(json!({"until": "x"})));
+        push(&|c| c.snooze = Some(Value::Null));
+        push(&|c| {
+            c.name = Some("y".into());
+            c.priority = 1;
+            c.rev = 9;
+        });
+        for a in &variants {
+            for b in &variants {
+                let (old, new) = (a.attributes(), b.attributes());
+                let expected: Vec<&str> = WRITABLE
+                    .iter()
+                    .copied()
+                    .filter(|f| old.get(*f) != new.get(*f))
+                    .collect();
+                assert_eq!(changed_writable(a, b), expected);
+            }
+        }
+    }
 }

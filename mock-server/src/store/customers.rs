@@ -122,13 +122,15 @@ impl Store {
         after.updated_at = now;
         after.modified_at = now;
         after.modified_by = actor.user;
+        let custom_changed = before.custom != after.custom;
         self.publish_commit(
             &org,
             actor,
             Commit::Update {
-                before: &before,
+                before,
                 after: &after,
                 forced: SET_ON_UPDATE,
+                custom_changed,
             },
         );
         let resource = after.resource();

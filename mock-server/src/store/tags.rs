@@ -216,9 +216,11 @@ impl Store {
             org,
             actor,
             Commit::Update {
-                before: &before,
+                before,
                 after: &after,
                 forced: SET_ON_UPDATE,
+                // Tags have no custom attributes.
+                custom_changed: false,
             },
         );
         let resource = after.resource();

@@ -1,0 +1,364 @@
+//! `kmock-bench`: what `make bench` and `make bench-peers` run. Measures the mock against
+//! a bare axum baseline in one run on one machine, and writes the tables into
+//! BENCHMARKS.md. Benchmarks only: no test asserts a time.
+
+mod api;
+mod baseline;
+mod load;
+mod loops;
+mod peers;
+mod report;
+mod scale;
+mod servers;
+mod setup;
+mod startup;
+mod stats;
+mod workflow;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+/// Benchmarks of kustomer-mock (see BENCHMARKS.md).
+#[derive(Debug, Parser)]
+#[command(name = "kmock-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+    #[command(flatten)]
+    options: Options,
+}
+
+#[derive(Debug, clap::Args)]
+struct Options {
+    /// A short run (1 round, shorter cells) to check that everything works.
+    #[arg(long, global = true)]
+    quick: bool,
+    /// Rounds per cell (default 3; 1 with --quick).
+    #[arg(long, global = true)]
+    rounds: Option<usize>,
+    /// Seconds measured per cell and round (default 1.5).
+    #[arg(long, global = true)]
+    seconds: Option<f64>,
+    /// Only these phases (comma-separated: api, workflow, startup, scale, loop).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Only the API cells whose request contains this text, e.g. `PUT` (for profiling).
+    #[arg(long, value_name = "TEXT")]
+    cells: Option<String>,
+    /// Only the API cells with this many connections (for profiling).
+    #[arg(long, value_name = "N")]
+    conns: Option<usize>,
+    /// Where to write the tables (between the markers of the file).
+    #[arg(long, global = true, value_name = "FILE")]
+    write: Option<PathBuf>,
+    /// Print the tables only.
+    #[arg(long, global = true)]
+    no_write: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Every phase (the default).
+    All,
+    /// Load one URL with the load generator (any server, e.g. a peer mock).
+    Load {
+        url: String,
+        /// Connection counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,32")]
+        connections: Vec<usize>,
+        /// Extra request headers, `name: value`.
+        #[arg(long = "header", short = 'H')]
+        headers: Vec<String>,
+        /// The method.
+        #[arg(long, short = 'X', default_value = "GET")]
+        method: String,
+        /// Request bodies, sent in turn (repeat the option for several).
+        #[arg(long = "body", short = 'd')]
+        bodies: Vec<String>,
+        /// Send exactly this many requests on one connection instead (for instruction
+        /// counts under callgrind, where time means nothing).
+        #[arg(long)]
+        count: Option<usize>,
+    },
+    /// Start-up and throughput of `kmock serve` and the peers listed in FILE.
+    Peers {
+        #[arg(long, value_name = "FILE")]
+        list: PathBuf,
+    },
+    /// Write the body `kmock serve` answers for the benchmark conversation.
+    PeerBody {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Serve the bare axum baseline on a port until killed (to profile or count it).
+    #[command(hide = true)]
+    ServeBaseline {
+        #[arg(long)]
+        port: u16,
+    },
+    /// (internal) one size of the memory measurement, in a fresh process.
+    #[command(hide = true)]
+    ScaleChild {
+        #[arg(long)]
+        conversations: usize,
+    },
+}
+
+/// How long and how often everything is measured.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub rounds: usize,
+    pub warmup: Duration,
+    pub duration: Duration,
+    pub workflow_conversations: usize,
+    pub sequential_runs: usize,
+    pub startups: usize,
+    pub process_runs: usize,
+    pub loop_runs: usize,
+    pub scale_sizes: Vec<usize>,
+    pub scale_latency_size: usize,
+    pub peer_startups: usize,
+    pub peer_warmup: Duration,
+}
+
+impl Settings {
+    fn from(options: &Options) -> Settings {
+        let mut s = if options.quick {
+            Settings {
+                rounds: 1,
+                warmup: Duration::from_millis(200),
+                duration: Duration::from_millis(500),
+                workflow_conversations: 300,
+                sequential_runs: 30,
+                startups: 30,
+                process_runs: 5,
+                loop_runs: 5,
+                scale_sizes: vec![10_000, 100_000],
+                scale_latency_size: 100_000,
+                peer_startups: 2,
+                peer_warmup: Duration::from_secs(1),
+            }
+        } else {
+            Settings {
+                rounds: 3,
+                warmup: Duration::from_millis(300),
+                duration: Duration::from_millis(1500),
+                workflow_conversations: 1000,
+                sequential_runs: 100,
+                startups: 100,
+                process_runs: 15,
+                loop_runs: 15,
+                scale_sizes: vec![10_000, 100_000],
+                scale_latency_size: 100_000,
+                peer_startups: 5,
+                peer_warmup: Duration::from_secs(3),
+            }
+        };
+        if let Some(rounds) = options.rounds {
+            s.rounds = rounds.max(1);
+        }
+        if let Some(seconds) = options.seconds {
+            s.duration = Duration::from_secs_f64(seconds.max(0.1));
+        }
+        s
+    }
+}
+
+fn output_file(options: &Options) -> Option<PathBuf> {
+    if options.no_write {
+        return None;
+    }
+    Some(
+        options
+            .write
+            .clone()
+            .unwrap_or_else(|| setup::repo_root().join("BENCHMARKS.md")),
+    )
+}
+
+/// Prints the section, keeps a copy under .bench/results, and writes it into the file.
+fn publish(options: &Options, name: &str, title: &str, body: &str) {
+    println!("{body}");
+    let results = setup::repo_root().join(".bench/results");
+    if std::fs::create_dir_all(&results).is_ok() {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let _ = std::fs::write(results.join(format!("{stamp}-{name}.md")), body);
+    }
+    if let Some(file) = output_file(options) {
+        match report::write_section(&file, name, title, body) {
+            Ok(()) => eprintln!(
+                "kmock-bench: wrote the {name} tables into {}",
+                file.display()
+            ),
+            Err(e) => eprintln!("kmock-bench: cannot write {}: {e}", file.display()),
+        }
+    }
+}
+
+async fn all(options: &Options, settings: &Settings) {
+    let wants = |phase: &str| options.only.is_empty() || options.only.iter().any(|p| p == phase);
+    let api = if wants("api") || wants("workflow") {
+        eprintln!("kmock-bench: API (baseline, GET, PUT, list; journal on and off)");
+        Some(api::run(settings, options.cells.as_deref(), options.conns).await)
+    } else {
+        None
+    };
+    let workflow = if wants("workflow") {
+        eprintln!("kmock-bench: workflow end to end");
+        Some(workflow::run(settings).await)
+    } else {
+        None
+    };
+    let startup = if wants("startup") {
+        eprintln!("kmock-bench: start-up");
+        Some(startup::run(settings).await)
+    } else {
+        None
+    };
+    let scale = if wants("scale") {
+        eprintln!("kmock-bench: scale");
+        Some(scale::run(settings).await)
+    } else {
+        None
+    };
+    let loops = if wants("loop") {
+        eprintln!("kmock-bench: loop guard");
+        Some(loops::run(settings).await)
+    } else {
+        None
+    };
+    let body = report::main_section(
+        settings,
+        api.as_ref(),
+        workflow.as_ref(),
+        startup.as_ref(),
+        scale.as_ref(),
+        loops.as_deref(),
+    );
+    publish(options, "main", "Results: `make bench`", &body);
+}
+
+async fn load_url(
+    settings: &Settings,
+    url: &str,
+    connections: &[usize],
+    headers: &[String],
+    method: &str,
+    bodies: &[String],
+    count: Option<usize>,
+) {
+    let uri: hyper::Uri = url.parse().expect("a URL");
+    let host = uri.host().unwrap_or("127.0.0.1");
+    let port = uri.port_u16().unwrap_or(80);
+    let addr = tokio::net::lookup_host((host, port))
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .expect("the host resolves");
+    let path = uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let mut workload = load::Workload::get(addr, vec![path]);
+    workload.method = method.to_ascii_uppercase().parse().expect("an HTTP method");
+    if !bodies.is_empty() {
+        workload.bodies = Some(std::sync::Arc::new(
+            bodies
+                .iter()
+                .map(|b| bytes::Bytes::from(b.clone()))
+                .collect(),
+        ));
+    }
+    for header in headers {
+        if let Some((name, value)) = header.split_once(':') {
+            workload = workload.header(name.trim(), value.trim());
+        }
+    }
+    if let Some(count) = count {
+        let mut sender = load::connect(addr).await.expect("connects");
+        let mut failed = 0;
+        for i in 0..count {
+            match load::send(&mut sender, workload.request(i)).await {
+                Ok((status, _)) if (200..300).contains(&status) => {}
+                _ => failed += 1,
+            }
+        }
+        println!("{count} requests, {failed} not 2xx");
+        return;
+    }
+    println!(
+        "| Conns | req/s | p50 | p99 | CPU/req (this process) | errors |\n|--:|--:|--:|--:|--:|--:|"
+    );
+    for &c in connections {
+        let mut rounds = stats::Rounds::default();
+        for _ in 0..settings.rounds {
+            rounds.0.push(
+                load::run(&workload, c, settings.warmup, settings.duration)
+                    .await
+                    .expect("the load runs"),
+            );
+        }
+        let merged = rounds.merged();
+        println!(
+            "| {c} | {:.0} | {:.0} µs | {:.0} µs | {:.1} µs | {} |",
+            rounds.rate(),
+            merged.quantile_us(0.5),
+            merged.quantile_us(0.99),
+            rounds.cpu_per_request_us(),
+            rounds.errors()
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let settings = Settings::from(&cli.options);
+    match cli.command.unwrap_or(Cmd::All) {
+        Cmd::All => all(&cli.options, &settings).await,
+        Cmd::Load {
+            url,
+            connections,
+            headers,
+            method,
+            bodies,
+            count,
+        } => {
+            load_url(
+                &settings,
+                &url,
+                &connections,
+                &headers,
+                &method,
+                &bodies,
+                count,
+            )
+            .await
+        }
+        Cmd::Peers { list } => match peers::run(&settings, &list).await {
+            Ok(results) => {
+                let body = report::peers_section(&settings, &results);
+                publish(&cli.options, "peers", "Peers: `make bench-peers`", &body);
+            }
+            Err(e) => {
+                eprintln!("kmock-bench peers: {e}");
+                std::process::exit(1);
+            }
+        },
+        Cmd::PeerBody { out } => {
+            if let Err(e) = peers::write_body(&out).await {
+                eprintln!("kmock-bench peer-body: {e}");
+                std::process::exit(1);
+            }
+        }
+        Cmd::ScaleChild { conversations } => scale::child(conversations).await,
+        Cmd::ServeBaseline { port } => {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                .await
+                .expect("the port is free");
+            baseline::serve(listener).await;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Scale: resident memory with many conversations (each size in a process of its own,
+//! so allocations of other phases do not count), and `GET` latency with 100 000
+//! conversations against 100 (two servers in this process, measured round-robin).
+
+use std::process::Command;
+
+use kustomer_mock::MockServer;
+use serde_json::json;
+
+use crate::Settings;
+use crate::load::{self, Workload};
+use crate::setup::{self, ADMIN_TOKEN};
+use crate::stats::Rounds;
+
+/// The resident set size of this process, in bytes.
+pub fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+/// One size, measured in a child process.
+#[derive(Debug, Clone)]
+pub struct Memory {
+    pub conversations: usize,
+    /// The server started with the fixtures, before the conversations.
+    pub rss_before: u64,
+    pub rss_after: u64,
+}
+
+/// The child: start a server, add `n` conversations, print the RSS before and after.
+pub async fn child(n: usize) {
+    let server = MockServer::builder()
+        .seed(1)
+        .fixtures(setup::acme())
+        .limits(setup::high_limits())
+        .start()
+        .await
+        .expect("the mock starts");
+    let rss_before = rss_bytes();
+    let ids = setup::populate(server.store(), n);
+    let rss_after = rss_bytes();
+    assert_eq!(ids.len(), n);
+    println!(
+        "{}",
+        json!({"conversations": n, "rssBefore": rss_before, "rssAfter": rss_after})
+    );
+    let _ = server.shutdown().await;
+}
+
+fn measure_in_child(n: usize) -> Memory {
+    let exe = std::env::current_exe().expect("the bench knows where it is");
+    let output = Command::new(exe)
+        .args(["scale-child", "--conversations", &n.to_string()])
+        .output()
+        .expect("the scale child runs");
+    assert!(output.status.success(), "the scale child succeeds");
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the scale child prints JSON");
+    Memory {
+        conversations: n,
+        rss_before: value["rssBefore"].as_u64().unwrap_or(0),
+        rss_after: value["rssAfter"].as_u64().unwrap_or(0),
+    }
+}
+
+/// `GET` at one store size and connection count.
+pub struct Latency {
+    pub conversations: usize,
+    pub connections: usize,
+    pub rounds: Rounds,
+}
+
+pub struct ScaleResults {
+    pub memory: Vec<Memory>,
+    pub latency: Vec<Latency>,
+}
+
+impl ScaleResults {
+    pub fn latency(&self, conversations: usize, connections: usize) -> Option<&Latency> {
+        self.latency
+            .iter()
+            .find(|l| l.conversations == conversations && l.connections == connections)
+    }
+}
+
+pub async fn run(settings: &Settings) -> ScaleResults {
+    let memory = settings
+        .scale_sizes
+        .iter()
+        .map(|&n| tokio::task::block_in_place(|| measure_in_child(n)))
+        .collect();
+
+    let mut servers = Vec::new();
+    let mut latency = Vec::new();
+    let mut workloads = Vec::new();
+    for n in [100, settings.scale_latency_size] {
+        let server = crate::servers::start(
+            MockServer::builder()
+                .seed(1)
+                .fixtures(setup::acme())
+                .limits(setup::high_limits())
+                .start(),
+        )
+        .await
+        .expect("the mock starts");
+        let ids = setup::populate(server.store(), n);
+        let workload = Workload::get(server.addr(), setup::conversation_paths(&ids))
+            .header("authorization", format!("Bearer {ADMIN_TOKEN}"));
+        for connections in [1, 32] {
+            latency.push(Latency {
+                conversations: n,
+                connections,
+                rounds: Rounds::default(),
+            });
+            workloads.push(workload.clone());
+        }
+        servers.push(server);
+    }
+    for round in 0..settings.rounds {
+        for (cell, workload) in latency.iter_mut().zip(&workloads) {
+            let sample = load::run(
+                workload,
+                cell.connections,
+                settings.warmup,
+                settings.duration,
+            )
+            .await
+            .expect("the load runs");
+            eprintln!(
+                "  round {}: GET with {:>6} conversations, {:>2} conn: {:>9.0} req/s, p99 {:>8.1} µs",
+                round + 1,
+                cell.conversations,
+                cell.connections,
+                sample.rate(),
+                sample.quantile_us(0.99)
+            );
+            cell.rounds.0.push(sample);
+        }
+    }
+    for server in servers {
+        let _ = server.shutdown().await;
+    }
+    ScaleResults { memory, latency }
+}

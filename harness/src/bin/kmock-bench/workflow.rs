@@ -1,0 +1,220 @@
+//! The workflow phase: open conversations get the `auto-close` tag and the seed workflow
+//! (`close-on-tag`) marks each done over real HTTP. Throughput: a burst of N tag requests
+//! on 32 connections, timed from the first request to the last conversation done. Latency:
+//! one tag at a time, timed from the request to its conversation being done.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use kustomer_harness::harness::Harness;
+use kustomer_harness::workflow::{RunState, load_file};
+use kustomer_mock::{BusItem, Id};
+use tokio::sync::mpsc;
+
+use crate::Settings;
+use crate::load::{self, Workload};
+use crate::setup::{self, ADMIN_TOKEN};
+use crate::stats;
+
+/// One round of the burst.
+pub struct Burst {
+    pub runs: usize,
+    pub window: Duration,
+    /// Tag request → conversation done, under the burst (queueing included).
+    pub latencies_ms: Vec<f64>,
+}
+
+impl Burst {
+    pub fn rate(&self) -> f64 {
+        self.runs as f64 / self.window.as_secs_f64()
+    }
+}
+
+/// Every round of both measurements.
+pub struct WorkflowResults {
+    pub conversations: usize,
+    pub bursts: Vec<Burst>,
+    /// Tag → done, one at a time (ms).
+    pub sequential_ms: Vec<f64>,
+}
+
+impl WorkflowResults {
+    pub fn rate(&self) -> f64 {
+        stats::median(&self.bursts.iter().map(Burst::rate).collect::<Vec<_>>())
+    }
+}
+
+async fn harness() -> Harness {
+    let workflow = load_file(&setup::repo_root().join("fixtures/workflows/close-on-tag.json"))
+        .expect("close-on-tag loads");
+    crate::servers::start(
+        Harness::builder()
+            .fixtures(setup::acme())
+            .seed(1)
+            .limits(setup::high_limits())
+            .workflow(workflow)
+            .start(),
+    )
+    .await
+    .expect("the harness starts")
+}
+
+/// Sends `(record, when)` for every update event that leaves a conversation done.
+fn watch_done(harness: &Harness) -> mpsc::UnboundedReceiver<(Id, Instant)> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut subscription = harness.server().bus().subscribe(None);
+    tokio::spawn(async move {
+        while let Some(item) = subscription.recv().await {
+            if let BusItem::Event(event) = item
+                && event.name == "kustomer.conversation.update"
+                && event.data["attributes"]["status"] == "done"
+                && tx.send((event.data_id, Instant::now())).is_err()
+            {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn tag_workload(harness: &Harness, ids: &[Id]) -> Workload {
+    let mut workload = Workload::get(
+        harness.server().addr(),
+        ids.iter()
+            .map(|id| format!("/v1/conversations/{id}/tags"))
+            .collect(),
+    )
+    .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+    .header("content-type", "application/json");
+    workload.method = hyper::Method::POST;
+    workload.bodies = Some(Arc::new(vec![Bytes::from_static(b"[\"auto-close\"]")]));
+    workload
+}
+
+/// Checks that every conversation got exactly its closing run.
+fn check_runs(harness: &Harness, expected: usize) {
+    let completed = harness
+        .runs_of("close-on-tag")
+        .iter()
+        .filter(|r| r.state == RunState::Completed)
+        .count();
+    assert_eq!(
+        completed, expected,
+        "every tagged conversation is closed by exactly one run"
+    );
+}
+
+async fn burst(n: usize) -> Burst {
+    let harness = harness().await;
+    let ids = setup::populate(harness.server().store(), n);
+    harness.settled().await.expect("the fixtures settle");
+    let mut done = watch_done(&harness);
+    let workload = tag_workload(&harness, &ids);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut senders = Vec::new();
+    for _ in 0..32 {
+        let workload = workload.clone();
+        let next = Arc::clone(&next);
+        senders.push(tokio::spawn(async move {
+            let mut sender = load::connect(workload.addr).await.expect("connects");
+            let mut sent = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= workload.paths.len() {
+                    return sent;
+                }
+                let at = Instant::now();
+                let (status, _) = load::send(&mut sender, workload.request(i))
+                    .await
+                    .expect("the tag request is answered");
+                assert_eq!(status, 200, "the tag request succeeds");
+                sent.push((i, at));
+            }
+        }));
+    }
+    let mut sent_at = vec![started; n];
+    for task in senders {
+        for (i, at) in task.await.expect("sender") {
+            sent_at[i] = at;
+        }
+    }
+    let index: HashMap<Id, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut latencies_ms = Vec::with_capacity(n);
+    let mut last = started;
+    while latencies_ms.len() < n {
+        let (id, at) = tokio::time::timeout(Duration::from_secs(120), done.recv())
+            .await
+            .expect("every conversation is closed within 2 minutes")
+            .expect("the bus is open");
+        if let Some(&i) = index.get(&id) {
+            latencies_ms.push((at - sent_at[i]).as_secs_f64() * 1000.0);
+            last = last.max(at);
+        }
+    }
+    harness.settled().await.expect("the runs settle");
+    check_runs(&harness, n);
+    harness.shutdown().await;
+    Burst {
+        runs: n,
+        window: last - started,
+        latencies_ms,
+    }
+}
+
+async fn sequential(n: usize) -> Vec<f64> {
+    let harness = harness().await;
+    let ids = setup::populate(harness.server().store(), n);
+    harness.settled().await.expect("the fixtures settle");
+    let mut done = watch_done(&harness);
+    let workload = tag_workload(&harness, &ids);
+    let mut sender = load::connect(workload.addr).await.expect("connects");
+    let mut out = Vec::with_capacity(n);
+    for (i, id) in ids.iter().enumerate() {
+        let at = Instant::now();
+        let (status, _) = load::send(&mut sender, workload.request(i))
+            .await
+            .expect("the tag request is answered");
+        assert_eq!(status, 200, "the tag request succeeds");
+        loop {
+            let (closed, when) = tokio::time::timeout(Duration::from_secs(30), done.recv())
+                .await
+                .expect("the conversation is closed within 30 s")
+                .expect("the bus is open");
+            if closed == *id {
+                out.push((when - at).as_secs_f64() * 1000.0);
+                break;
+            }
+        }
+        // The not-matched run of the workflow's own update finishes before the next tag.
+        harness.settled().await.expect("the runs settle");
+    }
+    check_runs(&harness, n);
+    harness.shutdown().await;
+    out
+}
+
+pub async fn run(settings: &Settings) -> WorkflowResults {
+    let mut bursts = Vec::new();
+    let mut sequential_ms = Vec::new();
+    for round in 0..settings.rounds {
+        let b = burst(settings.workflow_conversations).await;
+        eprintln!(
+            "  round {}: {} runs in {:.0} ms: {:.0} runs/s",
+            round + 1,
+            b.runs,
+            b.window.as_secs_f64() * 1000.0,
+            b.rate()
+        );
+        bursts.push(b);
+        sequential_ms.extend(sequential(settings.sequential_runs).await);
+    }
+    WorkflowResults {
+        conversations: settings.workflow_conversations,
+        bursts,
+        sequential_ms,
+    }
+}
