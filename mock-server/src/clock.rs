@@ -43,13 +43,66 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(millis))
     }
 
-    /// The ISO form with milliseconds and `Z`.
+    /// The ISO form with milliseconds and `Z`. Every response and event shows several
+    /// timestamps, so years 0000–9999 are formatted by hand (chrono's general
+    /// formatter was a visible share of a `GET`); other years go through chrono.
     pub fn to_iso(self) -> String {
-        match DateTime::<Utc>::from_timestamp_millis(self.0) {
-            Some(dt) => dt.to_rfc3339_opts(SecondsFormat::Millis, true),
-            None => "1970-01-01T00:00:00.000Z".to_string(),
+        let days = self.0.div_euclid(MILLIS_PER_DAY);
+        let in_day = self.0.rem_euclid(MILLIS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        if !(0..=9999).contains(&year) {
+            return match DateTime::<Utc>::from_timestamp_millis(self.0) {
+                Some(dt) => dt.to_rfc3339_opts(SecondsFormat::Millis, true),
+                None => "1970-01-01T00:00:00.000Z".to_string(),
+            };
         }
+        let (hour, minute) = (in_day / 3_600_000, in_day / 60_000 % 60);
+        let (second, milli) = (in_day / 1000 % 60, in_day % 1000);
+        let mut out = [0u8; 24];
+        let mut put = |at: usize, value: i64, width: usize| {
+            let mut v = value;
+            for i in (0..width).rev() {
+                out[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, year, 4);
+        put(5, month, 2);
+        put(8, day, 2);
+        put(11, hour, 2);
+        put(14, minute, 2);
+        put(17, second, 2);
+        put(20, milli, 3);
+        for (at, c) in [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (23, b'Z'),
+        ] {
+            out[at] = c;
+        }
+        out.iter().map(|&b| b as char).collect()
     }
+}
+
+const MILLIS_PER_DAY: i64 = 86_400_000;
+
+/// (year, month, day) of a day count since 1970-01-01 in the proleptic Gregorian
+/// calendar (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 impl fmt::Display for Timestamp {
@@ -201,6 +254,39 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hand_formatted_iso_matches_chrono() {
+        let chrono_iso = |millis: i64| {
+            DateTime::<Utc>::from_timestamp_millis(millis)
+                .unwrap()
+                .to_rfc3339_opts(SecondsFormat::Millis, true)
+        };
+        let mut millis: i64 = -62_135_596_800_000; // 0001-01-01
+        let mut step: i64 = 1;
+        while millis < 253_402_300_799_999 {
+            assert_eq!(Timestamp(millis).to_iso(), chrono_iso(millis), "{millis}");
+            millis += step;
+            step = step * 3 / 2 + 997;
+        }
+        for day in (-719_162..2_932_896).step_by(7) {
+            let millis = day * MILLIS_PER_DAY + (day * 7919).rem_euclid(MILLIS_PER_DAY);
+            assert_eq!(Timestamp(millis).to_iso(), chrono_iso(millis), "{millis}");
+        }
+        for edge in [
+            0,
+            -1,
+            951_782_400_000,
+            1_709_164_800_000,
+            253_402_300_799_999,
+        ] {
+            assert_eq!(Timestamp(edge).to_iso(), chrono_iso(edge), "{edge}");
+        }
+        assert_eq!(
+            Timestamp(253_402_300_800_000).to_iso(),
+            chrono_iso(253_402_300_800_000)
+        );
+    }
 
     #[test]
     fn iso_round_trip_with_millis() {

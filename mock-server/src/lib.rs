@@ -28,6 +28,7 @@ pub mod faults;
 pub mod fixtures;
 pub mod ids;
 pub mod journal;
+pub mod json_object;
 pub mod lazy_json;
 pub mod limits;
 mod listener;

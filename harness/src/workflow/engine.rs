@@ -766,14 +766,14 @@ impl EngineInner {
     }
 
     /// Stores a run (new or updated), dropping the oldest finished runs past the limit.
-    pub(crate) fn record_run(&self, run: &Run) {
+    pub(crate) fn record_run(&self, run: Run) {
         let max = self
             .config
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .max_runs_kept;
         let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
-        book.runs.insert(run.id.clone(), run.clone());
+        book.runs.insert(run.id.clone(), run);
         while book.runs.len() > max.max(1) {
             let oldest_final = book.runs.iter().position(|(_, r)| r.state.is_final());
             match oldest_final {

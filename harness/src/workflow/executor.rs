@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kustomer_mock::faults::FaultAction;
+use kustomer_mock::json_object::{object, string};
 use kustomer_mock::{Actor, Cause, Event};
 use serde_json::{Value, json};
 
@@ -36,7 +37,13 @@ pub fn trigger_output(event: &Event, inputs: Option<&Value>) -> Value {
         }
         map.insert(
             "event".into(),
-            json!({"id": event.id, "name": event.name, "createdAt": event.created_at, "org": event.org, "orgName": event.org_name}),
+            object([
+                ("id", string(event.id.to_hex())),
+                ("name", string(event.name.as_str())),
+                ("createdAt", string(event.created_at.to_iso())),
+                ("org", string(event.org.to_hex())),
+                ("orgName", string(event.org_name.as_str())),
+            ]),
         );
     }
     out
@@ -131,13 +138,16 @@ impl EngineInner {
             record: event.data_id.to_hex(),
         };
         run.iteration = run.cause.chain.iter().filter(|h| **h == hop).count() as u32 + 1;
-        self.record_run(&run);
+        self.record_run(run.clone());
         let runs_for_root = self.count_for_root(incoming.root);
         let secrets = &self.secrets_for(&job.installed);
-        let data = json!({
-            "steps": {"1": trigger_output(event, job.inputs.as_ref())},
-            "variables": job.installed.variables.to_json(),
-        });
+        let data = object([
+            (
+                "steps",
+                object([("1", trigger_output(event, job.inputs.as_ref()))]),
+            ),
+            ("variables", job.installed.variables.to_json()),
+        ]);
         let mut scope = Scope::new(data, &attached.templates);
         let (target, tried) = choose(&workflow.trigger, &scope, secrets);
         run.trigger = tried;
@@ -176,7 +186,7 @@ impl EngineInner {
         if run.explanation.is_none() {
             run.explanation = explain_run(&run, Some(workflow), store, job.installed.org);
         }
-        self.record_run(&run);
+        self.record_run(run);
     }
 
     fn halt(

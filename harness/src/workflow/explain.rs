@@ -84,16 +84,12 @@ pub fn describe_condition(raw: &Value, seen: &Value) -> String {
 /// The parts of a false condition that were false (for `and`), else the condition itself.
 fn false_parts(raw: &Value, seen: &Value) -> Vec<String> {
     if raw.get("op").and_then(Value::as_str) == Some("and") {
-        let raw_parts = raw
-            .get("values")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let none = Vec::new();
+        let raw_parts = raw.get("values").and_then(Value::as_array).unwrap_or(&none);
         let seen_parts = seen
             .get("conditions")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+            .unwrap_or(&none);
         let parts: Vec<String> = raw_parts
             .iter()
             .zip(seen_parts.iter())
@@ -128,7 +124,7 @@ fn unknown_tag_notes(raw: &Value, store: &Store, org: Id) -> Vec<String> {
     ids.dedup();
     let mut notes = Vec::new();
     for id in ids {
-        if store.get_tag(org, id).is_err() {
+        if !store.has_tag(org, id) {
             let tags = store
                 .list_tags(
                     org,

@@ -129,9 +129,25 @@ impl Secrets {
         out
     }
 
+    /// Whether any secret appears in a string or key of `value` (a walk without copies:
+    /// most values, a REST step's response above all, hold none).
+    fn appears_in(&self, value: &Value) -> bool {
+        let in_text = |text: &str| {
+            self.0
+                .iter()
+                .any(|(_, secret)| text.contains(secret.as_str()))
+        };
+        match value {
+            Value::String(s) => in_text(s),
+            Value::Array(items) => items.iter().any(|v| self.appears_in(v)),
+            Value::Object(map) => map.iter().any(|(k, v)| in_text(k) || self.appears_in(v)),
+            _ => false,
+        }
+    }
+
     /// The value with every string (and object key) masked.
     pub fn mask(&self, value: &Value) -> Value {
-        if self.0.is_empty() {
+        if !self.appears_in(value) {
             return value.clone();
         }
         match value {

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::{Record, opt_ts, to_one};
 use crate::clock::Timestamp;
 use crate::ids::Id;
+use crate::json_object::{object, string};
 use crate::nullable::nullable;
 
 /// `open`, `snoozed` or `done`.
@@ -86,37 +87,40 @@ impl Record for Conversation {
     }
 
     fn attributes(&self) -> Map<String, Value> {
+        let ids = |ids: &[Id]| Value::Array(ids.iter().map(|id| string(id.to_hex())).collect());
+        let text = |t: &Option<String>| t.clone().map(Value::String).unwrap_or(Value::Null);
         let history: Map<String, Value> = self
             .modification_history
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.to_iso())))
             .collect();
-        let value = json!({
-            "name": self.name,
-            "status": self.status.as_str(),
-            "priority": self.priority,
-            "direction": self.direction.as_str(),
-            "tags": self.tags,
-            "assignedUsers": self.assigned_users,
-            "assignedTeams": self.assigned_teams,
-            "custom": self.custom,
-            "externalId": self.external_id,
-            "snooze": self.snooze,
-            "ended": self.ended,
-            "endedAt": opt_ts(self.ended_at),
-            "doneCount": self.done_count,
-            "reopenCount": self.reopen_count,
-            "rev": self.rev,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "modifiedAt": self.modified_at,
-            "importedAt": opt_ts(self.imported_at),
-            "modificationHistory": history,
-        });
-        match value {
-            Value::Object(map) => map,
-            _ => Map::new(),
+        let entries = [
+            ("name", text(&self.name)),
+            ("status", string(self.status.as_str())),
+            ("priority", self.priority.into()),
+            ("direction", string(self.direction.as_str())),
+            ("tags", ids(&self.tags)),
+            ("assignedUsers", ids(&self.assigned_users)),
+            ("assignedTeams", ids(&self.assigned_teams)),
+            ("custom", Value::Object(self.custom.clone())),
+            ("externalId", text(&self.external_id)),
+            ("snooze", self.snooze.clone().unwrap_or(Value::Null)),
+            ("ended", self.ended.into()),
+            ("endedAt", opt_ts(self.ended_at)),
+            ("doneCount", self.done_count.into()),
+            ("reopenCount", self.reopen_count.into()),
+            ("rev", self.rev.into()),
+            ("createdAt", string(self.created_at.to_iso())),
+            ("updatedAt", string(self.updated_at.to_iso())),
+            ("modifiedAt", string(self.modified_at.to_iso())),
+            ("importedAt", opt_ts(self.imported_at)),
+            ("modificationHistory", Value::Object(history)),
+        ];
+        let mut map = Map::with_capacity(entries.len());
+        for (key, value) in entries {
+            map.insert(key.to_string(), value);
         }
+        map
     }
 
     fn relationships(&self) -> Map<String, Value> {
@@ -136,7 +140,13 @@ impl Record for Conversation {
         map.insert("org".into(), to_one("org", None, self.org));
         map.insert(
             "messages".into(),
-            json!({ "links": { "self": format!("/v1/conversations/{}/messages", self.id) } }),
+            object([(
+                "links",
+                object([(
+                    "self",
+                    string(format!("/v1/conversations/{}/messages", self.id)),
+                )]),
+            )]),
         );
         map
     }

@@ -13,9 +13,10 @@ pub mod org;
 pub mod tag;
 pub mod user;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::ids::Id;
+use crate::json_object::{object, string};
 
 pub use conversation::{Conversation, ConversationStatus, ConversationWrite};
 pub use customer::{Customer, CustomerWrite};
@@ -45,24 +46,28 @@ pub trait Record: Clone {
 
     /// The whole JSON:API resource object.
     fn resource(&self) -> Value {
-        json!({
-            "type": Self::KIND,
-            "id": self.id(),
-            "attributes": Value::Object(self.attributes()),
-            "relationships": Value::Object(self.relationships()),
-            "links": { "self": self.self_link() },
-        })
+        object([
+            ("type", string(Self::KIND)),
+            ("id", string(self.id().to_hex())),
+            ("attributes", Value::Object(self.attributes())),
+            ("relationships", Value::Object(self.relationships())),
+            ("links", object([("self", string(self.self_link()))])),
+        ])
     }
 }
 
 /// A to-one relationship: `{"data": {"type", "id"}, "links": {"self"}}`.
 pub fn to_one(kind: &str, collection: Option<&str>, id: Id) -> Value {
+    let data = object([("type", string(kind)), ("id", string(id.to_hex()))]);
     match collection {
-        Some(collection) => json!({
-            "data": { "type": kind, "id": id },
-            "links": { "self": format!("/v1/{collection}/{id}") },
-        }),
-        None => json!({ "data": { "type": kind, "id": id } }),
+        Some(collection) => object([
+            ("data", data),
+            (
+                "links",
+                object([("self", string(format!("/v1/{collection}/{id}")))]),
+            ),
+        ]),
+        None => object([("data", data)]),
     }
 }
 

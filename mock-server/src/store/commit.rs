@@ -1,12 +1,11 @@
 //! The last step of every write: compute `changes`, build the event, publish it.
 
-use std::sync::Arc;
-
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::{Actor, Store};
 use crate::events::{Event, EventMeta, MockMeta};
 use crate::ids::Id;
+use crate::json_object::{object, string};
 use crate::lazy_json::LazyJson;
 use crate::model::{Org, Record};
 
@@ -36,7 +35,7 @@ fn change(before: Option<&Value>, after: Option<&Value>) -> Value {
         (false, true) => "remove",
         (false, false) => "replace",
     };
-    json!({ "op": op, "before": before, "after": after })
+    object([("op", string(op)), ("before", before), ("after", after)])
 }
 
 /// The fields whose values differ (whole values: arrays and objects compare as a whole),
@@ -69,18 +68,21 @@ fn relationship_data(map: &Map<String, Value>) -> Map<String, Value> {
 }
 
 /// `{"attributes": ..., "relationships": ...}` of an update: what changed between the
-/// two renderings of the record.
-fn changes_of<R: Record>(before: &R, after: &R, forced: &[&str]) -> Value {
-    let attributes = diff(&before.attributes(), &after.attributes(), forced);
+/// record before and `after`, the rendering of the record after (the event's `data`,
+/// rendered once for both).
+fn changes_of<R: Record>(before: &R, after: &Value, forced: &[&str]) -> Value {
+    let empty = Map::new();
+    let part = |name: &str| after.get(name).and_then(Value::as_object).unwrap_or(&empty);
+    let attributes = diff(&before.attributes(), part("attributes"), forced);
     let relationships = diff(
         &relationship_data(&before.relationships()),
-        &relationship_data(&after.relationships()),
+        &relationship_data(part("relationships")),
         &[],
     );
-    json!({
-        "attributes": attributes,
-        "relationships": relationships,
-    })
+    object([
+        ("attributes", Value::Object(attributes)),
+        ("relationships", Value::Object(relationships)),
+    ])
 }
 
 impl Store {
@@ -93,24 +95,29 @@ impl Store {
         actor: &Actor,
         commit: Commit<'_, R>,
     ) {
-        let (action, record, changes, custom_changed) = match commit {
-            Commit::Create(record) => ("create", Arc::new(record.clone()), None, false),
-            Commit::Delete(record) => ("delete", Arc::new(record.clone()), None, false),
+        let (action, record, before, custom_changed) = match commit {
+            Commit::Create(record) => ("create", record.clone(), None, false),
+            Commit::Delete(record) => ("delete", record.clone(), None, false),
             Commit::Update {
                 before,
                 after,
                 forced,
                 custom_changed,
-            } => {
-                let after = Arc::new(after.clone());
-                let snapshot = Arc::clone(&after);
-                let changes = LazyJson::new(move || changes_of(&before, &*snapshot, forced));
-                ("update", after, Some(changes), custom_changed)
-            }
+            } => (
+                "update",
+                after.clone(),
+                Some((before, forced)),
+                custom_changed,
+            ),
         };
-        let name = format!("kustomer.{}.{action}", R::KIND);
-        let id = self.event_id(actor, record.id(), &name);
         let data_id = record.id();
+        let data = LazyJson::new(move || record.resource());
+        let changes = before.map(|(before, forced)| {
+            let after = data.clone();
+            LazyJson::new(move || changes_of(&before, after.value(), forced))
+        });
+        let name = format!("kustomer.{}.{action}", R::KIND);
+        let id = self.event_id(actor, data_id, &name);
         let event = Event {
             id,
             name,
@@ -118,7 +125,7 @@ impl Store {
             org_name: org.name.clone(),
             partition: org.id,
             data_id,
-            data: LazyJson::new(move || record.resource()),
+            data,
             changes,
             created_at: self.clock.now(),
             client: actor.client.to_string(),
@@ -151,6 +158,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn map(v: Value) -> Map<String, Value> {
         match v {

@@ -126,6 +126,13 @@ impl Store {
             .ok_or_else(|| ApiError::not_found("tag", &id.to_hex()))
     }
 
+    /// Whether the org has a tag with this id (deleted ones included, as `get_tag`).
+    pub fn has_tag(&self, org: Id, id: Id) -> bool {
+        self.org_state(org)
+            .map(|state| state.read().tags.contains_key(&id))
+            .unwrap_or(false)
+    }
+
     /// `GET /v1/tags`, in creation order.
     pub fn list_tags(
         &self,

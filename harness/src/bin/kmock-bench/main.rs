@@ -50,6 +50,9 @@ struct Options {
     /// Only the API cells with this many connections (for profiling).
     #[arg(long, value_name = "N")]
     conns: Option<usize>,
+    /// Conversations tagged in each workflow burst (default 1000; 300 with --quick).
+    #[arg(long, value_name = "N")]
+    burst: Option<usize>,
     /// Where to write the tables (between the markers of the file).
     #[arg(long, global = true, value_name = "FILE")]
     write: Option<PathBuf>,
@@ -158,6 +161,9 @@ impl Settings {
         };
         if let Some(rounds) = options.rounds {
             s.rounds = rounds.max(1);
+        }
+        if let Some(burst) = options.burst {
+            s.workflow_conversations = burst.max(1);
         }
         if let Some(seconds) = options.seconds {
             s.duration = Duration::from_secs_f64(seconds.max(0.1));
@@ -311,6 +317,12 @@ async fn load_url(
         );
     }
 }
+
+/// mimalloc instead of the system allocator: a request allocates and frees many small
+/// JSON maps and strings, and glibc's malloc/free were about a sixth of the server's
+/// CPU under load (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {

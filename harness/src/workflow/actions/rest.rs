@@ -11,6 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use kustomer_mock::faults::FaultAction;
+use kustomer_mock::json_object::object;
 
 use super::ActionEnv;
 use crate::workflow::functions::text_of;
@@ -214,11 +215,22 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             "request": {"method": method_text, "uri": uri},
         }));
     }
-    Ok(json!({
-        "response": {"status": status.as_u16(), "statusCode": status.as_u16(), "headers": headers},
-        "body": body,
-        "status": status.as_u16(),
-    }))
+    let headers = headers
+        .into_iter()
+        .map(|(name, value)| (name, Value::String(value)))
+        .collect();
+    Ok(object([
+        (
+            "response",
+            object([
+                ("status", status.as_u16().into()),
+                ("statusCode", status.as_u16().into()),
+                ("headers", Value::Object(headers)),
+            ]),
+        ),
+        ("body", body),
+        ("status", status.as_u16().into()),
+    ]))
 }
 
 #[cfg(test)]
