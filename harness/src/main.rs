@@ -3,6 +3,12 @@
 use clap::Parser;
 use kustomer_harness::cli::{Cli, Command};
 
+/// mimalloc instead of the system allocator: a request allocates and frees many small
+/// JSON maps and strings, and glibc's malloc/free were about a sixth of the server's
+/// CPU under load (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
