@@ -71,23 +71,28 @@ impl Cause {
 
     /// The header value a caller sends to say "this request comes from `self`'s run".
     pub fn to_header(&self) -> String {
-        let mut out = format!("root={}; depth={}", self.root, self.depth);
-        if let Some(run) = &self.run {
-            out.push_str(&format!("; run={}", encode(run)));
-        }
-        if let Some(workflow) = &self.workflow {
-            out.push_str(&format!("; workflow={}", encode(workflow)));
-        }
-        if let Some(step) = &self.step {
-            out.push_str(&format!("; step={}", encode(step)));
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(128 + 60 * self.chain.len().min(MAX_HEADER_HOPS));
+        // Writing to a String cannot fail.
+        let _ = write!(out, "root={}; depth={}", self.root, self.depth);
+        for (name, value) in [
+            ("run", &self.run),
+            ("workflow", &self.workflow),
+            ("step", &self.step),
+        ] {
+            if let Some(value) = value {
+                out.push_str("; ");
+                out.push_str(name);
+                out.push('=');
+                encode_into(value, &mut out);
+            }
         }
         let skip = self.chain.len().saturating_sub(MAX_HEADER_HOPS);
-        if self.chain.len() > skip {
-            let hops: Vec<String> = self.chain[skip..]
-                .iter()
-                .map(|h| format!("{}@{}", encode(&h.workflow), encode(&h.record)))
-                .collect();
-            out.push_str(&format!("; chain={}", hops.join(",")));
+        for (i, hop) in self.chain[skip..].iter().enumerate() {
+            out.push_str(if i == 0 { "; chain=" } else { "," });
+            encode_into(&hop.workflow, &mut out);
+            out.push('@');
+            encode_into(&hop.record, &mut out);
         }
         out
     }
@@ -178,17 +183,20 @@ impl Cause {
     }
 }
 
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Percent-encodes everything but unreserved characters, appending to `out`.
+fn encode_into(text: &str, out: &mut String) {
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX_UPPER[(b >> 4) as usize] as char);
+            out.push(HEX_UPPER[(b & 0xf) as usize] as char);
         }
     }
-    out
 }
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 fn decode(text: &str) -> Result<String, String> {
     let bytes = text.as_bytes();

@@ -47,14 +47,22 @@ impl Timestamp {
     /// timestamps, so years 0000–9999 are formatted by hand (chrono's general
     /// formatter was a visible share of a `GET`); other years go through chrono.
     pub fn to_iso(self) -> String {
+        match self.iso_bytes() {
+            Some(bytes) => bytes.iter().map(|&b| b as char).collect(),
+            None => match DateTime::<Utc>::from_timestamp_millis(self.0) {
+                Some(dt) => dt.to_rfc3339_opts(SecondsFormat::Millis, true),
+                None => "1970-01-01T00:00:00.000Z".to_string(),
+            },
+        }
+    }
+
+    /// The ISO form as ASCII bytes for years 0000–9999, without allocating.
+    fn iso_bytes(self) -> Option<[u8; 24]> {
         let days = self.0.div_euclid(MILLIS_PER_DAY);
         let in_day = self.0.rem_euclid(MILLIS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
         if !(0..=9999).contains(&year) {
-            return match DateTime::<Utc>::from_timestamp_millis(self.0) {
-                Some(dt) => dt.to_rfc3339_opts(SecondsFormat::Millis, true),
-                None => "1970-01-01T00:00:00.000Z".to_string(),
-            };
+            return None;
         }
         let (hour, minute) = (in_day / 3_600_000, in_day / 60_000 % 60);
         let (second, milli) = (in_day / 1000 % 60, in_day % 1000);
@@ -84,7 +92,7 @@ impl Timestamp {
         ] {
             out[at] = c;
         }
-        out.iter().map(|&b| b as char).collect()
+        Some(out)
     }
 }
 
@@ -119,7 +127,13 @@ impl fmt::Debug for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_iso())
+        match self.iso_bytes() {
+            // The ISO form is ASCII.
+            Some(bytes) => {
+                serializer.serialize_str(std::str::from_utf8(&bytes).unwrap_or_default())
+            }
+            None => serializer.serialize_str(&self.to_iso()),
+        }
     }
 }
 

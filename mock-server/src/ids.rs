@@ -47,12 +47,18 @@ impl Id {
 
     /// The 24-character lowercase hex form.
     pub fn to_hex(&self) -> String {
-        let mut s = String::with_capacity(24);
-        for b in self.0 {
-            s.push(HEX[(b >> 4) as usize] as char);
-            s.push(HEX[(b & 0xf) as usize] as char);
+        self.hex_bytes().iter().map(|&b| b as char).collect()
+    }
+
+    /// The hex form as ASCII bytes, without allocating (ids are written into every
+    /// response and event).
+    pub fn hex_bytes(&self) -> [u8; 24] {
+        let mut out = [0u8; 24];
+        for (i, b) in self.0.iter().enumerate() {
+            out[2 * i] = HEX[(b >> 4) as usize];
+            out[2 * i + 1] = HEX[(b & 0xf) as usize];
         }
-        s
+        out
     }
 }
 
@@ -93,7 +99,9 @@ impl FromStr for Id {
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_hex())
+        let hex = self.hex_bytes();
+        // Hex digits are ASCII.
+        serializer.serialize_str(std::str::from_utf8(&hex).unwrap_or_default())
     }
 }
 

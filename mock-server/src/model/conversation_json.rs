@@ -52,8 +52,29 @@ impl fmt::Display for Link {
 }
 
 impl Serialize for Link {
+    /// Assembled in a stack buffer: `collect_str` went through the `fmt` machinery,
+    /// which was a visible share of a `GET`.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buf = [0u8; 96];
+        let mut len = 0;
+        let parts: [&[u8]; 5] = [
+            b"/v1/",
+            self.0.as_bytes(),
+            b"/",
+            &self.1.hex_bytes(),
+            self.2.as_bytes(),
+        ];
+        for part in parts {
+            match buf.get_mut(len..len + part.len()) {
+                Some(slot) => slot.copy_from_slice(part),
+                None => return serializer.collect_str(self),
+            }
+            len += part.len();
+        }
+        match std::str::from_utf8(&buf[..len]) {
+            Ok(text) => serializer.serialize_str(text),
+            Err(_) => serializer.collect_str(self),
+        }
     }
 }
 

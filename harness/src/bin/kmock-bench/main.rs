@@ -50,7 +50,7 @@ struct Options {
     /// Only the API cells with this many connections (for profiling).
     #[arg(long, value_name = "N")]
     conns: Option<usize>,
-    /// Conversations tagged in each workflow burst (default 1000; 300 with --quick).
+    /// Conversations tagged in each workflow burst (default 5000; 1000 with --quick).
     #[arg(long, value_name = "N")]
     burst: Option<usize>,
     /// Where to write the tables (between the markers of the file).
@@ -133,7 +133,7 @@ impl Settings {
                 rounds: 1,
                 warmup: Duration::from_millis(200),
                 duration: Duration::from_millis(500),
-                workflow_conversations: 300,
+                workflow_conversations: 1000,
                 sequential_runs: 30,
                 startups: 30,
                 process_runs: 5,
@@ -148,7 +148,7 @@ impl Settings {
                 rounds: 3,
                 warmup: Duration::from_millis(300),
                 duration: Duration::from_millis(1500),
-                workflow_conversations: 1000,
+                workflow_conversations: 5000,
                 sequential_runs: 100,
                 startups: 100,
                 process_runs: 15,
