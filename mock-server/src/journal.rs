@@ -185,9 +185,19 @@ struct HeaderList {
 
 impl HeaderList {
     fn capture(headers: &HeaderMap, key_name: Option<&str>) -> HeaderList {
+        // Sized exactly: entries stay in the ring for 10,000 requests, so slack adds up.
+        let size: usize = headers
+            .iter()
+            .filter(|(name, _)| journaled_header(name.as_str()))
+            .map(|(name, value)| name.as_str().len() + value.len() + 32)
+            .sum();
+        let count = headers
+            .keys()
+            .filter(|name| journaled_header(name.as_str()))
+            .count();
         let mut list = HeaderList {
-            text: String::with_capacity(256),
-            ends: Vec::with_capacity(headers.len()),
+            text: String::with_capacity(size),
+            ends: Vec::with_capacity(count),
         };
         for (name, value) in headers {
             if !journaled_header(name.as_str()) {
