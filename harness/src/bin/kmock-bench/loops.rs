@@ -38,10 +38,15 @@ async fn once(workflow: &kustomer_harness::workflow::LoadedWorkflow) -> Duration
     harness.settled().await.expect("the loop is halted");
     let took = started.elapsed();
     assert_eq!(status, 200, "the tag request succeeds");
+    let summaries: Vec<String> = harness
+        .runs()
+        .iter()
+        .map(|r| format!("{:?}: {}", r.state, r.summary))
+        .collect();
     assert_eq!(
         harness.loops().len(),
         1,
-        "the loop guard halts the loop once"
+        "the loop guard halts the loop once; the runs: {summaries:#?}"
     );
     assert!(
         harness.runs().iter().any(|r| r.state == RunState::Halted),
