@@ -9,11 +9,16 @@ use serde_json::{Map, Value};
 
 /// `{k1: v1, k2: v2, ...}` in the order given, values moved in.
 pub fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(map(entries))
+}
+
+/// The same as a `Map`, for callers that hand out maps (a record's attributes).
+pub fn map<const N: usize>(entries: [(&str, Value); N]) -> Map<String, Value> {
     let mut map = Map::with_capacity(N);
     for (key, value) in entries {
         map.insert(key.to_string(), value);
     }
-    Value::Object(map)
+    map
 }
 
 /// A string value.

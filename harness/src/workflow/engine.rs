@@ -113,6 +113,8 @@ pub struct Job {
 pub(crate) struct Attached {
     pub state: AppState,
     pub base_url: String,
+    /// The origin of `base_url`, computed once (REST steps compare against it).
+    pub base_origin: String,
     pub templates: Templates,
 }
 
@@ -230,6 +232,9 @@ impl Engine {
         let attached = Attached {
             templates: Templates::new(state.store.clock().clone()),
             base_url: server.url(),
+            base_origin: reqwest::Url::parse(&server.url())
+                .map(|url| super::actions::rest::origin(&url))
+                .unwrap_or_default(),
             state,
         };
         if self.0.attached.set(attached).is_err() {

@@ -333,6 +333,7 @@ impl EngineInner {
                     let env = ActionEnv {
                         http: &self.http,
                         base_url: &attached.base_url,
+                        base_origin: &attached.base_origin,
                         rewrite_kustomer_hosts: config.rewrite_kustomer_hosts,
                         cause: &cause,
                         timeout: config.rest_timeout,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::{Record, opt_ts, to_one};
 use crate::clock::Timestamp;
 use crate::ids::Id;
-use crate::json_object::{object, string};
+use crate::json_object::{map, object, string};
 use crate::nullable::nullable;
 
 /// `open`, `snoozed` or `done`.
@@ -94,7 +94,7 @@ impl Record for Conversation {
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.to_iso())))
             .collect();
-        let entries = [
+        map([
             ("name", text(&self.name)),
             ("status", string(self.status.as_str())),
             ("priority", self.priority.into()),
@@ -115,12 +115,7 @@ impl Record for Conversation {
             ("modifiedAt", string(self.modified_at.to_iso())),
             ("importedAt", opt_ts(self.imported_at)),
             ("modificationHistory", Value::Object(history)),
-        ];
-        let mut map = Map::with_capacity(entries.len());
-        for (key, value) in entries {
-            map.insert(key.to_string(), value);
-        }
-        map
+        ])
     }
 
     fn relationships(&self) -> Map<String, Value> {

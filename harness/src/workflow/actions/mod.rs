@@ -2,7 +2,7 @@
 
 mod native;
 mod regex_match;
-mod rest;
+pub(crate) mod rest;
 
 use std::time::Duration;
 
@@ -107,6 +107,8 @@ pub struct ActionEnv<'a> {
     pub http: &'a reqwest::Client,
     /// The mock's base URL (`http://127.0.0.1:<port>`).
     pub base_url: &'a str,
+    /// Its origin (`http://127.0.0.1:<port>`), to tell requests aimed at the mock.
+    pub base_origin: &'a str,
     /// Send `api.kustomerapp.com` requests to the mock instead.
     pub rewrite_kustomer_hosts: bool,
     /// The cause the run's requests carry (`x-kmock-cause`, `traceparent`).
