@@ -364,8 +364,23 @@ fn sigterm_during_a_busy_loop_loses_no_run() {
             .await
             .unwrap();
         assert_eq!(tagged.status(), 200);
+        // The engine starts on the event asynchronously: stop only once a run exists
+        // (polled, bounded), while the loop is still going.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let runs: serde_json::Value = reqwest::get(format!("{url}/__admin/runs"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if runs["data"].as_array().is_some_and(|r| !r.is_empty()) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "no run ever started: {runs}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     });
-    // Stop while the loop is running (its 31 iterations take a moment).
     let exit = sigterm_and_wait(&mut child);
     assert!(exit.success(), "exit {exit:?}");
     let saved: serde_json::Value =

@@ -53,6 +53,7 @@ pub struct MockServerBuilder {
     config: ServerConfig,
     journal: bool,
     journal_capacity: usize,
+    journal_bytes: usize,
     event_capacity: usize,
     webhook_retry: RetryPolicy,
     extra_admin: Option<Router<AppState>>,
@@ -71,6 +72,7 @@ impl Default for MockServerBuilder {
             config: ServerConfig::default(),
             journal: true,
             journal_capacity: 10_000,
+            journal_bytes: crate::journal::DEFAULT_JOURNAL_BYTES,
             event_capacity: 10_000,
             webhook_retry: RetryPolicy::default(),
             extra_admin: None,
@@ -141,6 +143,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many bytes the journal holds at most (default 32 MiB); the oldest entries go
+    /// first, and an exchange larger than the whole budget is kept without its bodies.
+    pub fn journal_bytes(mut self, bytes: usize) -> Self {
+        self.journal_bytes = bytes;
+        self
+    }
+
     /// How outbound webhooks retry.
     pub fn webhook_retry(mut self, retry: RetryPolicy) -> Self {
         self.webhook_retry = retry;
@@ -190,7 +199,7 @@ impl MockServerBuilder {
             state_sections: std::sync::Mutex::new(Vec::new()),
             restored_sections,
             store,
-            journal: Journal::new(self.journal_capacity, self.journal),
+            journal: Journal::new(self.journal_capacity, self.journal_bytes, self.journal),
             config: self.config,
             fixtures: self.fixtures,
             webhooks: Arc::new(Webhooks::new(self.webhook_retry)),

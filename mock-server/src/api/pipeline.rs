@@ -60,13 +60,21 @@ pub async fn v1_pipeline(
                 )
             }
         };
+    let journaled = app.journal.is_enabled();
     let mut exchange = Exchange {
         app: &app,
         at: app.store.now(),
         method: parts.method.to_string(),
         path: uri.path().to_string(),
         query: uri.query().map(str::to_string),
-        headers: parts.headers.clone(),
+        // Only the journal reads them (the handler gets the originals): a request is
+        // journaled when the journal is on both when it arrives and when it is answered.
+        headers: if journaled {
+            parts.headers.clone()
+        } else {
+            HeaderMap::new()
+        },
+        journaled,
         body: Bytes::new(),
         ctx: ctx.clone(),
         presented: Presented::default(),
@@ -233,6 +241,7 @@ struct Exchange<'a> {
     path: String,
     query: Option<String>,
     headers: HeaderMap,
+    journaled: bool,
     body: Bytes,
     ctx: RequestCtx,
     presented: Presented,
@@ -258,7 +267,7 @@ impl Exchange<'_> {
             depth = self.ctx.cause.depth,
             "/v1 request"
         );
-        if !self.app.journal.is_enabled() {
+        if !self.journaled || !self.app.journal.is_enabled() {
             return response;
         }
         let dropped = response.extensions().get::<DropConnection>().is_some();
@@ -268,21 +277,21 @@ impl Exchange<'_> {
             Ok(collected) => collected.to_bytes(),
             Err(_) => Bytes::new(),
         };
-        // Kept as bytes and headers; the journal renders (parses, masks) when read.
+        // Copied into the journal's ring as bytes; parsed and rendered when read.
         self.app.journal.record_exchange(crate::journal::Exchange {
             id: self.ctx.id,
             at: self.at,
-            method: self.method,
-            path: self.path,
-            query: self.query,
-            key: self.presented.key_name,
-            request_headers: self.headers,
-            request_body: self.body,
+            method: &self.method,
+            path: &self.path,
+            query: self.query.as_deref(),
+            key: self.presented.key_name.as_deref(),
+            request_headers: &self.headers,
+            request_body: &self.body,
             // 0: the connection was dropped without an answer.
             status: if dropped { 0 } else { parts.status.as_u16() },
-            response_headers: parts.headers.clone(),
-            response_body: bytes.clone(),
-            cause: self.ctx.cause,
+            response_headers: &parts.headers,
+            response_body: &bytes,
+            cause: &self.ctx.cause,
         });
         Response::from_parts(parts, Body::from(bytes))
     }

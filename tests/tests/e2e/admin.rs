@@ -219,6 +219,52 @@ async fn journal_masks_authorization() {
 }
 
 #[tokio::test]
+async fn the_journal_keeps_to_its_byte_budget_and_counts_what_fell_off() {
+    let server = builder().journal_bytes(4096).start().await.unwrap();
+    let path = format!("/v1/conversations/{CONV_1}");
+    for n in 0..6 {
+        put(&server, &path, ADMIN, &format!(r#"{{"name":"n{n}"}}"#)).await;
+    }
+    let journal = admin(&server, Method::GET, "/journal", None).await;
+    let entries = journal.data().as_array().unwrap();
+    let dropped = journal.body["meta"]["dropped"].as_u64().unwrap();
+    assert!(!entries.is_empty() && dropped > 0, "{}", journal.body);
+    assert_eq!(entries.len() as u64 + dropped, 6);
+    // The newest are kept, whole.
+    let last = entries.last().unwrap();
+    assert_eq!(last["seq"], 6);
+    assert_eq!(last["requestBody"], json!({"name": "n5"}));
+    assert_eq!(last["responseBody"]["data"]["attributes"]["name"], "n5");
+
+    // An exchange larger than the whole budget is kept without its bodies, never lost.
+    let long = "x".repeat(5000);
+    let body = format!(r#"{{"name":"{long}"}}"#);
+    assert_eq!(put(&server, &path, ADMIN, &body).await.status, 200);
+    let journal = admin(&server, Method::GET, "/journal", None).await;
+    let last = journal.data().as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["seq"], 7);
+    assert_eq!(last["status"], 200);
+    assert_eq!(
+        last["requestHeaders"]["authorization"],
+        "Bearer [key:acme-admin]"
+    );
+    assert_eq!(
+        last["requestBody"],
+        format!(
+            "({} bytes, not kept: larger than the journal's byte budget)",
+            body.len()
+        )
+    );
+    assert!(
+        last["responseBody"]
+            .as_str()
+            .unwrap()
+            .ends_with("bytes, not kept: larger than the journal's byte budget)"),
+        "{last}"
+    );
+}
+
+#[tokio::test]
 async fn reset_restores_the_start_state_and_seed_adds() {
     let server = server().await;
     let start = admin(&server, Method::GET, "/state", None).await.body;
