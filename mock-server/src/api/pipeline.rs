@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -64,9 +64,8 @@ pub async fn v1_pipeline(
     let mut exchange = Exchange {
         app: &app,
         at: app.store.now(),
-        method: parts.method.to_string(),
-        path: uri.path().to_string(),
-        query: uri.query().map(str::to_string),
+        method: parts.method.clone(),
+        uri,
         // Only the journal reads them (the handler gets the originals): a request is
         // journaled when the journal is on both when it arrives and when it is answered.
         headers: if journaled {
@@ -95,9 +94,12 @@ pub async fn v1_pipeline(
         return exchange.finish(None, error.into_response()).await;
     }
     if !app.faults.is_empty()
-        && let Some((rule, action)) =
-            app.faults
-                .decide(&exchange.method, &exchange.path, &ctx.cause, exchange.at)
+        && let Some((rule, action)) = app.faults.decide(
+            exchange.method.as_str(),
+            exchange.uri.path(),
+            &ctx.cause,
+            exchange.at,
+        )
     {
         match action {
             FaultAction::Latency { ms } => {
@@ -237,9 +239,9 @@ fn request_ctx(
 struct Exchange<'a> {
     app: &'a AppState,
     at: Timestamp,
-    method: String,
-    path: String,
-    query: Option<String>,
+    method: Method,
+    /// The original URI (with `/v1`); cloning it shares its bytes.
+    uri: Uri,
     headers: HeaderMap,
     journaled: bool,
     body: Bytes,
@@ -255,13 +257,13 @@ impl Exchange<'_> {
                 response.headers_mut().insert(name, value);
             }
         }
-        if let Ok(id) = axum::http::HeaderValue::from_str(&self.ctx.id.to_hex()) {
+        if let Ok(id) = HeaderValue::from_bytes(&self.ctx.id.hex_bytes()) {
             response.headers_mut().insert(REQUEST_ID_HEADER, id);
         }
         tracing::debug!(
             request = %self.ctx.id,
             method = %self.method,
-            path = %self.path,
+            path = %self.uri.path(),
             status = response.status().as_u16(),
             key = self.presented.key_name.as_deref().unwrap_or("-"),
             depth = self.ctx.cause.depth,
@@ -281,9 +283,9 @@ impl Exchange<'_> {
         self.app.journal.record_exchange(crate::journal::Exchange {
             id: self.ctx.id,
             at: self.at,
-            method: &self.method,
-            path: &self.path,
-            query: self.query.as_deref(),
+            method: self.method.as_str(),
+            path: self.uri.path(),
+            query: self.uri.query(),
             key: self.presented.key_name.as_deref(),
             request_headers: &self.headers,
             request_body: &self.body,
