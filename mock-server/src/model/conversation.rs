@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Record, opt_ts, to_one};
+use super::{Record, insert_audit_relationships, opt_ts, to_one};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::json_object::{map, object, string};
@@ -78,6 +78,42 @@ pub struct Conversation {
     pub modified_by: Id,
 }
 
+#[cfg(test)]
+impl Conversation {
+    /// An open conversation with every optional field empty, for unit tests: `id(n)`
+    /// gives the ids of the record (1), its org (2), customer (3), creator (4) and last
+    /// modifier (5).
+    pub(crate) fn for_test(id: impl Fn(u8) -> Id, at: Timestamp) -> Conversation {
+        Conversation {
+            id: id(1),
+            org: id(2),
+            customer: id(3),
+            name: None,
+            status: ConversationStatus::Open,
+            priority: 3,
+            direction: Direction::In,
+            tags: Vec::new(),
+            assigned_users: Vec::new(),
+            assigned_teams: Vec::new(),
+            custom: Map::new(),
+            external_id: None,
+            snooze: None,
+            ended: false,
+            ended_at: None,
+            done_count: 0,
+            reopen_count: 0,
+            rev: 1,
+            created_at: at,
+            updated_at: at,
+            modified_at: at,
+            imported_at: None,
+            modification_history: BTreeMap::new(),
+            created_by: id(4),
+            modified_by: id(5),
+        }
+    }
+}
+
 impl Record for Conversation {
     const KIND: &'static str = "conversation";
     const COLLECTION: &'static str = "conversations";
@@ -124,15 +160,7 @@ impl Record for Conversation {
             "customer".into(),
             to_one("customer", Some("customers"), self.customer),
         );
-        map.insert(
-            "createdBy".into(),
-            to_one("user", Some("users"), self.created_by),
-        );
-        map.insert(
-            "modifiedBy".into(),
-            to_one("user", Some("users"), self.modified_by),
-        );
-        map.insert("org".into(), to_one("org", None, self.org));
+        insert_audit_relationships(&mut map, self.created_by, self.modified_by, self.org);
         map.insert(
             "messages".into(),
             object([(

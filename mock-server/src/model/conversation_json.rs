@@ -223,34 +223,7 @@ mod tests {
     }
 
     fn plain() -> Conversation {
-        let t = Timestamp::from_millis(1_795_478_400_123);
-        Conversation {
-            id: id(1),
-            org: id(2),
-            customer: id(3),
-            name: None,
-            status: ConversationStatus::Open,
-            priority: 3,
-            direction: Direction::In,
-            tags: Vec::new(),
-            assigned_users: Vec::new(),
-            assigned_teams: Vec::new(),
-            custom: Map::new(),
-            external_id: None,
-            snooze: None,
-            ended: false,
-            ended_at: None,
-            done_count: 0,
-            reopen_count: 0,
-            rev: 1,
-            created_at: t,
-            updated_at: t,
-            modified_at: t,
-            imported_at: None,
-            modification_history: BTreeMap::new(),
-            created_by: id(4),
-            modified_by: id(5),
-        }
+        Conversation::for_test(id, Timestamp::from_millis(1_795_478_400_123))
     }
 
     fn full() -> Conversation {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{Record, to_one};
+use super::{Record, insert_audit_relationships};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::nullable::nullable;
@@ -64,15 +64,7 @@ impl Record for Customer {
 
     fn relationships(&self) -> Map<String, Value> {
         let mut map = Map::new();
-        map.insert(
-            "createdBy".into(),
-            to_one("user", Some("users"), self.created_by),
-        );
-        map.insert(
-            "modifiedBy".into(),
-            to_one("user", Some("users"), self.modified_by),
-        );
-        map.insert("org".into(), to_one("org", None, self.org));
+        insert_audit_relationships(&mut map, self.created_by, self.modified_by, self.org);
         map.insert(
             "conversations".into(),
             json!({ "links": { "self": format!("/v1/customers/{}/conversations", self.id) } }),

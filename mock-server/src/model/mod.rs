@@ -71,6 +71,25 @@ pub fn to_one(kind: &str, collection: Option<&str>, id: Id) -> Value {
     }
 }
 
+/// Appends the relationships every record has, in Kustomer's order: `createdBy`,
+/// `modifiedBy` (users) and `org`.
+pub fn insert_audit_relationships(
+    map: &mut Map<String, Value>,
+    created_by: Id,
+    modified_by: Id,
+    org: Id,
+) {
+    map.insert(
+        "createdBy".into(),
+        to_one("user", Some("users"), created_by),
+    );
+    map.insert(
+        "modifiedBy".into(),
+        to_one("user", Some("users"), modified_by),
+    );
+    map.insert("org".into(), to_one("org", None, org));
+}
+
 /// Renders an optional timestamp as JSON (`null` when absent).
 pub fn opt_ts(ts: Option<crate::clock::Timestamp>) -> Value {
     ts.map(|t| Value::String(t.to_iso())).unwrap_or(Value::Null)

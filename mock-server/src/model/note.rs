@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{Record, to_one};
+use super::{Record, insert_audit_relationships, to_one};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 
@@ -55,15 +55,7 @@ impl Record for Note {
             "customer".into(),
             to_one("customer", Some("customers"), self.customer),
         );
-        map.insert(
-            "createdBy".into(),
-            to_one("user", Some("users"), self.created_by),
-        );
-        map.insert(
-            "modifiedBy".into(),
-            to_one("user", Some("users"), self.modified_by),
-        );
-        map.insert("org".into(), to_one("org", None, self.org));
+        insert_audit_relationships(&mut map, self.created_by, self.modified_by, self.org);
         map
     }
 }

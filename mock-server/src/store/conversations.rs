@@ -575,35 +575,7 @@ mod tests {
     use serde_json::json;
 
     fn conversation() -> Conversation {
-        let t = Timestamp::from_millis(0);
-        let id = Id::from_bytes([1; 12]);
-        Conversation {
-            id,
-            org: id,
-            customer: id,
-            name: None,
-            status: ConversationStatus::Open,
-            priority: 3,
-            direction: Direction::In,
-            tags: Vec::new(),
-            assigned_users: Vec::new(),
-            assigned_teams: Vec::new(),
-            custom: Map::new(),
-            external_id: None,
-            snooze: None,
-            ended: false,
-            ended_at: None,
-            done_count: 0,
-            reopen_count: 0,
-            rev: 1,
-            created_at: t,
-            updated_at: t,
-            modified_at: t,
-            imported_at: None,
-            modification_history: BTreeMap::new(),
-            created_by: id,
-            modified_by: id,
-        }
+        Conversation::for_test(|_| Id::from_bytes([1; 12]), Timestamp::from_millis(0))
     }
 
     #[test]
