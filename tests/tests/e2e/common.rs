@@ -173,6 +173,21 @@ pub async fn harness_with(
     builder.start().await.expect("harness starts")
 }
 
+/// Tags a conversation `auto-close` (what starts the seed workflow and the stories).
+pub async fn tag_auto_close(
+    server: &MockServer,
+    conversation: impl std::fmt::Display,
+    token: &str,
+) -> Answer {
+    post(
+        server,
+        &format!("/v1/conversations/{conversation}/tags"),
+        token,
+        r#"["auto-close"]"#,
+    )
+    .await
+}
+
 /// Waits for the harness to settle (fails the test after the engine's timeout).
 pub async fn settle(harness: &kustomer_harness::harness::Harness) {
     harness.settled().await.expect("the system settles");

@@ -18,13 +18,7 @@ fn states(harness: &Harness, workflow: &str) -> Vec<RunState> {
 async fn the_seed_story_closes_once_and_does_not_refire() {
     let harness = harness_with(vec![workflow("close-on-tag")]).await;
     let server = harness.server();
-    let tagged = post(
-        server,
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    let tagged = tag_auto_close(server, CONV_1, WORKFLOW).await;
     assert_eq!(tagged.status, 200);
     settle(&harness).await;
 
@@ -91,13 +85,7 @@ async fn a_missing_bearer_prefix_fails_the_step_with_the_mocks_401() {
     let mut json = workflow_json("close-on-tag");
     json["steps"][0]["params"]["headers"]["Authorization"] = json!("{{{variables.API_Key}}}");
     let harness = harness_with(vec![load_value(json, "missing-bearer").unwrap()]).await;
-    post(
-        harness.server(),
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(harness.server(), CONV_1, WORKFLOW).await;
     settle(&harness).await;
     let runs = harness.runs_of("close-on-tag");
     assert_eq!(runs.len(), 1);
@@ -135,13 +123,7 @@ async fn a_key_without_the_update_role_gives_403_in_the_run_log() {
         .start()
         .await
         .unwrap();
-    post(
-        harness.server(),
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(harness.server(), CONV_1, WORKFLOW).await;
     settle(&harness).await;
     let run = &harness.runs_of("close-on-tag")[0];
     assert_eq!(run.state, RunState::Failed);
@@ -414,13 +396,7 @@ async fn workflows_are_installed_listed_and_removed_over_the_admin_api() {
     );
     assert!(!shown.body.to_string().contains(WORKFLOW));
 
-    post(
-        server,
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(server, CONV_1, WORKFLOW).await;
     settle(&harness).await;
     let runs = admin(
         server,
@@ -490,13 +466,7 @@ async fn runs_on_many_records_are_concurrent_but_deterministic() {
         // The user's requests go one after the other (deterministic input); the runs they
         // trigger overlap, one queue per record.
         for id in &ids {
-            let tagged = post(
-                server,
-                &format!("/v1/conversations/{id}/tags"),
-                WORKFLOW,
-                r#"["auto-close"]"#,
-            )
-            .await;
+            let tagged = tag_auto_close(server, id, WORKFLOW).await;
             assert_eq!(tagged.status, 200);
         }
         settle(&harness).await;
@@ -617,13 +587,7 @@ async fn events_caused_by_a_run_carry_its_chain() {
     let harness = harness_with(vec![workflow("close-on-tag")]).await;
     let server: &MockServer = harness.server();
     let mut sub = server.bus().subscribe(None);
-    post(
-        server,
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(server, CONV_1, WORKFLOW).await;
     settle(&harness).await;
     let mut events = Vec::new();
     while let Some(BusItem::Event(e)) = sub.try_recv() {

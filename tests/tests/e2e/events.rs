@@ -100,13 +100,7 @@ async fn marking_done_emits_one_update_with_exactly_what_changed() {
 async fn tag_append_shows_tag_ids_before_and_after() {
     let server = server().await;
     let mut sub = server.bus().subscribe(None);
-    post(
-        &server,
-        &format!("/v1/conversations/{CONV_2}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(&server, CONV_2, WORKFLOW).await;
     let event = next_event(&mut sub).await;
     let tags = &event.changes.as_ref().unwrap()["attributes"]["tags"];
     assert_eq!(tags["before"], json!([]));
@@ -523,13 +517,7 @@ async fn event_stream_snapshot() {
     .await;
     let id = conversation.data()["id"].as_str().unwrap().to_string();
     server.clock().advance(60_000);
-    post(
-        &server,
-        &format!("/v1/conversations/{id}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(&server, &id, WORKFLOW).await;
     server.clock().advance(1_500);
     put(
         &server,

@@ -146,13 +146,7 @@ async fn rest_steps_fail_clearly_on_each_fault_kind_and_name_it() {
     ];
     for (conversation, action, kind) in &cases {
         let rule = add_rule(server, json!({"method": "PUT", "path": format!("/v1/conversations/{conversation}"), "fromWorkflows": true, "action": action})).await;
-        post(
-            server,
-            &format!("/v1/conversations/{conversation}/tags"),
-            ADMIN,
-            r#"["auto-close"]"#,
-        )
-        .await;
+        tag_auto_close(server, conversation, ADMIN).await;
         settle(&harness).await;
         let run = harness
             .runs_of("close-on-tag")

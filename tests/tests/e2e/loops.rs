@@ -16,13 +16,7 @@ fn states(harness: &Harness, workflow: &str) -> Vec<RunState> {
 async fn the_guard_halts_the_naive_workflow_at_max_repeats_plus_one() {
     let harness = harness_with(vec![story("infinite-loop")]).await;
     let server = harness.server();
-    post(
-        server,
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        ADMIN,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(server, CONV_1, ADMIN).await;
     settle(&harness).await;
 
     use RunState::*;
@@ -99,13 +93,7 @@ async fn without_the_guard_the_per_object_limit_ends_the_loop() {
         .unwrap();
     let server = harness.server();
     // The user tags with another key, so the workflow key's 30 updates are all the loop's.
-    post(
-        server,
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        ADMIN,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(server, CONV_1, ADMIN).await;
     settle(&harness).await;
 
     let runs = harness.runs_of("naive-close-on-tag");
@@ -183,13 +171,7 @@ async fn the_hard_cap_stops_a_chain_no_limit_stops() {
         .start()
         .await
         .unwrap();
-    post(
-        harness.server(),
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        ADMIN,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(harness.server(), CONV_1, ADMIN).await;
     settle(&harness).await;
     let runs = harness.runs_of("naive-close-on-tag");
     assert_eq!(runs.len(), 41);
@@ -207,13 +189,7 @@ async fn the_hard_cap_stops_a_chain_no_limit_stops() {
 #[tokio::test]
 async fn the_guarded_seed_workflow_runs_exactly_twice() {
     let harness = harness_with(vec![workflow("close-on-tag")]).await;
-    post(
-        harness.server(),
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(harness.server(), CONV_1, WORKFLOW).await;
     settle(&harness).await;
     assert_eq!(
         states(&harness, "close-on-tag"),
@@ -283,13 +259,7 @@ async fn the_chain_depth_limit_halts_long_chains() {
         .start()
         .await
         .unwrap();
-    post(
-        harness.server(),
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        ADMIN,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(harness.server(), CONV_1, ADMIN).await;
     settle(&harness).await;
     let runs = harness.runs_of("naive-close-on-tag");
     assert_eq!(runs.len(), 7, "depths 0..=5 run, depth 6 is halted");
@@ -301,13 +271,7 @@ async fn the_chain_depth_limit_halts_long_chains() {
 #[tokio::test]
 async fn missing_bearer_story() {
     let harness = harness_with(vec![story("missing-bearer")]).await;
-    post(
-        harness.server(),
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(harness.server(), CONV_1, WORKFLOW).await;
     settle(&harness).await;
     let run = &harness.runs_of("close-on-tag-missing-bearer")[0];
     assert_eq!(run.state, RunState::Failed);
@@ -323,13 +287,7 @@ async fn missing_bearer_story() {
 #[tokio::test]
 async fn wrong_tag_id_story() {
     let harness = harness_with(vec![story("wrong-tag-id")]).await;
-    post(
-        harness.server(),
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(harness.server(), CONV_1, WORKFLOW).await;
     put(
         harness.server(),
         &format!("/v1/conversations/{CONV_2}"),
@@ -368,13 +326,7 @@ async fn wrong_tag_id_story() {
 async fn expired_key_story() {
     let harness = harness_with(vec![story("expired-key")]).await;
     let server = harness.server();
-    post(
-        server,
-        &format!("/v1/conversations/{CONV_1}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(server, CONV_1, WORKFLOW).await;
     settle(&harness).await;
     assert_eq!(
         harness.runs_of("close-on-tag-expiring-key")[0].state,
@@ -382,13 +334,7 @@ async fn expired_key_story() {
         "works on day one"
     );
     server.clock().advance(8 * 86_400_000);
-    post(
-        server,
-        &format!("/v1/conversations/{CONV_2}/tags"),
-        WORKFLOW,
-        r#"["auto-close"]"#,
-    )
-    .await;
+    tag_auto_close(server, CONV_2, WORKFLOW).await;
     settle(&harness).await;
     let failed = harness
         .runs_of("close-on-tag-expiring-key")
@@ -508,13 +454,7 @@ async fn no_run_executes_twice_under_contention() {
             records.push(created.data()["id"].as_str().unwrap().to_string());
         }
         for record in &records {
-            post(
-                server,
-                &format!("/v1/conversations/{record}/tags"),
-                ADMIN,
-                r#"["auto-close"]"#,
-            )
-            .await;
+            tag_auto_close(server, record, ADMIN).await;
         }
         settle(&harness).await;
         for record in &records {
