@@ -12,7 +12,13 @@
 //! Records are addressed by logical offsets that only grow; a record's bytes live at
 //! `start % max_bytes`. A record that would straddle the end of the buffer starts at the
 //! next multiple of `max_bytes` instead (the tail is left unused), so every record is
-//! one contiguous slice.
+//! one contiguous slice. A live record is never more than `max_bytes` behind the end of
+//! the newest, which is what keeps records from overlapping.
+//!
+//! When the count bound binds first (10,000 small exchanges hold far less than the byte
+//! budget), writing on to the end of the budget would touch all of it; instead the ring
+//! starts over at the front of the buffer once it is twice as far along as what it
+//! holds, so the buffer stays near twice the live bytes.
 
 use std::collections::VecDeque;
 
@@ -37,6 +43,8 @@ pub struct ByteRing<M> {
     max_bytes: usize,
     /// Logical offset where the next record may start.
     next_start: u64,
+    /// Bytes of the records held.
+    live_bytes: usize,
     /// Sequence number of `slots[0]`.
     first_seq: u64,
     dropped: u64,
@@ -56,6 +64,7 @@ impl<M> ByteRing<M> {
             max_entries: max_entries.max(1),
             max_bytes: max_bytes.max(1),
             next_start: 0,
+            live_bytes: 0,
             first_seq: 1,
             dropped: 0,
         }
@@ -80,7 +89,7 @@ impl<M> ByteRing<M> {
         let cap = self.max_bytes as u64;
         let mut start = self.next_start;
         let offset = (start % cap) as usize;
-        if offset + len > self.max_bytes {
+        if offset + len > self.max_bytes || self.starts_over_early(start, len) {
             start += cap - offset as u64;
         }
         let end = start + len as u64;
@@ -89,6 +98,7 @@ impl<M> ByteRing<M> {
             if !overwritten && self.slots.len() < self.max_entries {
                 break;
             }
+            self.live_bytes -= front.len as usize;
             self.slots.pop_front();
             self.first_seq += 1;
             self.dropped += 1;
@@ -108,7 +118,29 @@ impl<M> ByteRing<M> {
             meta,
         });
         self.next_start = end;
+        self.live_bytes += len;
         Ok(self.first_seq + self.slots.len() as u64 - 1)
+    }
+
+    /// Whether a record of `len` bytes due at `start` should go to the front of the
+    /// buffer although it fits where it is: the ring is twice as far along as the bytes
+    /// it holds, and every held record lies in this lap, past the first `len` bytes (so
+    /// starting over drops nothing).
+    fn starts_over_early(&self, start: u64, len: usize) -> bool {
+        let cap = self.max_bytes as u64;
+        let offset = (start % cap) as usize;
+        if offset < INITIAL_BYTES.max(2 * self.live_bytes) {
+            return false;
+        }
+        match self.slots.front() {
+            None => true,
+            Some(front) => front.start / cap == start / cap && (front.start % cap) as usize >= len,
+        }
+    }
+
+    /// The bytes the buffer holds now (live records, gaps, and room not yet reused).
+    pub fn buffer_bytes(&self) -> usize {
+        self.buf.len()
     }
 
     /// How many records fell off the end.
@@ -144,6 +176,7 @@ impl<M> ByteRing<M> {
     pub fn clear(&mut self) {
         self.first_seq += self.slots.len() as u64;
         self.slots.clear();
+        self.live_bytes = 0;
         self.dropped = 0;
     }
 }
@@ -218,6 +251,31 @@ mod tests {
     }
 
     #[test]
+    fn when_the_count_binds_the_buffer_stays_near_twice_the_live_bytes() {
+        let mut ring = ByteRing::new(3, 64 * 1024 * 1024);
+        for i in 0..20_000u32 {
+            let text = format!("{i:>1000}");
+            push(&mut ring, &text, 'r').unwrap();
+            // The buffer grows by doubling: one step past the initial size at most.
+            assert!(ring.buffer_bytes() <= 2 * INITIAL_BYTES, "at {i}");
+        }
+        let held: Vec<String> = held(&ring).into_iter().map(|(_, t, _)| t).collect();
+        assert_eq!(
+            held,
+            (19_997..20_000)
+                .map(|i| format!("{i:>1000}"))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(ring.dropped(), 19_997);
+        // Starting over early never dropped a record the count would have kept.
+        let mut big = ByteRing::new(200, 64 * 1024 * 1024);
+        for i in 0..2_000u32 {
+            push(&mut big, &format!("{i:>1000}"), 'r').unwrap();
+            assert_eq!(big.len(), (i as usize + 1).min(200));
+        }
+    }
+
+    #[test]
     fn clear_keeps_numbering_and_empty_records_take_no_room() {
         let mut ring = ByteRing::new(10, 4);
         push(&mut ring, "ab", 'a').unwrap();
@@ -231,18 +289,28 @@ mod tests {
 
     #[test]
     fn survives_many_wraps_with_every_held_record_intact() {
-        let mut ring = ByteRing::new(7, 100);
-        for i in 0..1000u32 {
-            let text = format!("{i}-{}", "x".repeat((i % 13) as usize));
-            push(&mut ring, &text, 'r').unwrap();
-            let total: usize = ring.iter().map(|(_, b, _)| b.len()).sum();
-            assert!(total <= 100 && ring.len() <= 7);
-            let (last_seq, last, _) = held(&ring).pop().unwrap();
-            assert_eq!((last_seq, last), (u64::from(i) + 1, text));
-            for (seq, bytes, _) in held(&ring) {
-                let n = seq - 1;
-                assert!(bytes.starts_with(&format!("{n}-")), "{seq}: {bytes}");
-                assert_eq!(bytes.len(), format!("{n}-").len() + (n % 13) as usize);
+        // (count, bytes, size step): the bytes bind; the count binds and the ring starts
+        // over early; both bind in turn.
+        for (count, bytes, step) in [(7, 100, 1), (50, 1 << 20, 2999), (40, 96 * 1024, 4001)] {
+            let mut ring = ByteRing::new(count, bytes);
+            let size = |n: u64| format!("{n}-").len() + (n * step % 13 * (step / 13 + 1)) as usize;
+            for i in 0..3000u64 {
+                let text = format!("{i}-{}", "x".repeat(size(i) - format!("{i}-").len()));
+                push(&mut ring, &text, 'r').unwrap();
+                let total: usize = ring.iter().map(|(_, b, _)| b.len()).sum();
+                assert!(total <= bytes && ring.len() <= count);
+                assert!(ring.buffer_bytes() <= bytes);
+                let (last_seq, last, _) = held(&ring).pop().unwrap();
+                assert_eq!((last_seq, last), (i + 1, text));
+                for (seq, bytes, _) in held(&ring) {
+                    let n = seq - 1;
+                    assert!(bytes.starts_with(&format!("{n}-")), "{seq}: {bytes}");
+                    assert_eq!(bytes.len(), size(n));
+                }
+            }
+            if count == 50 {
+                // 50 records of at most 2.8 KB: the ring started over long before 1 MiB.
+                assert!(ring.buffer_bytes() <= 512 * 1024, "{}", ring.buffer_bytes());
             }
         }
     }
