@@ -397,7 +397,10 @@ fn sigterm_during_a_busy_loop_loses_no_run() {
     assert!(
         runs.iter()
             .all(|r| finals.contains(&r["state"].as_str().unwrap())),
-        "every run ended or was marked interrupted"
+        "every run ended or was marked interrupted: {:?}",
+        runs.iter()
+            .map(|r| r["state"].as_str().unwrap_or("?"))
+            .collect::<Vec<_>>()
     );
 
     // Restarted on the same state, every saved run is there.

@@ -9,7 +9,7 @@
 //! queued or in flight.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -145,6 +145,10 @@ pub(crate) struct EngineInner {
     catalog: RwLock<AppCatalog>,
     /// Callable workflows to start when the clock reaches their time.
     schedules: Mutex<Vec<Scheduled>>,
+    /// Set once the unfinished runs were marked interrupted (the server is stopping): a
+    /// run recorded after that in a non-final state is recorded interrupted, so the saved
+    /// state never holds a run that will never end.
+    stopping: AtomicBool,
 }
 
 /// A callable workflow scheduled for later (`kustomer.app.scheduler.schedule-workflow`).
@@ -219,6 +223,7 @@ impl Engine {
             apps: RwLock::new(Vec::new()),
             catalog: RwLock::new(AppCatalog::default()),
             schedules: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(false),
         }))
     }
 
@@ -540,30 +545,17 @@ impl Engine {
             queues.values().flat_map(|q| q.iter().cloned()).collect()
         };
         let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
-        let mut count = 0;
+        // Under the book's lock, so a run recorded from now on sees the flag.
+        self.0.stopping.store(true, Ordering::SeqCst);
         for job in queued {
-            let run = book
-                .runs
+            book.runs
                 .entry(job.run_id.clone())
                 .or_insert_with(|| Run::queued(&job, now));
-            if !run.state.is_final() {
-                run.state = super::run_log::RunState::Interrupted;
-                run.ended_at = Some(now);
-                run.summary =
-                    "interrupted: the server shut down before the run could finish".into();
-                run.explanation = Some(format!(
-                    "Workflow `{}` on {} was interrupted: the server shut down before the run could finish.",
-                    run.workflow.name, run.record
-                ));
-                count += 1;
-            }
         }
+        let mut count = 0;
         for run in book.runs.values_mut() {
             if !run.state.is_final() {
-                run.state = super::run_log::RunState::Interrupted;
-                run.ended_at = Some(now);
-                run.summary =
-                    "interrupted: the server shut down before the run could finish".into();
+                mark_interrupted(run, now);
                 count += 1;
             }
         }
@@ -771,13 +763,21 @@ impl EngineInner {
     }
 
     /// Stores a run (new or updated), dropping the oldest finished runs past the limit.
-    pub(crate) fn record_run(&self, run: Run) {
+    pub(crate) fn record_run(&self, mut run: Run) {
         let max = self
             .config
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .max_runs_kept;
         let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stopping.load(Ordering::SeqCst) && !run.state.is_final() {
+            let now = self
+                .attached
+                .get()
+                .map(|a| a.state.store.now())
+                .unwrap_or_default();
+            mark_interrupted(&mut run, now);
+        }
         book.runs.insert(run.id.clone(), run);
         while book.runs.len() > max.max(1) {
             let oldest_final = book.runs.iter().position(|(_, r)| r.state.is_final());
@@ -902,4 +902,15 @@ impl EngineInner {
             .find(|w| w.workflow.id == id)
             .cloned()
     }
+}
+
+/// Ends a run that the server's stop cut short.
+fn mark_interrupted(run: &mut Run, now: kustomer_mock::Timestamp) {
+    run.state = super::run_log::RunState::Interrupted;
+    run.ended_at = Some(now);
+    run.summary = "interrupted: the server shut down before the run could finish".into();
+    run.explanation = Some(format!(
+        "Workflow `{}` on {} was interrupted: the server shut down before the run could finish.",
+        run.workflow.name, run.record
+    ));
 }
