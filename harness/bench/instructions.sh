@@ -10,12 +10,8 @@ N=${2:-2000}
 TARGET=${CARGO_TARGET_DIR:-target}
 KMOCK=${3:-$TARGET/release/kmock}
 BENCH=${4:-$TARGET/release/kmock-bench}
-OUT=.bench/profile
-mkdir -p "$OUT"
-PORT=$((20000 + RANDOM % 20000))
-URL="http://127.0.0.1:$PORT"
-AUTH="authorization: Bearer kmk_acme_admin_7c3e9a1f5d2b8e64"
-CONV=/v1/conversations/64a0c0ffee00000000000b01
+# shellcheck source=harness/bench/common.sh
+. harness/bench/common.sh
 FILE="$OUT/callgrind.$WHAT.out"
 rm -f "$FILE"
 
@@ -27,8 +23,7 @@ valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$FILE" \
   "${SERVER[@]}" >/dev/null 2>"$OUT/callgrind.$WHAT.log" &
 VG=$!
 for _ in $(seq 600); do curl -s -o /dev/null "$URL/" && break; sleep 0.1; done
-[ "$WHAT" = baseline ] || curl -s -o /dev/null -X PUT "$URL/__admin/limits" -H 'content-type: application/json' \
-  -d '{"requestsPerWindow":4294967295,"objectUpdatesPerWindow":4294967295}'
+[ "$WHAT" = baseline ] || raise_limits
 # Warm the paths once (lazy statics, first allocations), then count.
 run() {
   case "$WHAT" in

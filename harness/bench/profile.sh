@@ -10,19 +10,14 @@ SECONDS_=${2:-5}
 CONNS=${3:-32}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN="$TARGET/release"
-OUT=.bench/profile
-mkdir -p "$OUT"
-PORT=$((20000 + RANDOM % 20000))
-URL="http://127.0.0.1:$PORT"
-AUTH="authorization: Bearer kmk_acme_admin_7c3e9a1f5d2b8e64"
-CONV=/v1/conversations/64a0c0ffee00000000000b01
+# shellcheck source=harness/bench/common.sh
+. harness/bench/common.sh
 
 perf record -e cpu-clock -F 1999 --call-graph dwarf,32768 -o "$OUT/$WHAT.data" -- \
   "$BIN/kmock" serve --port "$PORT" --clock virtual --no-workflows --no-apps >/dev/null 2>"$OUT/perf-record.log" &
 PERF=$!
 for _ in $(seq 200); do curl -s -o /dev/null "$URL/__admin/limits" && break; sleep 0.05; done
-curl -s -o /dev/null -X PUT "$URL/__admin/limits" -H 'content-type: application/json' \
-  -d '{"requestsPerWindow":4294967295,"objectUpdatesPerWindow":4294967295}'
+raise_limits
 case "$WHAT" in
   get) "$BIN/kmock-bench" load "$URL$CONV" -H "$AUTH" --connections "$CONNS" --rounds 1 --seconds "$SECONDS_" ;;
   put) "$BIN/kmock-bench" load "$URL$CONV" -H "$AUTH" -H 'content-type: application/json' -X PUT \

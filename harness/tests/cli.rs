@@ -33,6 +33,36 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Tags a conversation of the served fixtures `auto-close` as the admin key.
+async fn tag_auto_close(url: &str, conversation: &str) {
+    let tagged = reqwest::Client::new()
+        .post(format!("{url}/v1/conversations/{conversation}/tags"))
+        .header("authorization", "Bearer kmk_acme_admin_7c3e9a1f5d2b8e64")
+        .body(r#"["auto-close"]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tagged.status(), 200);
+}
+
+/// Polls `/__admin/runs?{query}` until it lists a run (bounded: fails with `what`).
+async fn wait_for_a_run(url: &str, query: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let runs: serde_json::Value = reqwest::get(format!("{url}/__admin/runs?{query}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if runs["data"].as_array().is_some_and(|r| !r.is_empty()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: {runs}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[test]
 fn test_runs_every_shipped_scenario() {
     let out = run(&["test"]);
@@ -246,36 +276,14 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let client = reqwest::Client::new();
-        let tagged = client
-            .post(format!(
-                "{url}/v1/conversations/64a0c0ffee00000000000b03/tags"
-            ))
-            .header("authorization", "Bearer kmk_acme_admin_7c3e9a1f5d2b8e64")
-            .body(r#"["auto-close"]"#)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(tagged.status(), 200);
-        // The engine closes it asynchronously: poll the runs until it has (bounded).
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let runs: serde_json::Value = client
-                .get(format!(
-                    "{url}/__admin/runs?workflow=close-on-tag&state=completed"
-                ))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if runs["data"].as_array().is_some_and(|r| !r.is_empty()) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the run never completed: {runs}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        tag_auto_close(&url, "64a0c0ffee00000000000b03").await;
+        // The engine closes it asynchronously.
+        wait_for_a_run(
+            &url,
+            "workflow=close-on-tag&state=completed",
+            "the run never completed",
+        )
+        .await;
     });
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -354,32 +362,10 @@ fn sigterm_during_a_busy_loop_loses_no_run() {
     let (mut child, url) = serve(&args);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let tagged = reqwest::Client::new()
-            .post(format!(
-                "{url}/v1/conversations/64a0c0ffee00000000000b01/tags"
-            ))
-            .header("authorization", "Bearer kmk_acme_admin_7c3e9a1f5d2b8e64")
-            .body(r#"["auto-close"]"#)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(tagged.status(), 200);
-        // The engine starts on the event asynchronously: stop only once a run exists
-        // (polled, bounded), while the loop is still going.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let runs: serde_json::Value = reqwest::get(format!("{url}/__admin/runs"))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if runs["data"].as_array().is_some_and(|r| !r.is_empty()) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "no run ever started: {runs}");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        tag_auto_close(&url, "64a0c0ffee00000000000b01").await;
+        // The engine starts on the event asynchronously: stop only once a run exists,
+        // while the loop is still going.
+        wait_for_a_run(&url, "", "no run ever started").await;
     });
     let exit = sigterm_and_wait(&mut child);
     assert!(exit.success(), "exit {exit:?}");

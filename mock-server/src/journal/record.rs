@@ -239,9 +239,7 @@ impl<'a> Reader<'a> {
             n => self.take(n as usize).map(body_value),
         }
     }
-}
 
-impl Reader<'_> {
     fn opt_string(&mut self) -> Option<Option<String>> {
         self.opt_text().map(|text| text.map(lossy))
     }

@@ -78,16 +78,14 @@ pub struct Conversation {
     pub modified_by: Id,
 }
 
-#[cfg(test)]
 impl Conversation {
-    /// An open conversation with every optional field empty, for unit tests: `id(n)`
-    /// gives the ids of the record (1), its org (2), customer (3), creator (4) and last
-    /// modifier (5).
-    pub(crate) fn for_test(id: impl Fn(u8) -> Id, at: Timestamp) -> Conversation {
+    /// A new open conversation with every optional field empty, as a create starts it
+    /// (before the write's fields are applied).
+    pub fn open(id: Id, org: Id, customer: Id, actor: Id, at: Timestamp) -> Conversation {
         Conversation {
-            id: id(1),
-            org: id(2),
-            customer: id(3),
+            id,
+            org,
+            customer,
             name: None,
             status: ConversationStatus::Open,
             priority: 3,
@@ -108,8 +106,8 @@ impl Conversation {
             modified_at: at,
             imported_at: None,
             modification_history: BTreeMap::new(),
-            created_by: id(4),
-            modified_by: id(5),
+            created_by: actor,
+            modified_by: actor,
         }
     }
 }

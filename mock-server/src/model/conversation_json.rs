@@ -223,7 +223,10 @@ mod tests {
     }
 
     fn plain() -> Conversation {
-        Conversation::for_test(id, Timestamp::from_millis(1_795_478_400_123))
+        let t = Timestamp::from_millis(1_795_478_400_123);
+        let mut c = Conversation::open(id(1), id(2), id(3), id(4), t);
+        c.modified_by = id(5);
+        c
     }
 
     fn full() -> Conversation {

@@ -1,8 +1,6 @@
 //! Conversations: reads, and the writes with Kustomer's server-maintained rules
 //! (rev, timestamps, modificationHistory, done/reopen bookkeeping, tags as ids).
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::commit::Commit;
@@ -178,33 +176,8 @@ impl Store {
             ));
         }
         let created_at = options.created_at.unwrap_or(now);
-        let mut conversation = Conversation {
-            id,
-            org: org.id,
-            customer,
-            name: None,
-            status: ConversationStatus::Open,
-            priority: 3,
-            direction: Direction::In,
-            tags: Vec::new(),
-            assigned_users: Vec::new(),
-            assigned_teams: Vec::new(),
-            custom: Map::new(),
-            external_id: None,
-            snooze: None,
-            ended: false,
-            ended_at: None,
-            done_count: 0,
-            reopen_count: 0,
-            rev: 1,
-            created_at,
-            updated_at: created_at,
-            modified_at: created_at,
-            imported_at: write.imported_at,
-            modification_history: BTreeMap::new(),
-            created_by: actor.user,
-            modified_by: actor.user,
-        };
+        let mut conversation = Conversation::open(id, org.id, customer, actor.user, created_at);
+        conversation.imported_at = write.imported_at;
         apply_write(&data, &mut conversation, &write, None)?;
         if conversation.status == ConversationStatus::Done {
             conversation.ended = true;
@@ -575,7 +548,8 @@ mod tests {
     use serde_json::json;
 
     fn conversation() -> Conversation {
-        Conversation::for_test(|_| Id::from_bytes([1; 12]), Timestamp::from_millis(0))
+        let id = Id::from_bytes([1; 12]);
+        Conversation::open(id, id, id, id, Timestamp::from_millis(0))
     }
 
     #[test]
