@@ -108,11 +108,20 @@ async fn memory_stays_flat_under_a_long_soak() {
         )
         .await;
         assert_eq!(status, 200);
-        assert_eq!(
-            after["data"]["attributes"]["status"], "done",
-            "the workflows kept working"
-        );
-        assert_eq!(after["data"]["attributes"]["priority"], 5);
+        let attributes = &after["data"]["attributes"];
+        if attributes["status"] != "done" || attributes["priority"] != 5 {
+            let runs: Vec<Value> = harness
+                .runs()
+                .into_iter()
+                .filter(|run| run.record.to_string() == id)
+                .map(|run| serde_json::to_value(run).unwrap_or_default())
+                .collect();
+            panic!(
+                "cycle {cycle}: conversation {id} is not done with priority 5: the workflows stopped working.\n\
+                 conversation: {after}\nits runs: {}",
+                serde_json::to_string_pretty(&runs).unwrap_or_default()
+            );
+        }
         let (status, _) = call(
             &client,
             reqwest::Method::DELETE,

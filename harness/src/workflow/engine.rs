@@ -603,7 +603,15 @@ impl EngineInner {
     }
 
     /// (runs queued or in flight, events published but not dispatched).
+    ///
+    /// The reads go in the order the work moves, backwards: the dispatcher queues an
+    /// event's runs (`pending` up) before it moves `dispatched` past the event, and a run
+    /// publishes its writes' events before it leaves `pending`. Reading `dispatched`, then
+    /// `pending`, then the bus means a (0, 0) answer cannot miss work: read `pending`
+    /// first and an event dispatched between the two reads is counted nowhere, so a
+    /// caller could see "settled" while that event's runs were starting.
     fn busy(&self) -> (usize, u64) {
+        let dispatched = self.dispatched.load(Ordering::SeqCst);
         let pending = self.pending.load(Ordering::SeqCst);
         let undispatched = match self.attached.get() {
             Some(attached) => attached
@@ -611,7 +619,7 @@ impl EngineInner {
                 .store
                 .bus()
                 .next_seq()
-                .saturating_sub(self.dispatched.load(Ordering::SeqCst)),
+                .saturating_sub(dispatched),
             None => 0,
         };
         (pending, undispatched)
