@@ -340,6 +340,58 @@ fn sigterm_and_wait(child: &mut std::process::Child) -> std::process::ExitStatus
 }
 
 #[test]
+fn serve_keeps_at_most_max_runs_kept_runs() {
+    let (mut child, url) = serve(&["--max-runs-kept", "1"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (conversation, runs) = runtime.block_on(async {
+        tag_auto_close(&url, "64a0c0ffee00000000000b03").await;
+        // The closing run and the runs on the workflow's own update all end; the book
+        // keeps only the last of them.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let conversation: serde_json::Value = reqwest::Client::new()
+                .get(format!("{url}/v1/conversations/64a0c0ffee00000000000b03"))
+                .header("authorization", "Bearer kmk_acme_admin_7c3e9a1f5d2b8e64")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let runs: serde_json::Value = reqwest::get(format!("{url}/__admin/runs"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let done = conversation["data"]["attributes"]["status"] == "done";
+            let all_final = runs["data"].as_array().is_some_and(|r| {
+                r.iter()
+                    .all(|r| !matches!(r["state"].as_str(), Some("running" | "queued")))
+            });
+            if (done && all_final) || Instant::now() >= deadline {
+                return (conversation, runs);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    assert_eq!(
+        conversation["data"]["attributes"]["status"], "done",
+        "the workflow ran: {conversation}"
+    );
+    assert_eq!(runs["data"].as_array().unwrap().len(), 1, "{runs}");
+    assert!(sigterm_and_wait(&mut child).success());
+
+    let zero = run(&["serve", "--max-runs-kept", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(
+        text(&zero.stderr).contains("--max-runs-kept"),
+        "{}",
+        text(&zero.stderr)
+    );
+}
+
+#[test]
 fn sigterm_during_a_busy_loop_loses_no_run() {
     let dir = scratch("busy");
     std::fs::create_dir_all(dir.join("workflows")).unwrap();

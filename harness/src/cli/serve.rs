@@ -73,6 +73,11 @@ pub struct ServeArgs {
     /// Hops allowed in one causal chain.
     #[arg(long, default_value_t = 16, value_name = "N")]
     pub max_depth: u32,
+    /// Runs kept in memory (for /__admin/runs and the saved state); past it the oldest
+    /// finished run goes. Each holds its steps' params and outputs (see README, Bounds).
+    #[arg(long, default_value_t = 100_000, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=(usize::MAX as u64)))]
+    pub max_runs_kept: u64,
     /// Seed of the id sequence.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -290,6 +295,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     });
     builder = builder.engine(crate::workflow::EngineConfig {
         rest_timeout: args.rest_timeout,
+        max_runs_kept: usize::try_from(args.max_runs_kept).unwrap_or(usize::MAX),
         ..crate::workflow::EngineConfig::default()
     });
     builder = builder.loop_guard(LoopGuardConfig {

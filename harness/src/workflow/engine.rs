@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
-use indexmap::IndexMap;
 use kustomer_mock::app::AppState;
 use kustomer_mock::events::{EventMeta, MockMeta};
 use kustomer_mock::{BusItem, Cause, Event, Id, MockServer};
@@ -25,6 +24,7 @@ use super::apps::{App, AppCatalog, AppInfo};
 use super::definition::VariableDef;
 use super::load::LoadedWorkflow;
 use super::loop_guard::{DEFAULT_HARD_CAP, LoopGuardConfig, LoopRecord};
+use super::run_book::RunBook;
 use super::run_log::Run;
 use super::template::Templates;
 use super::variables::{Secrets, Variables};
@@ -116,13 +116,6 @@ pub(crate) struct Attached {
     /// The origin of `base_url`, computed once (REST steps compare against it).
     pub base_origin: String,
     pub templates: Templates,
-}
-
-/// Runs, with the chains of the runs that fired.
-#[derive(Debug, Default)]
-pub(crate) struct RunBook {
-    pub runs: IndexMap<String, Run>,
-    pub per_root: HashMap<Id, usize>,
 }
 
 pub(crate) struct EngineInner {
@@ -463,8 +456,7 @@ impl Engine {
             .book
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .runs
-            .values()
+            .iter()
             .cloned()
             .collect()
     }
@@ -475,7 +467,6 @@ impl Engine {
             .book
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .runs
             .get(id)
             .cloned()
     }
@@ -496,9 +487,11 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
-        let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
-        book.runs.clear();
-        book.per_root.clear();
+        self.0
+            .book
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         self.0
             .loops
             .lock()
@@ -521,8 +514,8 @@ impl Engine {
                 .map_err(|e| format!("the saved loop records cannot be read: {e}"))?;
         let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
         for run in runs {
-            *book.per_root.entry(run.cause.root).or_insert(0) += 1;
-            book.runs.insert(run.id.clone(), run);
+            book.count_for_root(run.cause.root);
+            book.insert(run);
         }
         drop(book);
         self.0
@@ -548,12 +541,10 @@ impl Engine {
         // Under the book's lock, so a run recorded from now on sees the flag.
         self.0.stopping.store(true, Ordering::SeqCst);
         for job in queued {
-            book.runs
-                .entry(job.run_id.clone())
-                .or_insert_with(|| Run::queued(&job, now));
+            book.insert_if_absent(Run::queued(&job, now));
         }
         let mut count = 0;
-        for run in book.runs.values_mut() {
+        for run in book.iter_mut() {
             if !run.state.is_final() {
                 mark_interrupted(run, now);
                 count += 1;
@@ -786,30 +777,16 @@ impl EngineInner {
                 .unwrap_or_default();
             mark_interrupted(&mut run, now);
         }
-        book.runs.insert(run.id.clone(), run);
-        while book.runs.len() > max.max(1) {
-            let oldest_final = book.runs.iter().position(|(_, r)| r.state.is_final());
-            match oldest_final {
-                Some(i) => {
-                    book.runs.shift_remove_index(i);
-                }
-                None => break,
-            }
-        }
-        // Forget the counts of roots no kept run belongs to, so they stay bounded too.
-        if book.per_root.len() > 2 * max.max(1) {
-            let live: std::collections::HashSet<Id> =
-                book.runs.values().map(|r| r.cause.root).collect();
-            book.per_root.retain(|root, _| live.contains(root));
-        }
+        book.insert(run);
+        book.evict_past(max);
     }
 
     /// Counts a run against its root; returns the count with it.
     pub(crate) fn count_for_root(&self, root: Id) -> usize {
-        let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
-        let count = book.per_root.entry(root).or_insert(0);
-        *count += 1;
-        *count
+        self.book
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .count_for_root(root)
     }
 
     /// The secrets to mask in a run: the workflow's secure variables and every app's secret settings.

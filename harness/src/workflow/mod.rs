@@ -13,6 +13,7 @@ pub mod load;
 pub mod loop_guard;
 pub mod param;
 pub mod path;
+mod run_book;
 pub mod run_log;
 pub mod template;
 pub mod variables;

@@ -21,6 +21,16 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// The smallest of `values` (infinity when empty).
+pub fn min(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// The largest of `values` (0 when empty).
+pub fn max(values: &[f64]) -> f64 {
+    values.iter().copied().fold(0.0, f64::max)
+}
+
 /// Durations in milliseconds.
 pub fn millis(values: &[Duration]) -> Vec<f64> {
     values.iter().map(|d| d.as_secs_f64() * 1000.0).collect()
@@ -52,11 +62,11 @@ impl Rounds {
     }
 
     pub fn min_rate(&self) -> f64 {
-        self.rates().into_iter().fold(f64::INFINITY, f64::min)
+        min(&self.rates())
     }
 
     pub fn max_rate(&self) -> f64 {
-        self.rates().into_iter().fold(0.0, f64::max)
+        max(&self.rates())
     }
 
     /// Every request of every round.

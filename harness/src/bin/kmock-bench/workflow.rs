@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use kustomer_harness::harness::Harness;
-use kustomer_harness::workflow::{RunState, load_file};
+use kustomer_harness::workflow::{EngineConfig, RunState, load_file};
 use kustomer_mock::{BusItem, Id};
 use tokio::sync::mpsc;
 
@@ -33,10 +33,16 @@ impl Burst {
     }
 }
 
+/// Runs the engine keeps in the full-book burst: far fewer than the burst makes, so every
+/// run recorded drops the oldest (a long-running `kmock serve` past its bound).
+pub const FULL_BOOK_KEPT: usize = 1000;
+
 /// Every round of both measurements.
 pub struct WorkflowResults {
     pub conversations: usize,
     pub bursts: Vec<Burst>,
+    /// The same burst with the engine keeping only [`FULL_BOOK_KEPT`] runs.
+    pub full_book: Vec<Burst>,
     /// Tag → done, one at a time (ms).
     pub sequential_ms: Vec<f64>,
 }
@@ -47,7 +53,7 @@ impl WorkflowResults {
     }
 }
 
-async fn harness() -> Harness {
+async fn harness(max_runs_kept: usize) -> Harness {
     let workflow = load_file(&setup::repo_root().join("fixtures/workflows/close-on-tag.json"))
         .expect("close-on-tag loads");
     crate::servers::start(
@@ -55,6 +61,10 @@ async fn harness() -> Harness {
             .fixtures(setup::acme())
             .seed(1)
             .limits(setup::high_limits())
+            .engine(EngineConfig {
+                max_runs_kept,
+                ..EngineConfig::default()
+            })
             .workflow(workflow)
             .start(),
     )
@@ -94,8 +104,19 @@ fn tag_workload(harness: &Harness, ids: &[Id]) -> Workload {
     workload
 }
 
-/// Checks that every conversation got exactly its closing run.
-fn check_runs(harness: &Harness, expected: usize) {
+/// Checks that every conversation got exactly its closing run (when the engine kept every
+/// run), or that the engine kept its bound and no kept run failed.
+fn check_runs(harness: &Harness, expected: usize, max_runs_kept: usize) {
+    if max_runs_kept < 2 * expected {
+        let runs = harness.runs();
+        assert_eq!(runs.len(), max_runs_kept, "the engine keeps its bound");
+        assert!(
+            runs.iter()
+                .all(|r| matches!(r.state, RunState::Completed | RunState::NotMatched)),
+            "no kept run failed"
+        );
+        return;
+    }
     let completed = harness
         .runs_of("close-on-tag")
         .iter()
@@ -107,8 +128,8 @@ fn check_runs(harness: &Harness, expected: usize) {
     );
 }
 
-async fn burst(n: usize) -> Burst {
-    let harness = harness().await;
+async fn burst(n: usize, max_runs_kept: usize) -> Burst {
+    let harness = harness(max_runs_kept).await;
     let ids = setup::populate(harness.server().store(), n);
     harness.settled().await.expect("the fixtures settle");
     let mut done = watch_done(&harness);
@@ -156,7 +177,7 @@ async fn burst(n: usize) -> Burst {
         }
     }
     harness.settled().await.expect("the runs settle");
-    check_runs(&harness, n);
+    check_runs(&harness, n, max_runs_kept);
     harness.shutdown().await;
     Burst {
         runs: n,
@@ -166,7 +187,8 @@ async fn burst(n: usize) -> Burst {
 }
 
 async fn sequential(n: usize) -> Vec<f64> {
-    let harness = harness().await;
+    let kept = EngineConfig::default().max_runs_kept;
+    let harness = harness(kept).await;
     let ids = setup::populate(harness.server().store(), n);
     harness.settled().await.expect("the fixtures settle");
     let mut done = watch_done(&harness);
@@ -192,29 +214,38 @@ async fn sequential(n: usize) -> Vec<f64> {
         // The not-matched run of the workflow's own update finishes before the next tag.
         harness.settled().await.expect("the runs settle");
     }
-    check_runs(&harness, n);
+    check_runs(&harness, n, kept);
     harness.shutdown().await;
     out
 }
 
 pub async fn run(settings: &Settings) -> WorkflowResults {
     let mut bursts = Vec::new();
+    let mut full_book = Vec::new();
     let mut sequential_ms = Vec::new();
+    let n = settings.workflow_conversations;
+    let all_kept = EngineConfig::default().max_runs_kept;
     for round in 0..settings.rounds {
-        let b = burst(settings.workflow_conversations).await;
-        eprintln!(
-            "  round {}: {} runs in {:.0} ms: {:.0} runs/s",
-            round + 1,
-            b.runs,
-            b.window.as_secs_f64() * 1000.0,
-            b.rate()
-        );
-        bursts.push(b);
+        for (kept, into, what) in [
+            (all_kept, &mut bursts, "every run kept"),
+            (FULL_BOOK_KEPT, &mut full_book, "run book full"),
+        ] {
+            let b = burst(n, kept).await;
+            eprintln!(
+                "  round {}, {what}: {} runs in {:.0} ms: {:.0} runs/s",
+                round + 1,
+                b.runs,
+                b.window.as_secs_f64() * 1000.0,
+                b.rate()
+            );
+            into.push(b);
+        }
         sequential_ms.extend(sequential(settings.sequential_runs).await);
     }
     WorkflowResults {
-        conversations: settings.workflow_conversations,
+        conversations: n,
         bursts,
+        full_book,
         sequential_ms,
     }
 }
