@@ -164,17 +164,19 @@ async fn runs(
             .at_parameter("state"));
         }
     }
+    // Filtered under the book's lock: only the runs listed are copied, not every kept run.
     let data: Vec<Value> = engine
-        .runs()
+        .runs_matching(
+            |r| {
+                workflow
+                    .as_deref()
+                    .is_none_or(|w| w == r.workflow.id || w == r.workflow.name)
+                    && state.as_deref().is_none_or(|s| s == r.state.as_str())
+                    && record.as_deref().is_none_or(|x| x == r.record.to_hex())
+            },
+            limit,
+        )
         .into_iter()
-        .filter(|r| {
-            workflow
-                .as_deref()
-                .is_none_or(|w| w == r.workflow.id || w == r.workflow.name)
-        })
-        .filter(|r| state.as_deref().is_none_or(|s| s == r.state.as_str()))
-        .filter(|r| record.as_deref().is_none_or(|x| x == r.record.to_hex()))
-        .take(limit)
         .map(|r| json!(r))
         .collect();
     let finished = data

@@ -207,10 +207,10 @@ impl Harness {
 
     /// The runs of one workflow (by id or name).
     pub fn runs_of(&self, workflow: &str) -> Vec<Run> {
-        self.runs()
-            .into_iter()
-            .filter(|r| r.workflow.id == workflow || r.workflow.name == workflow)
-            .collect()
+        self.engine.runs_matching(
+            |r| r.workflow.id == workflow || r.workflow.name == workflow,
+            usize::MAX,
+        )
     }
 
     /// Every `loop-detected` record.
@@ -377,7 +377,7 @@ impl Harness {
         self.server.drain();
         let settled = grace.is_zero() || self.engine.settled_within(grace).await.is_ok();
         let interrupted = self.engine.interrupt_unfinished();
-        let runs = self.engine.runs().len();
+        let runs = self.engine.run_count();
         self.server.shutdown().await?;
         Ok(Stopped {
             settled,

@@ -461,6 +461,24 @@ impl Engine {
             .collect()
     }
 
+    /// The first `limit` runs (oldest first) that `keep` accepts; only those are copied.
+    pub fn runs_matching(&self, keep: impl Fn(&Run) -> bool, limit: usize) -> Vec<Run> {
+        self.0
+            .book
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|run| keep(run))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    /// How many runs are kept.
+    pub fn run_count(&self) -> usize {
+        self.0.book.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     /// One run.
     pub fn run(&self, id: &str) -> Option<Run> {
         self.0

@@ -23,6 +23,10 @@ impl RunBook {
         self.runs.get(id)
     }
 
+    pub fn len(&self) -> usize {
+        self.runs.len()
+    }
+
     /// Every run, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &Run> {
         self.order.iter().filter_map(|id| self.runs.get(id))
@@ -125,7 +129,7 @@ mod tests {
         }
         // Finishing run 1 replaces it where it was.
         book.insert(run(1, RunState::Completed));
-        assert_eq!(book.runs.len(), 5);
+        assert_eq!(book.len(), 5);
         assert_eq!(ids(&book), ["run-0", "run-1", "run-2", "run-3", "run-4"]);
         assert_eq!(
             book.get("run-1").map(|r| r.state),
@@ -153,7 +157,7 @@ mod tests {
             live.insert(run(n, RunState::Running));
         }
         live.evict_past(1);
-        assert_eq!(live.runs.len(), 3);
+        assert_eq!(live.len(), 3);
     }
 
     #[test]
@@ -172,7 +176,7 @@ mod tests {
         assert!(book.count_for_root(root) > 1);
         book.clear();
         assert_eq!(
-            (book.runs.len(), book.per_root.len(), book.order.len()),
+            (book.len(), book.per_root.len(), book.order.len()),
             (0, 0, 0)
         );
     }

@@ -409,6 +409,27 @@ async fn workflows_are_installed_listed_and_removed_over_the_admin_api() {
     let run_id = runs.data()[0]["id"].as_str().unwrap();
     let run = admin(server, Method::GET, &format!("/runs/{run_id}"), None).await;
     assert_eq!(run.data()["steps"][0]["id"], "closeIt");
+    // The closing run and the not-matched one on the workflow's own update, oldest first;
+    // `limit` keeps the first of those that match.
+    let of_record = admin(server, Method::GET, &format!("/runs?record={CONV_1}"), None).await;
+    let states: Vec<&str> = of_record
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["completed", "not-matched"]);
+    let first = admin(
+        server,
+        Method::GET,
+        &format!("/runs?record={CONV_1}&limit=1"),
+        None,
+    )
+    .await;
+    assert_eq!(first.data().as_array().unwrap().len(), 1);
+    assert_eq!(first.data()[0]["id"], run_id);
+    assert_eq!(first.body["meta"]["count"], 1);
     admin(server, Method::GET, "/runs?state=bogus", None)
         .await
         .expect_error(400, "invalid_parameter");
