@@ -75,8 +75,12 @@ pub struct ServeArgs {
     pub max_depth: u32,
     /// Runs kept in memory (for /__admin/runs and the saved state); past it the oldest
     /// finished run goes. Each holds its steps' params and outputs (see README, Bounds).
-    #[arg(long, default_value_t = 100_000, value_name = "N",
-          value_parser = clap::value_parser!(u64).range(1..=(usize::MAX as u64)))]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::workflow::engine::DEFAULT_MAX_RUNS_KEPT as u64,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub max_runs_kept: u64,
     /// Seed of the id sequence.
     #[arg(long, default_value_t = 0)]

@@ -29,6 +29,10 @@ use super::run_log::Run;
 use super::template::Templates;
 use super::variables::{Secrets, Variables};
 
+/// Runs kept by default: like the journal and the event log, the last 10,000 (a run with
+/// a REST step holds its response, so this bounds the engine to about 120 MB).
+pub const DEFAULT_MAX_RUNS_KEPT: usize = 10_000;
+
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -52,7 +56,7 @@ impl Default for EngineConfig {
             hard_cap: DEFAULT_HARD_CAP,
             rest_timeout: Duration::from_secs(10),
             rewrite_kustomer_hosts: true,
-            max_runs_kept: 100_000,
+            max_runs_kept: DEFAULT_MAX_RUNS_KEPT,
             settle_timeout: Duration::from_secs(60),
         }
     }

@@ -224,7 +224,8 @@ pub async fn run(settings: &Settings) -> WorkflowResults {
     let mut full_book = Vec::new();
     let mut sequential_ms = Vec::new();
     let n = settings.workflow_conversations;
-    let all_kept = EngineConfig::default().max_runs_kept;
+    // Two runs per closing, with room for the fixtures' own.
+    let all_kept = 2 * n + 1000;
     for round in 0..settings.rounds {
         for (kept, into, what) in [
             (all_kept, &mut bursts, "every run kept"),
