@@ -456,13 +456,7 @@ impl Engine {
 
     /// Every run, oldest first.
     pub fn runs(&self) -> Vec<Run> {
-        self.0
-            .book
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect()
+        self.runs_matching(|_| true, usize::MAX)
     }
 
     /// The first `limit` runs (oldest first) that `keep` accepts; only those are copied.
@@ -534,11 +528,14 @@ impl Engine {
         let loops: Vec<LoopRecord> =
             serde_json::from_value(value.get("loops").cloned().unwrap_or_else(|| json!([])))
                 .map_err(|e| format!("the saved loop records cannot be read: {e}"))?;
+        let max = self.config().max_runs_kept;
         let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
         for run in runs {
             book.count_for_root(run.cause.root);
             book.insert(run);
         }
+        // A state saved with a larger bound keeps only the newest runs.
+        book.evict_past(max);
         drop(book);
         self.0
             .loops
@@ -920,4 +917,39 @@ fn mark_interrupted(run: &mut Run, now: kustomer_mock::Timestamp) {
         "Workflow `{}` on {} was interrupted: the server shut down before the run could finish.",
         run.workflow.name, run.record
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restored_state_keeps_only_the_newest_runs_within_the_bound() {
+        let engine = Engine::new(EngineConfig {
+            max_runs_kept: 2,
+            ..EngineConfig::default()
+        });
+        let runs: Vec<Value> = (1..=3)
+            .map(|n| {
+                json!({
+                    "id": format!("run-{n}"),
+                    "workflow": {"id": "w", "name": "w"},
+                    "event": {"id": "64a0c0ffee00000000000e01", "name": "e", "dataId": "64a0c0ffee00000000000b01"},
+                    "record": "64a0c0ffee00000000000b01",
+                    "state": "completed",
+                    "startedAt": "2026-01-01T00:00:00.000Z",
+                    "cause": {"root": "64a0c0ffee00000000000f01", "depth": 0, "chain": []},
+                    "trigger": [],
+                    "steps": [],
+                    "iteration": 1,
+                    "summary": "completed",
+                })
+            })
+            .collect();
+        engine
+            .restore(&json!({"runs": runs, "loops": []}))
+            .expect("the state restores");
+        let kept: Vec<String> = engine.runs().into_iter().map(|r| r.id).collect();
+        assert_eq!(kept, ["run-2", "run-3"]);
+    }
 }
