@@ -1,7 +1,7 @@
 //! Conversations: reads, and the writes with Kustomer's server-maintained rules
 //! (rev, timestamps, modificationHistory, done/reopen bookkeeping, tags as ids).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::commit::Commit;
 use super::validate::{at_most, customer_id, parse_ids, tag_ids};
@@ -10,7 +10,6 @@ use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::ids::Id;
 use crate::limits::{LimitKey, rate_limited};
-use crate::model::conversation::Direction;
 use crate::model::{Conversation, ConversationStatus, ConversationWrite, Org, Record};
 
 /// At most this many assigned users and teams.
@@ -446,18 +445,20 @@ fn changed_writable(old: &Conversation, new: &Conversation) -> Vec<&'static str>
         .collect()
 }
 
-/// Writable attributes back to their defaults (`?replace=true`).
+/// Writable attributes back to their defaults (`?replace=true`): those of a new open
+/// conversation, so the defaults live in one place ([`Conversation::open`]).
 fn reset_writable(c: &mut Conversation) {
-    c.name = None;
-    c.status = ConversationStatus::Open;
-    c.priority = 3;
-    c.direction = Direction::In;
-    c.tags.clear();
-    c.assigned_users.clear();
-    c.assigned_teams.clear();
-    c.custom = Map::new();
-    c.external_id = None;
-    c.snooze = None;
+    let fresh = Conversation::open(c.id, c.org, c.customer, c.created_by, c.created_at);
+    c.name = fresh.name;
+    c.status = fresh.status;
+    c.priority = fresh.priority;
+    c.direction = fresh.direction;
+    c.tags = fresh.tags;
+    c.assigned_users = fresh.assigned_users;
+    c.assigned_teams = fresh.assigned_teams;
+    c.custom = fresh.custom;
+    c.external_id = fresh.external_id;
+    c.snooze = fresh.snooze;
 }
 
 /// Validates the body against the org's data and sets the fields it carries.
@@ -545,6 +546,7 @@ fn dedup(ids: Vec<Id>) -> Vec<Id> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::conversation::Direction;
     use serde_json::json;
 
     fn conversation() -> Conversation {
