@@ -155,7 +155,7 @@ impl Settings {
                 loop_runs: 15,
                 scale_sizes: vec![10_000, 100_000],
                 scale_latency_size: 100_000,
-                peer_startups: 5,
+                peer_startups: 9,
                 peer_warmup: Duration::from_secs(3),
             }
         };

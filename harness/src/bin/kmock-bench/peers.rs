@@ -196,7 +196,8 @@ async fn wait_ready(
         if Instant::now() > deadline {
             return Err("it did not answer 200 within 120 s".into());
         }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        // Fine enough not to round a few-millisecond start up by a whole poll period.
+        tokio::time::sleep(Duration::from_micros(250)).await;
     }
 }
 
