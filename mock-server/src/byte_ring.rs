@@ -27,18 +27,17 @@ use std::collections::VecDeque;
 const INITIAL_BYTES: usize = 64 * 1024;
 
 #[derive(Debug)]
-struct Slot<M> {
+struct Slot {
     start: u64,
     len: u32,
-    meta: M,
 }
 
-/// Records numbered from 1 upwards, each a byte slice plus a typed `M` kept beside it;
-/// the oldest are dropped past `max_entries` records or `max_bytes` bytes.
+/// Records numbered from 1 upwards, each a byte slice; the oldest are dropped past
+/// `max_entries` records or `max_bytes` bytes.
 #[derive(Debug)]
-pub struct ByteRing<M> {
+pub struct ByteRing {
     buf: Vec<u8>,
-    slots: VecDeque<Slot<M>>,
+    slots: VecDeque<Slot>,
     max_entries: usize,
     max_bytes: usize,
     /// Logical offset where the next record may start.
@@ -54,7 +53,7 @@ pub struct ByteRing<M> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TooLarge;
 
-impl<M> ByteRing<M> {
+impl ByteRing {
     /// An empty ring of at most `max_entries` records (at least 1) and `max_bytes` bytes
     /// (at least 1).
     pub fn new(max_entries: usize, max_bytes: usize) -> Self {
@@ -75,12 +74,11 @@ impl<M> ByteRing<M> {
         self.max_bytes.min(u32::MAX as usize)
     }
 
-    /// Appends a record of exactly `len` bytes, which `write` fills, with `meta` beside
-    /// it; returns its sequence number. Drops the oldest records to make room.
+    /// Appends a record of exactly `len` bytes, which `write` fills; returns its sequence
+    /// number. Drops the oldest records to make room.
     pub fn push_with(
         &mut self,
         len: usize,
-        meta: M,
         write: impl FnOnce(&mut [u8]),
     ) -> Result<u64, TooLarge> {
         if len > self.max_record() {
@@ -115,7 +113,6 @@ impl<M> ByteRing<M> {
         self.slots.push_back(Slot {
             start,
             len: len as u32,
-            meta,
         });
         self.next_start = end;
         self.live_bytes += len;
@@ -159,16 +156,12 @@ impl<M> ByteRing<M> {
     }
 
     /// Records with their sequence numbers, oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (u64, &[u8], &M)> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (u64, &[u8])> {
         let first = self.first_seq;
         let cap = self.max_bytes as u64;
         self.slots.iter().enumerate().map(move |(i, slot)| {
             let at = (slot.start % cap) as usize;
-            (
-                first + i as u64,
-                &self.buf[at..at + slot.len as usize],
-                &slot.meta,
-            )
+            (first + i as u64, &self.buf[at..at + slot.len as usize])
         })
     }
 
@@ -185,57 +178,44 @@ impl<M> ByteRing<M> {
 mod tests {
     use super::*;
 
-    fn push(ring: &mut ByteRing<char>, text: &str, meta: char) -> Result<u64, TooLarge> {
-        ring.push_with(text.len(), meta, |dst| dst.copy_from_slice(text.as_bytes()))
+    fn push(ring: &mut ByteRing, text: &str) -> Result<u64, TooLarge> {
+        ring.push_with(text.len(), |dst| dst.copy_from_slice(text.as_bytes()))
     }
 
-    fn held(ring: &ByteRing<char>) -> Vec<(u64, String, char)> {
+    fn held(ring: &ByteRing) -> Vec<(u64, String)> {
         ring.iter()
-            .map(|(seq, bytes, meta)| (seq, String::from_utf8(bytes.to_vec()).unwrap(), *meta))
+            .map(|(seq, bytes)| (seq, String::from_utf8(bytes.to_vec()).unwrap()))
             .collect()
     }
 
     #[test]
     fn drops_the_oldest_past_the_count() {
         let mut ring = ByteRing::new(2, 1024);
-        assert_eq!(push(&mut ring, "aa", 'a'), Ok(1));
-        assert_eq!(push(&mut ring, "bb", 'b'), Ok(2));
-        assert_eq!(push(&mut ring, "cc", 'c'), Ok(3));
+        assert_eq!(push(&mut ring, "aa"), Ok(1));
+        assert_eq!(push(&mut ring, "bb"), Ok(2));
+        assert_eq!(push(&mut ring, "cc"), Ok(3));
         assert_eq!(ring.dropped(), 1);
-        assert_eq!(
-            held(&ring),
-            vec![(2, "bb".into(), 'b'), (3, "cc".into(), 'c')]
-        );
+        assert_eq!(held(&ring), vec![(2, "bb".into()), (3, "cc".into())]);
     }
 
     #[test]
     fn drops_the_oldest_past_the_bytes_and_wraps_whole_records() {
         let mut ring = ByteRing::new(100, 10);
-        push(&mut ring, "1111", '1').unwrap();
-        push(&mut ring, "2222", '2').unwrap();
+        push(&mut ring, "1111").unwrap();
+        push(&mut ring, "2222").unwrap();
         // 8 bytes used; 4 more do not fit before the end: the record starts over at 0,
         // where "1111" was.
-        push(&mut ring, "3333", '3').unwrap();
-        assert_eq!(
-            held(&ring),
-            vec![(2, "2222".into(), '2'), (3, "3333".into(), '3')]
-        );
+        push(&mut ring, "3333").unwrap();
+        assert_eq!(held(&ring), vec![(2, "2222".into()), (3, "3333".into())]);
         // Now at 4..8, where "2222" was.
-        push(&mut ring, "44", '4').unwrap();
-        assert_eq!(
-            held(&ring),
-            vec![(3, "3333".into(), '3'), (4, "44".into(), '4')]
-        );
-        push(&mut ring, "55", '5').unwrap();
+        push(&mut ring, "44").unwrap();
+        assert_eq!(held(&ring), vec![(3, "3333".into()), (4, "44".into())]);
+        push(&mut ring, "55").unwrap();
         // At 8 three bytes do not fit: over at 0..3, where "3333" was; "44" at 4..6 stays.
-        push(&mut ring, "666", '6').unwrap();
+        push(&mut ring, "666").unwrap();
         assert_eq!(
             held(&ring),
-            vec![
-                (4, "44".into(), '4'),
-                (5, "55".into(), '5'),
-                (6, "666".into(), '6')
-            ]
+            vec![(4, "44".into()), (5, "55".into()), (6, "666".into())]
         );
         assert_eq!(ring.dropped(), 3);
     }
@@ -243,11 +223,11 @@ mod tests {
     #[test]
     fn a_record_larger_than_the_bytes_is_refused_and_nothing_is_dropped() {
         let mut ring = ByteRing::new(10, 4);
-        push(&mut ring, "ab", 'a').unwrap();
-        assert_eq!(push(&mut ring, "abcde", 'x'), Err(TooLarge));
-        assert_eq!(held(&ring), vec![(1, "ab".into(), 'a')]);
-        assert_eq!(push(&mut ring, "wxyz", 'w'), Ok(2));
-        assert_eq!(held(&ring), vec![(2, "wxyz".into(), 'w')]);
+        push(&mut ring, "ab").unwrap();
+        assert_eq!(push(&mut ring, "abcde"), Err(TooLarge));
+        assert_eq!(held(&ring), vec![(1, "ab".into())]);
+        assert_eq!(push(&mut ring, "wxyz"), Ok(2));
+        assert_eq!(held(&ring), vec![(2, "wxyz".into())]);
     }
 
     #[test]
@@ -255,11 +235,11 @@ mod tests {
         let mut ring = ByteRing::new(3, 64 * 1024 * 1024);
         for i in 0..20_000u32 {
             let text = format!("{i:>1000}");
-            push(&mut ring, &text, 'r').unwrap();
+            push(&mut ring, &text).unwrap();
             // The buffer grows by doubling: one step past the initial size at most.
             assert!(ring.buffer_bytes() <= 2 * INITIAL_BYTES, "at {i}");
         }
-        let held: Vec<String> = held(&ring).into_iter().map(|(_, t, _)| t).collect();
+        let held: Vec<String> = held(&ring).into_iter().map(|(_, t)| t).collect();
         assert_eq!(
             held,
             (19_997..20_000)
@@ -270,7 +250,7 @@ mod tests {
         // Starting over early never dropped a record the count would have kept.
         let mut big = ByteRing::new(200, 64 * 1024 * 1024);
         for i in 0..2_000u32 {
-            push(&mut big, &format!("{i:>1000}"), 'r').unwrap();
+            push(&mut big, &format!("{i:>1000}")).unwrap();
             assert_eq!(big.len(), (i as usize + 1).min(200));
         }
     }
@@ -278,11 +258,11 @@ mod tests {
     #[test]
     fn clear_keeps_numbering_and_empty_records_take_no_room() {
         let mut ring = ByteRing::new(10, 4);
-        push(&mut ring, "ab", 'a').unwrap();
+        push(&mut ring, "ab").unwrap();
         ring.clear();
         assert!(ring.is_empty());
-        assert_eq!(push(&mut ring, "", 'e'), Ok(2));
-        assert_eq!(push(&mut ring, "", 'f'), Ok(3));
+        assert_eq!(push(&mut ring, ""), Ok(2));
+        assert_eq!(push(&mut ring, ""), Ok(3));
         assert_eq!(ring.len(), 2);
         assert_eq!(ring.dropped(), 0);
     }
@@ -296,13 +276,13 @@ mod tests {
             let size = |n: u64| format!("{n}-").len() + (n * step % 13 * (step / 13 + 1)) as usize;
             for i in 0..3000u64 {
                 let text = format!("{i}-{}", "x".repeat(size(i) - format!("{i}-").len()));
-                push(&mut ring, &text, 'r').unwrap();
-                let total: usize = ring.iter().map(|(_, b, _)| b.len()).sum();
+                push(&mut ring, &text).unwrap();
+                let total: usize = ring.iter().map(|(_, b)| b.len()).sum();
                 assert!(total <= bytes && ring.len() <= count);
                 assert!(ring.buffer_bytes() <= bytes);
-                let (last_seq, last, _) = held(&ring).pop().unwrap();
+                let (last_seq, last) = held(&ring).pop().unwrap();
                 assert_eq!((last_seq, last), (i + 1, text));
-                for (seq, bytes, _) in held(&ring) {
+                for (seq, bytes) in held(&ring) {
                     let n = seq - 1;
                     assert!(bytes.starts_with(&format!("{n}-")), "{seq}: {bytes}");
                     assert_eq!(bytes.len(), size(n));

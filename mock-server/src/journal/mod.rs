@@ -144,7 +144,7 @@ pub const DEFAULT_JOURNAL_BYTES: usize = 32 * 1024 * 1024;
 /// both). Entries are byte records in one ring (see [`crate::byte_ring`]).
 #[derive(Debug)]
 pub struct Journal {
-    entries: Mutex<ByteRing<()>>,
+    entries: Mutex<ByteRing>,
     enabled: AtomicBool,
     /// The largest record the ring takes (fixed, so read without the lock).
     max_record: usize,
@@ -165,7 +165,7 @@ impl Journal {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ByteRing<()>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ByteRing> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -192,7 +192,7 @@ impl Journal {
         // Refused only when even the headers exceed the budget: nothing to keep then.
         if self
             .lock()
-            .push_with(len, (), |dst| encoder.write(dst))
+            .push_with(len, |dst| encoder.write(dst))
             .is_err()
         {
             self.refused.fetch_add(1, Ordering::Relaxed);
@@ -206,7 +206,7 @@ impl Journal {
         let limit = query.limit.unwrap_or(usize::MAX);
         let entries = ring
             .iter()
-            .filter(|(seq, record, _)| {
+            .filter(|(seq, record)| {
                 // A record that does not read is let through, for `decode` to report.
                 let Some(s) = record::summary(record) else {
                     return true;
@@ -220,7 +220,7 @@ impl Journal {
                     && query.status.is_none_or(|status| status == s.status)
             })
             .take(limit)
-            .filter_map(|(seq, record, _)| Some((seq, decode(seq, record)?)))
+            .filter_map(|(seq, record)| Some((seq, decode(seq, record)?)))
             .collect();
         (
             entries,
@@ -232,7 +232,7 @@ impl Journal {
     pub fn entries(&self) -> Vec<JournalEntry> {
         self.lock()
             .iter()
-            .filter_map(|(seq, record, _)| decode(seq, record))
+            .filter_map(|(seq, record)| decode(seq, record))
             .collect()
     }
 
