@@ -9,12 +9,12 @@ use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use kustomer_mock::ApiError;
 use kustomer_mock::api::{parse_body, query_pairs};
 use kustomer_mock::app::AppState;
+use kustomer_mock::{ApiError, Id};
 use serde_json::{Value, json};
 
-use crate::workflow::{Engine, EngineError, RunState, VariableDef, load_value_with};
+use crate::workflow::{Engine, EngineError, RunFilter, RunState, VariableDef, load_value_with};
 
 /// `/workflows`, `/workflows/{id}`, `/workflows/{id}/call`, `/runs`, `/runs/{id}`, `/loops`.
 pub fn routes(engine: Engine) -> Router<AppState> {
@@ -146,36 +146,35 @@ async fn runs(
             .at_parameter("limit")
         })?,
     };
-    if let Some(state) = &state {
-        let known = [
-            "queued",
-            "running",
-            "not-matched",
-            "completed",
-            "failed",
-            "halted",
-            "interrupted",
-        ];
-        if !known.contains(&state.as_str()) {
-            return Err(ApiError::bad_request(
+    let state = match state.as_deref() {
+        None => None,
+        Some(name) => Some(RunState::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = RunState::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::bad_request(
                 "invalid_parameter",
                 format!("`state` must be one of {}", known.join(", ")),
             )
-            .at_parameter("state"));
-        }
-    }
-    // Filtered under the book's lock: only the runs listed are copied, not every kept run.
+            .at_parameter("state")
+        })?),
+    };
+    let record = match record.as_deref() {
+        None => None,
+        Some(text) => Some(Id::parse(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_parameter",
+                format!("`record` must be a record id (24 hex digits), not `{text}`"),
+            )
+            .at_parameter("record")
+        })?),
+    };
+    let filter = RunFilter {
+        workflow: workflow.as_deref(),
+        state,
+        record,
+    };
+    // Filtered under the book's lock: only the runs listed are read back.
     let data: Vec<Value> = engine
-        .runs_matching(
-            |r| {
-                workflow
-                    .as_deref()
-                    .is_none_or(|w| w == r.workflow.id || w == r.workflow.name)
-                    && state.as_deref().is_none_or(|s| s == r.state.as_str())
-                    && record.as_deref().is_none_or(|x| x == r.record.to_hex())
-            },
-            limit,
-        )
+        .runs_matching(&filter, limit)
         .into_iter()
         .map(|r| json!(r))
         .collect();

@@ -207,10 +207,11 @@ impl Harness {
 
     /// The runs of one workflow (by id or name).
     pub fn runs_of(&self, workflow: &str) -> Vec<Run> {
-        self.engine.runs_matching(
-            |r| r.workflow.id == workflow || r.workflow.name == workflow,
-            usize::MAX,
-        )
+        let filter = crate::workflow::RunFilter {
+            workflow: Some(workflow),
+            ..Default::default()
+        };
+        self.engine.runs_matching(&filter, usize::MAX)
     }
 
     /// Every `loop-detected` record.

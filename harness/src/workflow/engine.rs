@@ -24,7 +24,7 @@ use super::apps::{App, AppCatalog, AppInfo};
 use super::definition::VariableDef;
 use super::load::LoadedWorkflow;
 use super::loop_guard::{DEFAULT_HARD_CAP, LoopGuardConfig, LoopRecord};
-use super::run_book::RunBook;
+use super::run_book::{RunBook, RunFilter};
 use super::run_log::Run;
 use super::template::Templates;
 use super::variables::{Secrets, Variables};
@@ -456,20 +456,16 @@ impl Engine {
 
     /// Every run, oldest first.
     pub fn runs(&self) -> Vec<Run> {
-        self.runs_matching(|_| true, usize::MAX)
+        self.runs_matching(&RunFilter::default(), usize::MAX)
     }
 
-    /// The first `limit` runs (oldest first) that `keep` accepts; only those are copied.
-    pub fn runs_matching(&self, keep: impl Fn(&Run) -> bool, limit: usize) -> Vec<Run> {
+    /// The first `limit` runs (oldest first) that `filter` accepts; only those are read.
+    pub fn runs_matching(&self, filter: &RunFilter<'_>, limit: usize) -> Vec<Run> {
         self.0
             .book
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter(|run| keep(run))
-            .take(limit)
-            .cloned()
-            .collect()
+            .matching(filter, limit)
     }
 
     /// How many runs are kept.
@@ -484,7 +480,6 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
-            .cloned()
     }
 
     /// Every `loop-detected` record.
@@ -563,7 +558,7 @@ impl Engine {
             book.insert_if_absent(Run::queued(&job, now));
         }
         let mut count = 0;
-        for run in book.iter_mut() {
+        for run in book.live_mut() {
             if !run.state.is_final() {
                 mark_interrupted(run, now);
                 count += 1;

@@ -101,7 +101,7 @@ impl EngineInner {
         // carries only its last hops).
         let parent_chain = incoming.run.as_ref().and_then(|parent| {
             let book = self.book.lock().unwrap_or_else(|e| e.into_inner());
-            book.get(parent).map(Run::chain_with_self)
+            book.chain_of(parent)
         });
         let mut run = Run {
             id: job.run_id.clone(),

@@ -25,4 +25,5 @@ pub use load::{
     load_value, load_value_with,
 };
 pub use loop_guard::{LoopGuardConfig, LoopRecord};
+pub use run_book::RunFilter;
 pub use run_log::{Run, RunState, StepLog};

@@ -1,17 +1,124 @@
 //! The runs the engine keeps, oldest first, bounded: when full, the oldest finished run
-//! goes. Eviction must stay O(1) however many runs are kept (100,000 by default): an
-//! ordered map that shifts every later entry on removal made each run recorded past the
-//! bound cost a move of the whole book.
+//! goes.
+//!
+//! Eviction must stay O(1) however many runs are kept: an ordered map that shifts every
+//! later entry on removal made each run recorded past the bound cost a move of the whole
+//! book. A finished run is kept as its JSON text beside the few fields the engine and the
+//! filters read: as `serde_json::Value` trees its trigger and step logs (a REST step's
+//! response body included) took about four times the memory, and in a long burst the
+//! kernel's zeroing of fresh pages for them was a fifth of the CPU. It is parsed back only
+//! when someone reads it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use kustomer_mock::Id;
+use kustomer_mock::{Hop, Id};
 
-use super::run_log::Run;
+use super::run_log::{Run, RunState};
+
+/// Which runs to list; `None` matches anything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunFilter<'a> {
+    /// A workflow's id or name.
+    pub workflow: Option<&'a str>,
+    pub state: Option<RunState>,
+    pub record: Option<Id>,
+}
+
+impl RunFilter<'_> {
+    fn accepts(&self, workflow: (&str, &str), state: RunState, record: Id) -> bool {
+        self.workflow
+            .is_none_or(|w| w == workflow.0 || w == workflow.1)
+            && self.state.is_none_or(|s| s == state)
+            && self.record.is_none_or(|r| r == record)
+    }
+}
+
+/// A finished run: its JSON, and what is read without parsing it.
+#[derive(Debug)]
+struct Finished {
+    state: RunState,
+    workflow_id: String,
+    workflow_name: String,
+    record: Id,
+    root: Id,
+    /// What a run this one caused carries ([`Run::chain_with_self`]).
+    chain_with_self: Vec<Hop>,
+    json: Box<str>,
+}
+
+#[derive(Debug)]
+enum Kept {
+    /// Queued or running: the engine still updates it.
+    Live(Box<Run>),
+    Finished(Finished),
+}
+
+impl Kept {
+    fn of(run: Run) -> Kept {
+        if !run.state.is_final() {
+            return Kept::Live(Box::new(run));
+        }
+        match serde_json::to_string(&run) {
+            Ok(json) => Kept::Finished(Finished {
+                state: run.state,
+                chain_with_self: run.chain_with_self(),
+                workflow_id: run.workflow.id,
+                workflow_name: run.workflow.name,
+                record: run.record,
+                root: run.cause.root,
+                json: json.into_boxed_str(),
+            }),
+            Err(_) => Kept::Live(Box::new(run)),
+        }
+    }
+
+    fn state(&self) -> RunState {
+        match self {
+            Kept::Live(run) => run.state,
+            Kept::Finished(done) => done.state,
+        }
+    }
+
+    fn root(&self) -> Id {
+        match self {
+            Kept::Live(run) => run.cause.root,
+            Kept::Finished(done) => done.root,
+        }
+    }
+
+    fn accepted_by(&self, filter: &RunFilter<'_>) -> bool {
+        match self {
+            Kept::Live(run) => filter.accepts(
+                (&run.workflow.id, &run.workflow.name),
+                run.state,
+                run.record,
+            ),
+            Kept::Finished(done) => filter.accepts(
+                (&done.workflow_id, &done.workflow_name),
+                done.state,
+                done.record,
+            ),
+        }
+    }
+
+    /// The run itself (parsed back from its JSON when finished).
+    fn run(&self) -> Option<Run> {
+        match self {
+            Kept::Live(run) => Some(run.as_ref().clone()),
+            Kept::Finished(done) => match serde_json::from_str(&done.json) {
+                Ok(run) => Some(run),
+                Err(e) => {
+                    tracing::error!("a kept run could not be read back: {e}");
+                    None
+                }
+            },
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct RunBook {
-    runs: HashMap<String, Run>,
+    runs: HashMap<String, Kept>,
     /// Run ids in the order they were first recorded.
     order: VecDeque<String>,
     /// Runs counted per causal root (the hard cap's counter).
@@ -19,21 +126,39 @@ pub(crate) struct RunBook {
 }
 
 impl RunBook {
-    pub fn get(&self, id: &str) -> Option<&Run> {
-        self.runs.get(id)
+    pub fn get(&self, id: &str) -> Option<Run> {
+        self.runs.get(id).and_then(Kept::run)
+    }
+
+    /// The chain a run caused by run `id` carries: its chain plus its own hop.
+    pub fn chain_of(&self, id: &str) -> Option<Vec<Hop>> {
+        match self.runs.get(id)? {
+            Kept::Live(run) => Some(run.chain_with_self()),
+            Kept::Finished(done) => Some(done.chain_with_self.clone()),
+        }
     }
 
     pub fn len(&self) -> usize {
         self.runs.len()
     }
 
-    /// Every run, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &Run> {
-        self.order.iter().filter_map(|id| self.runs.get(id))
+    /// The first `limit` runs the filter accepts, oldest first; only those are read back.
+    pub fn matching(&self, filter: &RunFilter<'_>, limit: usize) -> Vec<Run> {
+        self.order
+            .iter()
+            .filter_map(|id| self.runs.get(id))
+            .filter(|kept| kept.accepted_by(filter))
+            .take(limit)
+            .filter_map(Kept::run)
+            .collect()
     }
 
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Run> {
-        self.runs.values_mut()
+    /// The runs not finished yet.
+    pub fn live_mut(&mut self) -> impl Iterator<Item = &mut Run> {
+        self.runs.values_mut().filter_map(|kept| match kept {
+            Kept::Live(run) => Some(run.as_mut()),
+            Kept::Finished(_) => None,
+        })
     }
 
     /// Records a run, replacing the one with its id (it keeps its place in the order).
@@ -41,7 +166,7 @@ impl RunBook {
         if !self.runs.contains_key(&run.id) {
             self.order.push_back(run.id.clone());
         }
-        self.runs.insert(run.id.clone(), run);
+        self.runs.insert(run.id.clone(), Kept::of(run));
     }
 
     /// Records `run` unless a run with its id is already kept.
@@ -57,10 +182,11 @@ impl RunBook {
         let max = max.max(1);
         while self.runs.len() > max {
             // The oldest run is almost always finished: the scan stops at the front.
-            let oldest_final = self
-                .order
-                .iter()
-                .position(|id| self.runs.get(id).is_some_and(|r| r.state.is_final()));
+            let oldest_final = self.order.iter().position(|id| {
+                self.runs
+                    .get(id)
+                    .is_some_and(|kept| kept.state().is_final())
+            });
             let Some(i) = oldest_final else { break };
             if let Some(id) = self.order.remove(i) {
                 self.runs.remove(&id);
@@ -68,7 +194,7 @@ impl RunBook {
         }
         // Amortized: the counts are pruned only once there are twice as many as runs.
         if self.per_root.len() > 2 * max {
-            let live: HashSet<Id> = self.runs.values().map(|r| r.cause.root).collect();
+            let live: HashSet<Id> = self.runs.values().map(Kept::root).collect();
             self.per_root.retain(|root, _| live.contains(root));
         }
     }
@@ -90,7 +216,8 @@ impl RunBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflow::run_log::RunState;
+    use crate::workflow::run_log::StepLog;
+    use serde_json::json;
 
     fn id(n: u64) -> Id {
         let mut bytes = [0u8; 12];
@@ -99,7 +226,7 @@ mod tests {
     }
 
     fn run(n: u64, state: RunState) -> Run {
-        let mut run: Run = serde_json::from_value(serde_json::json!({
+        let mut run: Run = serde_json::from_value(json!({
             "id": format!("run-{n}"),
             "workflow": {"id": "w", "name": "w"},
             "event": {"id": id(n).to_hex(), "name": "e", "dataId": id(1).to_hex()},
@@ -118,7 +245,10 @@ mod tests {
     }
 
     fn ids(book: &RunBook) -> Vec<String> {
-        book.iter().map(|r| r.id.clone()).collect()
+        book.matching(&RunFilter::default(), usize::MAX)
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
     }
 
     #[test]
@@ -172,12 +302,96 @@ mod tests {
         }
         assert!(book.per_root.len() <= 2 * 5 + 1, "{}", book.per_root.len());
         // The roots of kept runs keep their counts.
-        let root = book.iter().next().map(|r| r.cause.root).expect("a run");
+        let root = book
+            .matching(&RunFilter::default(), 1)
+            .first()
+            .map(|r| r.cause.root)
+            .expect("a run");
         assert!(book.count_for_root(root) > 1);
         book.clear();
         assert_eq!(
             (book.len(), book.per_root.len(), book.order.len()),
             (0, 0, 0)
         );
+    }
+
+    #[test]
+    fn a_finished_run_reads_back_as_it_was_recorded() {
+        let mut finished = run(7, RunState::Completed);
+        finished.cause.chain = vec![Hop {
+            workflow: "other".into(),
+            record: id(2).to_hex(),
+        }];
+        finished.steps.push(StepLog {
+            id: "closeIt".into(),
+            action: Some("rest".into()),
+            display_name: None,
+            params: json!({"body": {"status": "done"}}),
+            output: Some(json!({"status": 200, "body": {"ratio": 0.1, "big": 1e300, "tiny": 5e-324, "n": -3}})),
+            error: None,
+            transitions: Vec::new(),
+            next: None,
+            started_at: finished.started_at,
+            ended_at: finished.started_at,
+            elapsed_ms: Some(0.30000000000000004),
+        });
+        let mut book = RunBook::default();
+        book.insert(finished.clone());
+        assert!(matches!(book.runs.get("run-7"), Some(Kept::Finished(_))));
+        assert_eq!(book.get("run-7"), Some(finished.clone()));
+        assert_eq!(book.chain_of("run-7"), Some(finished.chain_with_self()));
+        // A live run stays as it is, so the engine can mark it interrupted in place.
+        book.insert(run(8, RunState::Running));
+        assert_eq!(book.live_mut().count(), 1);
+        assert_eq!(
+            book.chain_of("run-8"),
+            Some(run(8, RunState::Running).chain_with_self())
+        );
+    }
+
+    #[test]
+    fn filters_read_the_kept_fields_without_parsing_the_others() {
+        let mut book = RunBook::default();
+        for n in 0..6 {
+            let mut r = run(
+                n,
+                if n % 2 == 0 {
+                    RunState::Completed
+                } else {
+                    RunState::NotMatched
+                },
+            );
+            r.record = id(100 + n % 3);
+            book.insert(r);
+        }
+        book.insert(run(6, RunState::Running));
+        let listed = |filter: RunFilter<'_>, limit: usize| -> Vec<String> {
+            book.matching(&filter, limit)
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        let completed = RunFilter {
+            state: Some(RunState::Completed),
+            ..RunFilter::default()
+        };
+        assert_eq!(listed(completed, usize::MAX), ["run-0", "run-2", "run-4"]);
+        assert_eq!(listed(completed, 2), ["run-0", "run-2"]);
+        let record = RunFilter {
+            record: Some(id(101)),
+            ..RunFilter::default()
+        };
+        assert_eq!(listed(record, usize::MAX), ["run-1", "run-4"]);
+        let by_name = RunFilter {
+            workflow: Some("w"),
+            state: Some(RunState::Running),
+            ..RunFilter::default()
+        };
+        assert_eq!(listed(by_name, usize::MAX), ["run-6"]);
+        let other = RunFilter {
+            workflow: Some("nope"),
+            ..RunFilter::default()
+        };
+        assert!(listed(other, usize::MAX).is_empty());
     }
 }

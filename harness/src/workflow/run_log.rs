@@ -23,6 +23,21 @@ pub enum RunState {
 }
 
 impl RunState {
+    pub const ALL: [RunState; 7] = [
+        RunState::Queued,
+        RunState::Running,
+        RunState::NotMatched,
+        RunState::Completed,
+        RunState::Failed,
+        RunState::Halted,
+        RunState::Interrupted,
+    ];
+
+    /// The state named `name` (as [`RunState::as_str`] writes it).
+    pub fn from_name(name: &str) -> Option<RunState> {
+        RunState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RunState::Queued => "queued",

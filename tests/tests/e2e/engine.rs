@@ -433,6 +433,9 @@ async fn workflows_are_installed_listed_and_removed_over_the_admin_api() {
     admin(server, Method::GET, "/runs?state=bogus", None)
         .await
         .expect_error(400, "invalid_parameter");
+    admin(server, Method::GET, "/runs?record=not-an-id", None)
+        .await
+        .expect_error(400, "invalid_parameter");
     admin(server, Method::GET, "/runs/nope", None)
         .await
         .expect_error(404, "not_found");
