@@ -29,8 +29,8 @@ use super::run_log::Run;
 use super::template::Templates;
 use super::variables::{Secrets, Variables};
 
-/// Runs kept by default: like the journal and the event log, the last 10,000 (a run with
-/// a REST step holds its response, so this bounds the engine to about 120 MB).
+/// Runs kept by default: like the journal and the event log, the last 10,000 (about 3 KB
+/// each for `close-on-tag`, a REST step's response included).
 pub const DEFAULT_MAX_RUNS_KEPT: usize = 10_000;
 
 /// Engine settings.
