@@ -45,16 +45,21 @@ async fn tag_auto_close(url: &str, conversation: &str) {
     assert_eq!(tagged.status(), 200);
 }
 
+/// `GET /__admin/runs?{query}` of a served `kmock`.
+async fn admin_runs(url: &str, query: &str) -> serde_json::Value {
+    reqwest::get(format!("{url}/__admin/runs?{query}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Polls `/__admin/runs?{query}` until it lists a run (bounded: fails with `what`).
 async fn wait_for_a_run(url: &str, query: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let runs: serde_json::Value = reqwest::get(format!("{url}/__admin/runs?{query}"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let runs = admin_runs(url, query).await;
         if runs["data"].as_array().is_some_and(|r| !r.is_empty()) {
             return;
         }
@@ -358,12 +363,7 @@ fn serve_keeps_at_most_max_runs_kept_runs() {
                 .json()
                 .await
                 .unwrap();
-            let runs: serde_json::Value = reqwest::get(format!("{url}/__admin/runs"))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let runs = admin_runs(&url, "").await;
             let done = conversation["data"]["attributes"]["status"] == "done";
             let all_final = runs["data"].as_array().is_some_and(|r| {
                 r.iter()
@@ -443,14 +443,7 @@ fn sigterm_during_a_busy_loop_loses_no_run() {
 
     // Restarted on the same state, every saved run is there.
     let (mut child, url) = serve(&args);
-    let listed: serde_json::Value = runtime.block_on(async {
-        reqwest::get(format!("{url}/__admin/runs"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let listed = runtime.block_on(admin_runs(&url, ""));
     assert!(
         listed["data"].as_array().unwrap().len() >= runs.len(),
         "{} saved, {} listed",

@@ -176,7 +176,7 @@ impl EngineInner {
                         self.halt(&mut run, workflow, reason, repeats, &config, store.now())
                     }
                     Verdict::Proceed => {
-                        self.run_steps(&mut run, &job, target, &mut scope, &config)
+                        self.run_steps(&mut run, &job, target, &mut scope, &config, secrets)
                             .await;
                     }
                 }
@@ -275,13 +275,13 @@ impl EngineInner {
         first: String,
         scope: &mut Scope<'_>,
         config: &super::engine::EngineConfig,
+        secrets: &Secrets,
     ) {
         let Some(attached) = self.attached.get() else {
             return;
         };
         let store = &attached.state.store;
         let workflow = &job.installed.workflow;
-        let secrets = &self.secrets_for(&job.installed);
         let org = store.org_state(job.installed.org).map(|o| o.org());
         let mut current = first;
         loop {
