@@ -67,6 +67,40 @@ impl Event {
     pub fn kind(&self) -> &str {
         self.name.split('.').nth(1).unwrap_or("")
     }
+
+    /// The same event, with `data` and `changes` rendered again on first read instead of
+    /// sharing this one's renderings (see [`LazyJson::unrendered`]).
+    pub fn unrendered(&self) -> Event {
+        let data = self.data.unrendered();
+        let changes = self.changes.as_ref().map(|c| c.unrendered_from(&data));
+        Event {
+            data,
+            changes,
+            ..self.clone()
+        }
+    }
+
+    fn holds_rendering(&self) -> bool {
+        self.data.holds_rendering() || self.changes.as_ref().is_some_and(LazyJson::holds_rendering)
+    }
+}
+
+/// Events this close to the head of the log share one rendering of their `data` and
+/// `changes` among their readers (subscribers read an event soon after it is published).
+/// Older events are held unrendered, and a reader of one renders a copy of its own that
+/// goes when the reader is done with it: the log keeps the record copies its events
+/// render from, not thousands of renderings (≈ 12 KB each for a conversation update).
+pub const SHARED_RECENT_EVENTS: u64 = 1024;
+
+/// What a reader of the log gets for the entry `seq`: the entry itself while it is
+/// recent, else an unrendered copy (rendering the log's own entry would keep the
+/// rendering in the log).
+fn for_reader(log: &Ring<Arc<Event>>, seq: u64, event: &Arc<Event>) -> Arc<Event> {
+    if seq + SHARED_RECENT_EVENTS < log.next_seq() {
+        Arc::new(event.unrendered())
+    } else {
+        Arc::clone(event)
+    }
 }
 
 /// One item a subscriber receives.
@@ -142,10 +176,22 @@ impl EventBus {
 
     /// Appends an event; subscribers see it in publish order. Returns its sequence number.
     pub fn publish(&self, event: Event) -> u64 {
-        let (seq, evicted) = self.lock().push_evicting(Arc::new(event));
+        let (seq, evicted, aged) = {
+            let mut log = self.lock();
+            let (seq, evicted) = log.push_evicting(Arc::new(event));
+            // The event that stops being recent trades its renderings for an unrendered
+            // copy; one still held by a reader may yet be rendered, so it is swapped too.
+            let aged = seq
+                .checked_sub(SHARED_RECENT_EVENTS)
+                .and_then(|old| log.get_mut(old))
+                .filter(|e| e.holds_rendering() || Arc::strong_count(e) > 1)
+                .map(|e| std::mem::replace(e, Arc::new(e.unrendered())));
+            (seq, evicted, aged)
+        };
         self.head.send_replace(seq + 1);
-        // The event that fell off the log is freed after the lock is released.
+        // What fell off the log, or aged out of it, is freed after the lock is released.
         drop(evicted);
+        drop(aged);
         seq
     }
 
@@ -179,7 +225,7 @@ impl EventBus {
             .iter()
             .filter(|(seq, e)| query.matches(*seq, e))
             .take(limit)
-            .map(|(seq, e)| (seq, Arc::clone(e)))
+            .map(|(seq, e)| (seq, for_reader(&log, seq, e)))
             .collect();
         EventPage {
             events,
@@ -246,10 +292,11 @@ impl Subscription {
                 self.bus.lagged_total.fetch_add(missed, Ordering::Relaxed);
                 return Some(BusItem::Lagged(missed));
             }
-            let event = log.get(self.cursor)?;
+            let seq = self.cursor;
+            let event = log.get(seq)?;
             self.cursor += 1;
             if self.org.is_none_or(|o| o == event.org) {
-                return Some(BusItem::Event(Arc::clone(event)));
+                return Some(BusItem::Event(for_reader(&log, seq, event)));
             }
         }
     }
@@ -285,5 +332,96 @@ impl Subscription {
         futures::stream::unfold(self, |mut sub| async move {
             sub.recv().await.map(|item| (item, sub))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn event(n: u8, data: LazyJson) -> Event {
+        let id = Id::from_bytes([n; 12]);
+        Event {
+            id,
+            name: "kustomer.conversation.update".into(),
+            org: Id::from_bytes([0; 12]),
+            org_name: "acme".into(),
+            partition: Id::from_bytes([0; 12]),
+            data_id: id,
+            changes: Some(LazyJson::derived(&data, |d| json!({"after": d.clone()}))),
+            data,
+            created_at: Timestamp::default(),
+            client: "test".into(),
+            persist: true,
+            meta: EventMeta {
+                custom_changed: false,
+            },
+            mock: MockMeta {
+                request_id: None,
+                cause: Cause::root(id),
+            },
+        }
+    }
+
+    fn holds_rendering(bus: &EventBus, seq: u64) -> bool {
+        bus.lock().get(seq).expect("still held").holds_rendering()
+    }
+
+    #[test]
+    fn the_log_keeps_renderings_only_of_recent_events() {
+        let renders = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&renders);
+        let bus = EventBus::new(10_000);
+        let mut subscription = bus.subscribe(None);
+        let first = bus.publish(event(
+            1,
+            LazyJson::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                json!({"id": 1})
+            }),
+        ));
+        let Some(BusItem::Event(read)) = subscription.try_recv() else {
+            panic!("the subscriber reads the event");
+        };
+        assert_eq!(read.changes.as_ref().unwrap()["after"]["id"], 1);
+        assert!(
+            holds_rendering(&bus, first),
+            "a recent event shares its rendering"
+        );
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
+
+        for n in 0..SHARED_RECENT_EVENTS {
+            bus.publish(event(2, json!({"n": n}).into()));
+        }
+        assert!(
+            !holds_rendering(&bus, first),
+            "an event that is no longer recent is held unrendered"
+        );
+        assert_eq!(read.data["id"], 1, "a reader keeps what it read");
+
+        let page = bus.query(&EventQuery {
+            limit: Some(1),
+            ..EventQuery::default()
+        });
+        let (seq, old) = &page.events[0];
+        assert_eq!(*seq, first);
+        assert_eq!(**old, *read, "an old event reads as it did when recent");
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            2,
+            "rendered again for its reader"
+        );
+        assert!(
+            !holds_rendering(&bus, first),
+            "the reader's rendering is its own"
+        );
+        let mut late = bus.subscribe_from(first, None);
+        let Some(BusItem::Event(again)) = late.try_recv() else {
+            panic!("a late subscriber reads the old event");
+        };
+        assert_eq!(again.data["id"], 1);
+        assert!(!holds_rendering(&bus, first));
     }
 }

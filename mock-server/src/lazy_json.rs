@@ -1,5 +1,5 @@
-//! `LazyJson`: a JSON value computed on first read from what was captured when it was
-//! made (a copy of the record at commit time), then kept.
+//! `LazyJson`: a JSON value rendered on first read from what was captured when it was
+//! made (a copy of the record at commit time), then kept by this handle and its clones.
 //!
 //! An event's `data` (the record as a JSON:API resource) and `changes` (the diff of two
 //! such renderings) were built under the org's write lock for every write, and most are
@@ -7,34 +7,104 @@
 //! read instead, outside the lock and only when needed, from an immutable snapshot, so
 //! the value is the same whenever it is computed. It reads as a `serde_json::Value`
 //! (`Deref`), and serializes, compares and prints as one.
+//!
+//! A rendering is several times the size of the snapshot it comes from (≈ 12 KB for a
+//! conversation update's `data` and `changes`), so a log that keeps thousands of events
+//! should not keep their renderings: [`LazyJson::unrendered`] gives a twin that renders
+//! again on its own first read, sharing only the snapshot.
 
 use std::fmt;
 use std::ops::Deref;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-type Build = Box<dyn FnOnce() -> Value + Send>;
+type Render = Arc<dyn Fn() -> Value + Send + Sync>;
+type Derive = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
+
+/// What a value is rendered from.
+enum Source {
+    /// Given up front: there is nothing to render it again from.
+    Ready,
+    /// A snapshot.
+    Snapshot(Render),
+    /// Another value's rendering (an event's `changes` reuses its `data`).
+    Derived(LazyJson, Derive),
+}
+
+struct Inner {
+    source: Source,
+    rendered: OnceLock<Value>,
+}
 
 /// A JSON value, computed once on first read. Clones share the value.
 #[derive(Clone)]
-pub struct LazyJson(Arc<LazyLock<Value, Build>>);
+pub struct LazyJson(Arc<Inner>);
 
 impl LazyJson {
-    /// A value `build` computes on first read; it must only read what it captured.
-    pub fn new(build: impl FnOnce() -> Value + Send + 'static) -> LazyJson {
-        LazyJson(Arc::new(LazyLock::new(Box::new(build))))
+    fn with(source: Source, rendered: OnceLock<Value>) -> LazyJson {
+        LazyJson(Arc::new(Inner { source, rendered }))
+    }
+
+    /// A value `render` computes on first read; it must only read what it captured.
+    pub fn new(render: impl Fn() -> Value + Send + Sync + 'static) -> LazyJson {
+        LazyJson::with(Source::Snapshot(Arc::new(render)), OnceLock::new())
+    }
+
+    /// A value computed on first read from `from`'s value (rendered once for both).
+    pub fn derived(
+        from: &LazyJson,
+        derive: impl Fn(&Value) -> Value + Send + Sync + 'static,
+    ) -> LazyJson {
+        LazyJson::with(
+            Source::Derived(from.clone(), Arc::new(derive)),
+            OnceLock::new(),
+        )
     }
 
     /// A value known now.
     pub fn ready(value: Value) -> LazyJson {
-        LazyJson::new(move || value)
+        LazyJson::with(Source::Ready, OnceLock::from(value))
     }
 
     /// The value (computed now if it was not yet).
     pub fn value(&self) -> &Value {
-        LazyLock::force(&self.0)
+        self.0.rendered.get_or_init(|| match &self.0.source {
+            Source::Ready => unreachable!("a ready value is set when it is made"),
+            Source::Snapshot(render) => render(),
+            Source::Derived(from, derive) => derive(from.value()),
+        })
+    }
+
+    /// Whether this handle holds a rendering that [`LazyJson::unrendered`] would not keep.
+    pub fn holds_rendering(&self) -> bool {
+        !matches!(self.0.source, Source::Ready) && self.0.rendered.get().is_some()
+    }
+
+    /// A twin with the same value that renders it again on its own first read, so this
+    /// handle's rendering is freed with its last clone. A ready value is shared as is;
+    /// a derived value's twin reads a twin of its source.
+    pub fn unrendered(&self) -> LazyJson {
+        match &self.0.source {
+            Source::Derived(from, _) => self.unrendered_from(&from.unrendered()),
+            _ => self.unrendered_from(self),
+        }
+    }
+
+    /// Like [`LazyJson::unrendered`], with a derived value reading `from` (a twin of its
+    /// source the caller keeps too, so the source is rendered once for both).
+    pub fn unrendered_from(&self, from: &LazyJson) -> LazyJson {
+        match &self.0.source {
+            Source::Ready => self.clone(),
+            Source::Snapshot(render) => {
+                LazyJson::with(Source::Snapshot(Arc::clone(render)), OnceLock::new())
+            }
+            Source::Derived(_, derive) => LazyJson::with(
+                Source::Derived(from.clone(), Arc::clone(derive)),
+                OnceLock::new(),
+            ),
+        }
     }
 }
 
@@ -96,5 +166,44 @@ mod tests {
         assert_eq!(serde_json::to_string(&copy).unwrap(), r#"{"a":[1,2]}"#);
         let back: LazyJson = serde_json::from_str(r#"{"b":null}"#).unwrap();
         assert!(back["b"].is_null());
+    }
+
+    #[test]
+    fn an_unrendered_twin_renders_the_same_value_again_and_keeps_the_derivation() {
+        let renders = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&renders);
+        let data = LazyJson::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            json!({"n": 2})
+        });
+        let doubled = LazyJson::derived(&data, |d| json!(d["n"].as_i64().unwrap() * 2));
+        assert!(!data.holds_rendering());
+        assert_eq!(*doubled, json!(4));
+        assert!(data.holds_rendering() && doubled.holds_rendering());
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            1,
+            "derived reads the source's rendering"
+        );
+
+        let data_twin = data.unrendered();
+        let doubled_twin = doubled.unrendered_from(&data_twin);
+        assert!(!data_twin.holds_rendering() && !doubled_twin.holds_rendering());
+        assert_eq!(*doubled_twin, json!(4));
+        assert_eq!(*data_twin, json!({"n": 2}));
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            2,
+            "the twins share one new rendering"
+        );
+        assert_eq!(*doubled.unrendered(), json!(4));
+        assert_eq!(renders.load(Ordering::SeqCst), 3);
+
+        let ready = LazyJson::ready(json!(1));
+        assert!(
+            !ready.holds_rendering(),
+            "a ready value has nothing to drop"
+        );
+        assert_eq!(*ready.unrendered(), json!(1));
     }
 }

@@ -82,6 +82,14 @@ impl<T> Ring<T> {
         self.items.get((seq - self.first_seq) as usize)
     }
 
+    /// The entry with sequence number `seq`, if still held, to change in place.
+    pub fn get_mut(&mut self, seq: u64) -> Option<&mut T> {
+        if seq < self.first_seq {
+            return None;
+        }
+        self.items.get_mut((seq - self.first_seq) as usize)
+    }
+
     /// Entries with their sequence numbers, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (u64, &T)> {
         let first = self.first_seq;

@@ -88,7 +88,8 @@ fn changes_of<R: Record>(before: &R, after: &Value, forced: &[&str]) -> Value {
 impl Store {
     /// Publishes the event of a committed write. Call while holding the org's write lock
     /// so each record's events leave in commit order. The event's `data` and `changes`
-    /// are rendered from copies of the records when first read, not under the lock.
+    /// are rendered from copies of the records when first read, not under the lock
+    /// (`changes` from the `data` rendering).
     pub(super) fn publish_commit<R: Record + Send + Sync + 'static>(
         &self,
         org: &Org,
@@ -113,8 +114,7 @@ impl Store {
         let data_id = record.id();
         let data = LazyJson::new(move || record.resource());
         let changes = before.map(|(before, forced)| {
-            let after = data.clone();
-            LazyJson::new(move || changes_of(&before, after.value(), forced))
+            LazyJson::derived(&data, move |after| changes_of(&before, after, forced))
         });
         let name = format!("kustomer.{}.{action}", R::KIND);
         let id = self.event_id(actor, data_id, &name);
