@@ -107,6 +107,12 @@ enum Cmd {
         #[arg(long)]
         conversations: usize,
     },
+    /// (internal) the memory of a busy server after many closings, in a fresh process.
+    #[command(hide = true)]
+    WorkflowChild {
+        #[arg(long)]
+        closings: usize,
+    },
 }
 
 /// How long and how often everything is measured.
@@ -117,6 +123,8 @@ pub struct Settings {
     pub duration: Duration,
     pub workflow_conversations: usize,
     pub sequential_runs: usize,
+    /// Create → tag → close cycles before the busy server's memory is read.
+    pub memory_closings: usize,
     pub startups: usize,
     pub process_runs: usize,
     pub loop_runs: usize,
@@ -135,6 +143,7 @@ impl Settings {
                 duration: Duration::from_millis(500),
                 workflow_conversations: 1000,
                 sequential_runs: 30,
+                memory_closings: 2000,
                 startups: 30,
                 process_runs: 5,
                 loop_runs: 5,
@@ -150,6 +159,7 @@ impl Settings {
                 duration: Duration::from_millis(1500),
                 workflow_conversations: 5000,
                 sequential_runs: 100,
+                memory_closings: 10_000,
                 startups: 100,
                 process_runs: 15,
                 loop_runs: 15,
@@ -366,6 +376,7 @@ async fn main() {
             }
         }
         Cmd::ScaleChild { conversations } => scale::child(conversations).await,
+        Cmd::WorkflowChild { closings } => workflow::memory_child(closings).await,
         Cmd::ServeBaseline { port } => {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
                 .await

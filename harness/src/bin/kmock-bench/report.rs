@@ -224,6 +224,14 @@ pub fn main_section(
             ms(quantile(&burst, 0.5)),
             ms(quantile(&burst, 0.99))
         );
+        let _ = writeln!(
+            out,
+            "| RSS of a busy server: example workflows, after {} create → tag → close cycles in batches of {} (fresh process; event log, journal and run book at their bounds) | {} → {} |",
+            wf.memory.closings,
+            crate::workflow::MEMORY_BATCH,
+            mib(wf.memory.rss_before),
+            mib(wf.memory.rss_after)
+        );
         if put > 0.0 {
             targets.push((
                 "Workflow runs/s ≥ 0.25 × raw PUT/s".into(),

@@ -56,15 +56,19 @@ pub async fn child(n: usize) {
     let _ = server.shutdown().await;
 }
 
-fn measure_in_child(n: usize) -> Memory {
+/// Runs this bench again with `args` (a hidden child command) and reads the JSON it prints.
+pub fn run_child(args: &[&str]) -> serde_json::Value {
     let exe = std::env::current_exe().expect("the bench knows where it is");
     let output = Command::new(exe)
-        .args(["scale-child", "--conversations", &n.to_string()])
+        .args(args)
         .output()
-        .expect("the scale child runs");
-    assert!(output.status.success(), "the scale child succeeds");
-    let value: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("the scale child prints JSON");
+        .expect("the child runs");
+    assert!(output.status.success(), "the child {args:?} succeeds");
+    serde_json::from_slice(&output.stdout).expect("the child prints JSON")
+}
+
+fn measure_in_child(n: usize) -> Memory {
+    let value = run_child(&["scale-child", "--conversations", &n.to_string()]);
     Memory {
         conversations: n,
         rss_before: value["rssBefore"].as_u64().unwrap_or(0),

@@ -45,6 +45,8 @@ pub struct WorkflowResults {
     pub full_book: Vec<Burst>,
     /// Tag → done, one at a time (ms).
     pub sequential_ms: Vec<f64>,
+    /// Resident memory after many closings (in a process of its own).
+    pub memory: SteadyMemory,
 }
 
 impl WorkflowResults {
@@ -128,16 +130,14 @@ fn check_runs(harness: &Harness, expected: usize, max_runs_kept: usize) {
     );
 }
 
-async fn burst(n: usize, max_runs_kept: usize) -> Burst {
-    let harness = harness(max_runs_kept).await;
-    let ids = setup::populate(harness.server().store(), n);
-    harness.settled().await.expect("the fixtures settle");
-    let mut done = watch_done(&harness);
-    let workload = tag_workload(&harness, &ids);
-    let next = Arc::new(AtomicUsize::new(0));
+/// Sends every request of `workload` on `connections` keep-alive connections, each
+/// taking the next request as soon as its last one is answered (200 expected); returns
+/// when each request was sent, by index.
+async fn tag_all(workload: &Workload, connections: usize) -> Vec<Instant> {
     let started = Instant::now();
+    let next = Arc::new(AtomicUsize::new(0));
     let mut senders = Vec::new();
-    for _ in 0..32 {
+    for _ in 0..connections {
         let workload = workload.clone();
         let next = Arc::clone(&next);
         senders.push(tokio::spawn(async move {
@@ -157,12 +157,23 @@ async fn burst(n: usize, max_runs_kept: usize) -> Burst {
             }
         }));
     }
-    let mut sent_at = vec![started; n];
+    let mut sent_at = vec![started; workload.paths.len()];
     for task in senders {
         for (i, at) in task.await.expect("sender") {
             sent_at[i] = at;
         }
     }
+    sent_at
+}
+
+async fn burst(n: usize, max_runs_kept: usize) -> Burst {
+    let harness = harness(max_runs_kept).await;
+    let ids = setup::populate(harness.server().store(), n);
+    harness.settled().await.expect("the fixtures settle");
+    let mut done = watch_done(&harness);
+    let workload = tag_workload(&harness, &ids);
+    let started = Instant::now();
+    let sent_at = tag_all(&workload, 32).await;
     let index: HashMap<Id, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut latencies_ms = Vec::with_capacity(n);
     let mut last = started;
@@ -243,10 +254,76 @@ pub async fn run(settings: &Settings) -> WorkflowResults {
         }
         sequential_ms.extend(sequential(settings.sequential_runs).await);
     }
+    let memory = tokio::task::block_in_place(|| steady_memory(settings.memory_closings));
     WorkflowResults {
         conversations: n,
         bursts,
         full_book,
         sequential_ms,
+        memory,
+    }
+}
+
+/// Resident memory of a busy server, in bytes.
+#[derive(Debug, Clone)]
+pub struct SteadyMemory {
+    pub closings: usize,
+    /// Started with the fixtures and the example workflows, before any closing.
+    pub rss_before: u64,
+    /// After every closing settled: the event log, journal and run book at their bounds.
+    pub rss_after: u64,
+}
+
+/// Conversations created and closed per batch of the memory measurement.
+pub const MEMORY_BATCH: usize = 1000;
+
+/// The child of the memory measurement: a harness like `kmock serve` (acme fixtures, the
+/// example workflows, default bounds), then `closings` create → tag → close cycles in
+/// batches (8 connections); prints the RSS before and after as JSON.
+pub async fn memory_child(closings: usize) {
+    let mut builder = Harness::builder()
+        .fixtures(setup::acme())
+        .seed(1)
+        .limits(setup::high_limits());
+    for workflow in kustomer_harness::embedded::workflows().expect("the example workflows load") {
+        builder = builder.workflow(workflow);
+    }
+    let harness = crate::servers::start(builder.start())
+        .await
+        .expect("the harness starts");
+    harness.settled().await.expect("the fixtures settle");
+    let rss_before = crate::scale::rss_bytes();
+    let mut left = closings;
+    while left > 0 {
+        let batch = left.min(MEMORY_BATCH);
+        let ids = setup::populate(harness.server().store(), batch);
+        tag_all(&tag_workload(&harness, &ids), 8).await;
+        harness.settled().await.expect("the runs settle");
+        left -= batch;
+    }
+    let closed = harness
+        .runs_of("close-on-tag")
+        .iter()
+        .filter(|r| r.state == RunState::Completed)
+        .count();
+    assert!(
+        closed > 0,
+        "the example workflows close tagged conversations"
+    );
+    let rss_after = crate::scale::rss_bytes();
+    println!(
+        "{}",
+        serde_json::json!({"closings": closings, "rssBefore": rss_before, "rssAfter": rss_after})
+    );
+    harness.shutdown().await;
+}
+
+/// [`memory_child`] in a fresh process, so allocations of other phases do not count.
+pub fn steady_memory(closings: usize) -> SteadyMemory {
+    let value = crate::scale::run_child(&["workflow-child", "--closings", &closings.to_string()]);
+    SteadyMemory {
+        closings,
+        rss_before: value["rssBefore"].as_u64().unwrap_or(0),
+        rss_after: value["rssAfter"].as_u64().unwrap_or(0),
     }
 }
