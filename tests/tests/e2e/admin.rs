@@ -90,13 +90,7 @@ async fn keys_are_created_listed_and_tokens_shown_once() {
     let tags = get(&server, "/v1/tags", &token).await;
     assert_eq!(tags.status, 200);
     let listed = admin(&server, Method::GET, "/keys", None).await;
-    let names: Vec<&str> = listed
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["name"].as_str().unwrap())
-        .collect();
+    let names = listed.each("name");
     assert!(names.contains(&"ci") && names.contains(&"acme-workflow"));
     assert!(
         !listed.body.to_string().contains(&token),

@@ -70,6 +70,15 @@ impl Answer {
     pub fn data(&self) -> &Value {
         &self.body["data"]
     }
+
+    /// `field` of every item of a listed `data`, as text.
+    pub fn each(&self, field: &str) -> Vec<&str> {
+        let items = self.data().as_array().expect("`data` is a list");
+        items
+            .iter()
+            .map(|item| item[field].as_str().expect("the field is text"))
+            .collect()
+    }
 }
 
 /// Every error body: `{"errors":[{status (string, = HTTP status), code, title, detail}]}`.

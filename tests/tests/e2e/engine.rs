@@ -412,14 +412,7 @@ async fn workflows_are_installed_listed_and_removed_over_the_admin_api() {
     // The closing run and the not-matched one on the workflow's own update, oldest first;
     // `limit` keeps the first of those that match.
     let of_record = admin(server, Method::GET, &format!("/runs?record={CONV_1}"), None).await;
-    let states: Vec<&str> = of_record
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["state"].as_str().unwrap())
-        .collect();
-    assert_eq!(states, ["completed", "not-matched"]);
+    assert_eq!(of_record.each("state"), ["completed", "not-matched"]);
     let first = admin(
         server,
         Method::GET,
