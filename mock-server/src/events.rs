@@ -18,6 +18,7 @@ use crate::cause::Cause;
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::lazy_json::LazyJson;
+use crate::record_view::EventRecords;
 use crate::ring::Ring;
 
 /// A Kustomer event, e.g. `kustomer.conversation.update`.
@@ -36,6 +37,10 @@ pub struct Event {
     /// create and delete events (computed on first read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<LazyJson>,
+    /// The typed record copies `data` and `changes` render from, for readers of a single
+    /// field (absent for events read back from a saved state or built from JSON).
+    #[serde(skip)]
+    pub records: Option<EventRecords>,
     pub created_at: Timestamp,
     pub client: String,
     pub persist: bool,
@@ -352,6 +357,7 @@ mod tests {
             data_id: id,
             changes: Some(LazyJson::derived(&data, |d| json!({"after": d.clone()}))),
             data,
+            records: None,
             created_at: Timestamp::default(),
             client: "test".into(),
             persist: true,

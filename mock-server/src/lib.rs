@@ -37,6 +37,7 @@ pub mod model;
 mod nullable;
 pub mod openapi;
 pub mod persist;
+pub mod record_view;
 pub mod ring;
 pub mod server;
 pub mod store;

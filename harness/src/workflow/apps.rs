@@ -26,7 +26,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::param::{Param, Scope, child_path, index_path};
+use super::param::{Param, child_path, index_path};
+use super::scope::Scope;
 use super::template::Templates;
 use super::variables::Secrets;
 

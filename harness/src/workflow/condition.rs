@@ -6,8 +6,10 @@
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::param::{Param, Scope, child_path, index_path};
-use super::path::lookup;
+use std::borrow::Cow;
+
+use super::param::{Param, child_path, index_path};
+use super::scope::Scope;
 use super::template::number_of;
 
 /// Every operator, for error messages.
@@ -254,11 +256,12 @@ impl Condition {
                 Outcome { holds, explanation }
             }
             Condition::Changed(field) => {
-                let change = lookup(scope.data(), &format!("steps.1.changes.attributes.{field}"));
-                let holds = change.is_some_and(|c| !c.is_null());
+                let change = scope.lookup(&format!("steps.1.changes.attributes.{field}"));
+                let holds = change.as_deref().is_some_and(|c| !c.is_null());
+                let change = change.map(Cow::into_owned).unwrap_or(Value::Null);
                 Outcome {
                     holds,
-                    explanation: json!({"op": "changed", "values": [field], "change": change.cloned().unwrap_or(Value::Null), "holds": holds}),
+                    explanation: json!({"op": "changed", "values": [field], "change": change, "holds": holds}),
                 }
             }
             Condition::Compare {

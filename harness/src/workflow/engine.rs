@@ -69,6 +69,8 @@ pub struct Installed {
     pub org: Id,
     pub variables: Variables,
     pub secrets: Secrets,
+    /// `variables` as runs read them, built once.
+    pub variables_json: Arc<Value>,
 }
 
 /// What `GET /__admin/workflows` shows of an installed workflow.
@@ -88,6 +90,16 @@ pub struct InstalledInfo {
 }
 
 impl Installed {
+    pub fn new(workflow: LoadedWorkflow, org: Id, variables: Variables) -> Installed {
+        Installed {
+            workflow,
+            org,
+            secrets: variables.secrets(),
+            variables_json: Arc::new(variables.to_json()),
+            variables,
+        }
+    }
+
     pub fn info(&self) -> InstalledInfo {
         InstalledInfo {
             id: self.workflow.id.clone(),
@@ -251,12 +263,11 @@ impl Engine {
                 "baseUrl",
                 VariableDef::Plain(Value::String(base_url.clone())),
             );
-            *installed = Arc::new(Installed {
-                workflow: installed.workflow.clone(),
-                org: installed.org,
-                secrets: variables.secrets(),
+            *installed = Arc::new(Installed::new(
+                installed.workflow.clone(),
+                installed.org,
                 variables,
-            });
+            ));
         }
         drop(workflows);
         let inner = Arc::clone(&self.0);
@@ -335,12 +346,7 @@ impl Engine {
         for (name, def) in overrides {
             variables.set(name, def.clone());
         }
-        let installed = Arc::new(Installed {
-            secrets: variables.secrets(),
-            workflow,
-            org,
-            variables,
-        });
+        let installed = Arc::new(Installed::new(workflow, org, variables));
         let info = installed.info();
         let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
         workflows.retain(|w| w.workflow.id != installed.workflow.id);
@@ -700,6 +706,7 @@ impl EngineInner {
             data_id: call_id,
             data: json!({"type": "workflow_call", "id": call_id, "attributes": {"inputs": inputs}, "relationships": {"workflow": {"data": {"type": "workflow", "id": installed.workflow.id}}}}).into(),
             changes: None,
+            records: None,
             created_at: now,
             client: "workflow".into(),
             persist: true,

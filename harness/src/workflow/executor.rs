@@ -6,48 +6,22 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kustomer_mock::faults::FaultAction;
-use kustomer_mock::json_object::{object, string};
-use kustomer_mock::{Actor, Cause, Event};
+use kustomer_mock::{Actor, Cause};
 use serde_json::{Value, json};
 
-use super::actions::{self, Action, ActionEnv, flatten};
+use super::actions::{self, Action, ActionEnv};
 use super::engine::{EngineInner, Job};
 use super::explain::{explain_loop, explain_run};
 use super::load::{LoadedWorkflow, Transition};
 use super::loop_guard::{LoopHop, LoopRecord, Verdict, judge};
-use super::param::Scope;
 use super::run_log::{
     EventRef, Halt, Run, RunCause, RunState, StepLog, TransitionLog, WorkflowRef,
 };
+use super::scope::Scope;
 use super::variables::Secrets;
 
 /// Steps one run may take (cycles are refused at load; this only guards the impossible).
 const MAX_STEPS_PER_RUN: usize = 1000;
-
-/// What a step-1 reference reads: the record flattened, its `changes`, and the event;
-/// or a callable workflow's inputs.
-pub fn trigger_output(event: &Event, inputs: Option<&Value>) -> Value {
-    if let Some(inputs) = inputs {
-        return inputs.clone();
-    }
-    let mut out = flatten(&event.data);
-    if let Value::Object(map) = &mut out {
-        if let Some(changes) = &event.changes {
-            map.insert("changes".into(), changes.value().clone());
-        }
-        map.insert(
-            "event".into(),
-            object([
-                ("id", string(event.id.to_hex())),
-                ("name", string(event.name.as_str())),
-                ("createdAt", string(event.created_at.to_iso())),
-                ("org", string(event.org.to_hex())),
-                ("orgName", string(event.org_name.as_str())),
-            ]),
-        );
-    }
-    out
-}
 
 /// Tries every transition in order; the first that holds is taken.
 fn choose(
@@ -141,14 +115,12 @@ impl EngineInner {
         self.record_run(run.clone());
         let runs_for_root = self.count_for_root(incoming.root);
         let secrets = &self.secrets_for(&job.installed);
-        let data = object([
-            (
-                "steps",
-                object([("1", trigger_output(event, job.inputs.as_ref()))]),
-            ),
-            ("variables", job.installed.variables.to_json()),
-        ]);
-        let mut scope = Scope::new(data, &attached.templates);
+        let mut scope = Scope::for_run(
+            Arc::clone(event),
+            job.inputs.as_ref(),
+            Arc::clone(&job.installed.variables_json),
+            &attached.templates,
+        );
         let (target, tried) = choose(&workflow.trigger, &scope, secrets);
         run.trigger = tried;
         match target {

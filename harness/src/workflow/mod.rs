@@ -13,8 +13,11 @@ pub mod load;
 pub mod loop_guard;
 pub mod param;
 pub mod path;
+mod plain_template;
 mod run_book;
 pub mod run_log;
+pub mod scope;
+mod step_one;
 pub mod template;
 pub mod variables;
 

@@ -7,14 +7,16 @@
 //! - other strings, numbers, booleans, null → themselves;
 //! - arrays and objects → walked, every string inside resolved.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use handlebars::{Context, Template};
+use handlebars::Template;
 use serde_json::{Map, Value};
 
 use super::functions::FnRef;
-use super::path::lookup;
-use super::template::{Templates, compile};
+use super::plain_template::PlainTemplate;
+use super::scope::Scope;
+use super::template::compile;
 
 /// A compiled value.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub enum Param {
     Template {
         source: String,
         template: Arc<Template>,
+        /// The same template when it is only text and plain paths.
+        plain: Option<Arc<PlainTemplate>>,
     },
     Array(Vec<Param>),
     Object(Vec<(String, Param)>),
@@ -89,6 +93,7 @@ impl Param {
             return Ok(Param::Template {
                 source: s.to_string(),
                 template: Arc::new(template),
+                plain: PlainTemplate::parse(s).map(Arc::new),
             });
         }
         Ok(Param::Literal(Value::String(s.to_string())))
@@ -106,14 +111,24 @@ impl Param {
     pub fn resolve(&self, scope: &Scope<'_>) -> Result<Value, String> {
         Ok(match self {
             Param::Literal(v) => v.clone(),
-            Param::Ref(path) => lookup(scope.data(), path).cloned().unwrap_or(Value::Null),
-            Param::Func(f) => f.apply(lookup(scope.data(), &f.path)),
-            Param::Template { source, template } => Value::String(
-                scope
-                    .templates
-                    .render(template, &scope.context)
-                    .map_err(|m| format!("template `{source}` failed: {m}"))?,
-            ),
+            Param::Ref(path) => scope
+                .lookup(path)
+                .map(Cow::into_owned)
+                .unwrap_or(Value::Null),
+            Param::Func(f) => f.apply(scope.lookup(&f.path).as_deref()),
+            Param::Template {
+                source,
+                template,
+                plain,
+            } => match plain.as_ref().and_then(|plain| plain.render(scope)) {
+                Some(text) => Value::String(text),
+                None => Value::String(
+                    scope
+                        .templates
+                        .render(template, scope.context())
+                        .map_err(|m| format!("template `{source}` failed: {m}"))?,
+                ),
+            },
             Param::Array(items) => Value::Array(
                 items
                     .iter()
@@ -130,41 +145,10 @@ impl Param {
     }
 }
 
-/// The data a run resolves against: `{"steps": {...}, "variables": {...}}`.
-pub struct Scope<'t> {
-    context: Context,
-    templates: &'t Templates,
-}
-
-impl<'t> Scope<'t> {
-    pub fn new(data: Value, templates: &'t Templates) -> Scope<'t> {
-        Scope {
-            context: Context::from(data),
-            templates,
-        }
-    }
-
-    /// The whole data.
-    pub fn data(&self) -> &Value {
-        self.context.data()
-    }
-
-    /// Records a step's output as `steps.<id>`.
-    pub fn set_step(&mut self, id: &str, output: Value) {
-        if let Some(steps) = self
-            .context
-            .data_mut()
-            .get_mut("steps")
-            .and_then(Value::as_object_mut)
-        {
-            steps.insert(id.to_string(), output);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflow::template::Templates;
     use kustomer_mock::Clock;
     use serde_json::json;
 

@@ -15,7 +15,8 @@ pub fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
     walk(root, &segments)
 }
 
-fn walk<'a>(value: &'a Value, segments: &[&str]) -> Option<&'a Value> {
+/// [`lookup`] from `value`, the path already split at its dots.
+pub fn walk<'a>(value: &'a Value, segments: &[&str]) -> Option<&'a Value> {
     if segments.is_empty() {
         return Some(value);
     }
@@ -42,6 +43,33 @@ fn walk<'a>(value: &'a Value, segments: &[&str]) -> Option<&'a Value> {
         }
         _ => None,
     }
+}
+
+/// A plain path's segment that is not a number met an array (Handlebars fails there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnIndex;
+
+/// The value at a plain path as Handlebars finds it (`{{{steps.1.id}}}`): every segment
+/// a key of an object or an index of an array, never keys joined; a path that runs into
+/// a string, number or missing key is missing. `Err` where Handlebars fails to render:
+/// a segment that is not an index, into an array.
+pub fn lookup_plain<'a>(root: &'a Value, path: &str) -> Result<Option<&'a Value>, NotAnIndex> {
+    if path.is_empty() {
+        return Ok(Some(root));
+    }
+    let mut value = root;
+    for segment in path.split('.') {
+        let next = match value {
+            Value::Object(map) => map.get(segment),
+            Value::Array(items) => items.get(segment.parse::<usize>().map_err(|_| NotAnIndex)?),
+            _ => None,
+        };
+        match next {
+            Some(next) => value = next,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(value))
 }
 
 #[cfg(test)]

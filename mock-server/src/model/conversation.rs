@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::{Record, insert_audit_relationships, opt_ts, to_one};
 use crate::clock::Timestamp;
 use crate::ids::Id;
-use crate::json_object::{map, object, string};
+use crate::json_object::{object, string};
 use crate::nullable::nullable;
 
 /// `open`, `snoozed` or `done`.
@@ -112,6 +112,30 @@ impl Conversation {
     }
 }
 
+/// The attributes of a conversation's JSON form, in Kustomer's order.
+const ATTRIBUTES: &[&str] = &[
+    "name",
+    "status",
+    "priority",
+    "direction",
+    "tags",
+    "assignedUsers",
+    "assignedTeams",
+    "custom",
+    "externalId",
+    "snooze",
+    "ended",
+    "endedAt",
+    "doneCount",
+    "reopenCount",
+    "rev",
+    "createdAt",
+    "updatedAt",
+    "modifiedAt",
+    "importedAt",
+    "modificationHistory",
+];
+
 impl Record for Conversation {
     const KIND: &'static str = "conversation";
     const COLLECTION: &'static str = "conversations";
@@ -121,35 +145,46 @@ impl Record for Conversation {
     }
 
     fn attributes(&self) -> Map<String, Value> {
+        let mut map = Map::with_capacity(ATTRIBUTES.len());
+        for name in ATTRIBUTES {
+            if let Some(value) = self.attribute(name) {
+                map.insert((*name).to_string(), value);
+            }
+        }
+        map
+    }
+
+    fn attribute(&self, name: &str) -> Option<Value> {
         let ids = |ids: &[Id]| Value::Array(ids.iter().map(|id| string(id.to_hex())).collect());
         let text = |t: &Option<String>| t.clone().map(Value::String).unwrap_or(Value::Null);
-        let history: Map<String, Value> = self
-            .modification_history
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.to_iso())))
-            .collect();
-        map([
-            ("name", text(&self.name)),
-            ("status", string(self.status.as_str())),
-            ("priority", self.priority.into()),
-            ("direction", string(self.direction.as_str())),
-            ("tags", ids(&self.tags)),
-            ("assignedUsers", ids(&self.assigned_users)),
-            ("assignedTeams", ids(&self.assigned_teams)),
-            ("custom", Value::Object(self.custom.clone())),
-            ("externalId", text(&self.external_id)),
-            ("snooze", self.snooze.clone().unwrap_or(Value::Null)),
-            ("ended", self.ended.into()),
-            ("endedAt", opt_ts(self.ended_at)),
-            ("doneCount", self.done_count.into()),
-            ("reopenCount", self.reopen_count.into()),
-            ("rev", self.rev.into()),
-            ("createdAt", string(self.created_at.to_iso())),
-            ("updatedAt", string(self.updated_at.to_iso())),
-            ("modifiedAt", string(self.modified_at.to_iso())),
-            ("importedAt", opt_ts(self.imported_at)),
-            ("modificationHistory", Value::Object(history)),
-        ])
+        Some(match name {
+            "name" => text(&self.name),
+            "status" => string(self.status.as_str()),
+            "priority" => self.priority.into(),
+            "direction" => string(self.direction.as_str()),
+            "tags" => ids(&self.tags),
+            "assignedUsers" => ids(&self.assigned_users),
+            "assignedTeams" => ids(&self.assigned_teams),
+            "custom" => Value::Object(self.custom.clone()),
+            "externalId" => text(&self.external_id),
+            "snooze" => self.snooze.clone().unwrap_or(Value::Null),
+            "ended" => self.ended.into(),
+            "endedAt" => opt_ts(self.ended_at),
+            "doneCount" => self.done_count.into(),
+            "reopenCount" => self.reopen_count.into(),
+            "rev" => self.rev.into(),
+            "createdAt" => string(self.created_at.to_iso()),
+            "updatedAt" => string(self.updated_at.to_iso()),
+            "modifiedAt" => string(self.modified_at.to_iso()),
+            "importedAt" => opt_ts(self.imported_at),
+            "modificationHistory" => Value::Object(
+                self.modification_history
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.to_iso())))
+                    .collect(),
+            ),
+            _ => return None,
+        })
     }
 
     fn relationships(&self) -> Map<String, Value> {

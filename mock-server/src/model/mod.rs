@@ -39,6 +39,17 @@ pub trait Record: Clone {
     /// Relationships in their JSON:API form, in a fixed key order.
     fn relationships(&self) -> Map<String, Value>;
 
+    /// One attribute, as `attributes()` has it (`None`: no such attribute). Records that
+    /// workflows read often render just the one asked for.
+    fn attribute(&self, name: &str) -> Option<Value> {
+        self.attributes().remove(name)
+    }
+
+    /// One relationship, as `relationships()` has it.
+    fn relationship(&self, name: &str) -> Option<Value> {
+        self.relationships().remove(name)
+    }
+
     /// `/v1/<collection>/<id>`.
     fn self_link(&self) -> String {
         format!("/v1/{}/{}", Self::COLLECTION, self.id())

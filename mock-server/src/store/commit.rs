@@ -1,13 +1,16 @@
 //! The last step of every write: compute `changes`, build the event, publish it.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::{Actor, Store};
 use crate::events::{Event, EventMeta, MockMeta};
 use crate::ids::Id;
-use crate::json_object::{object, string};
+use crate::json_object::object;
 use crate::lazy_json::LazyJson;
 use crate::model::{Org, Record};
+use crate::record_view::{EventRecords, RecordView, field_change};
 
 /// What a write did to a record.
 pub(super) enum Commit<'a, R: Record> {
@@ -26,18 +29,6 @@ pub(super) enum Commit<'a, R: Record> {
     Delete(&'a R),
 }
 
-/// `{op, before, after}` for one field.
-fn change(before: Option<&Value>, after: Option<&Value>) -> Value {
-    let before = before.cloned().unwrap_or(Value::Null);
-    let after = after.cloned().unwrap_or(Value::Null);
-    let op = match (before.is_null(), after.is_null()) {
-        (true, _) => "add",
-        (false, true) => "remove",
-        (false, false) => "replace",
-    };
-    object([("op", string(op)), ("before", before), ("after", after)])
-}
-
 /// The fields whose values differ (whole values: arrays and objects compare as a whole),
 /// in the order of `after`, then fields only `before` had; plus every `forced` field.
 pub(crate) fn diff(
@@ -47,14 +38,17 @@ pub(crate) fn diff(
 ) -> Map<String, Value> {
     let mut out = Map::new();
     for (key, value) in after {
-        let old = before.get(key);
-        if old != Some(value) || forced.contains(&key.as_str()) {
-            out.insert(key.clone(), change(old, Some(value)));
+        if let Some(change) =
+            field_change(before.get(key), Some(value), forced.contains(&key.as_str()))
+        {
+            out.insert(key.clone(), change);
         }
     }
     for (key, value) in before {
-        if !after.contains_key(key) {
-            out.insert(key.clone(), change(Some(value), None));
+        if !after.contains_key(key)
+            && let Some(change) = field_change(Some(value), None, false)
+        {
+            out.insert(key.clone(), change);
         }
     }
     out
@@ -112,9 +106,20 @@ impl Store {
             ),
         };
         let data_id = record.id();
+        let record = Arc::new(record);
+        let before = before.map(|(before, forced)| (Arc::new(before), forced));
+        let records = EventRecords::new(
+            record.clone(),
+            before
+                .as_ref()
+                .map(|(b, _)| b.clone() as Arc<dyn RecordView>),
+            before.as_ref().map_or(&[], |(_, forced)| *forced),
+        );
         let data = LazyJson::new(move || record.resource());
         let changes = before.map(|(before, forced)| {
-            LazyJson::derived(&data, move |after| changes_of(&before, after, forced))
+            LazyJson::derived(&data, move |after| {
+                changes_of(before.as_ref(), after, forced)
+            })
         });
         let name = format!("kustomer.{}.{action}", R::KIND);
         let id = self.event_id(actor, data_id, &name);
@@ -127,6 +132,7 @@ impl Store {
             data_id,
             data,
             changes,
+            records: Some(records),
             created_at: self.clock.now(),
             client: actor.client.to_string(),
             persist: true,

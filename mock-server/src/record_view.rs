@@ -1,0 +1,142 @@
+//! The typed record copies behind an event, read one field at a time.
+//!
+//! An event's `data` and `changes` render whole records on first read (for a
+//! conversation update about 5 µs and 10 µs of JSON maps). A workflow trigger usually
+//! reads a field or two of them (`changes.attributes.tags.after`), and most triggers on
+//! a busy server do not match. [`EventRecords`] answers such a read from the copies the
+//! event was built from, rendering only that field, with the value the whole rendering
+//! holds at that place: each record renders its attributes through the same
+//! [`Record::attribute`], and a change is decided by the same [`field_change`] rule.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::json_object::{object, string};
+use crate::model::Record;
+
+/// A record copy, read field by field.
+pub trait RecordView: Send + Sync {
+    /// `attributes.<name>` of the record's resource.
+    fn attribute(&self, name: &str) -> Option<Value>;
+    /// `relationships.<name>` of the record's resource.
+    fn relationship(&self, name: &str) -> Option<Value>;
+    /// `relationships` of the record's resource.
+    fn relationships(&self) -> Map<String, Value>;
+}
+
+impl<R: Record + Send + Sync> RecordView for R {
+    fn attribute(&self, name: &str) -> Option<Value> {
+        Record::attribute(self, name)
+    }
+
+    fn relationship(&self, name: &str) -> Option<Value> {
+        Record::relationship(self, name)
+    }
+
+    fn relationships(&self) -> Map<String, Value> {
+        Record::relationships(self)
+    }
+}
+
+/// `{op, before, after}` for one field.
+fn change(before: Option<&Value>, after: Option<&Value>) -> Value {
+    let before = before.cloned().unwrap_or(Value::Null);
+    let after = after.cloned().unwrap_or(Value::Null);
+    let op = match (before.is_null(), after.is_null()) {
+        (true, _) => "add",
+        (false, true) => "remove",
+        (false, false) => "replace",
+    };
+    object([("op", string(op)), ("before", before), ("after", after)])
+}
+
+/// The entry of `changes` for one field, or `None` when the field is not listed: a
+/// field is listed when its value differs (whole values: arrays and objects compare as
+/// a whole), when it is gone, or when the write `forced` it (server-maintained fields
+/// the write set).
+pub fn field_change(before: Option<&Value>, after: Option<&Value>, forced: bool) -> Option<Value> {
+    match after {
+        Some(now) if forced || before != Some(now) => Some(change(before, Some(now))),
+        Some(_) => None,
+        None => before.map(|was| change(Some(was), None)),
+    }
+}
+
+/// The records an event was built from: the record as the event shows it (`data`), and
+/// for an update the record before, with the fields the write forced into `changes`.
+#[derive(Clone)]
+pub struct EventRecords {
+    after: Arc<dyn RecordView>,
+    before: Option<Arc<dyn RecordView>>,
+    forced: &'static [&'static str],
+}
+
+impl EventRecords {
+    pub fn new(
+        after: Arc<dyn RecordView>,
+        before: Option<Arc<dyn RecordView>>,
+        forced: &'static [&'static str],
+    ) -> EventRecords {
+        EventRecords {
+            after,
+            before,
+            forced,
+        }
+    }
+
+    /// `data.attributes.<name>`.
+    pub fn attribute(&self, name: &str) -> Option<Value> {
+        self.after.attribute(name)
+    }
+
+    /// `data.relationships.<name>`.
+    pub fn relationship(&self, name: &str) -> Option<Value> {
+        self.after.relationship(name)
+    }
+
+    /// `data.relationships`.
+    pub fn relationships(&self) -> Map<String, Value> {
+        self.after.relationships()
+    }
+
+    /// Whether the event has `changes` (an update).
+    pub fn has_changes(&self) -> bool {
+        self.before.is_some()
+    }
+
+    /// `changes.attributes.<name>`.
+    pub fn attribute_change(&self, name: &str) -> Option<Value> {
+        let before = self.before.as_ref()?.attribute(name);
+        field_change(
+            before.as_ref(),
+            self.after.attribute(name).as_ref(),
+            self.forced.contains(&name),
+        )
+    }
+
+    /// `changes.relationships.<name>` (relationships compare by their `data`).
+    pub fn relationship_change(&self, name: &str) -> Option<Value> {
+        let data = |r: Option<Value>| r.and_then(|mut r| r.get_mut("data").map(Value::take));
+        let before = data(self.before.as_ref()?.relationship(name));
+        field_change(
+            before.as_ref(),
+            data(self.after.relationship(name)).as_ref(),
+            false,
+        )
+    }
+}
+
+impl fmt::Debug for EventRecords {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventRecords")
+    }
+}
+
+/// The copies are another way to read `data` and `changes`, which events compare by.
+impl PartialEq for EventRecords {
+    fn eq(&self, _: &EventRecords) -> bool {
+        true
+    }
+}
