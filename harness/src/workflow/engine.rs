@@ -132,6 +132,8 @@ pub(crate) struct Attached {
     /// The origin of `base_url`, computed once (REST steps compare against it).
     pub base_origin: String,
     pub templates: Templates,
+    /// REST steps' connections to the mock.
+    pub mock: super::actions::MockClient,
 }
 
 pub(crate) struct EngineInner {
@@ -224,7 +226,7 @@ impl Engine {
             dispatched: AtomicU64::new(0),
             progress,
             http: reqwest::Client::builder()
-                .user_agent("kmock-workflow-engine")
+                .user_agent(super::actions::rest::USER_AGENT_VALUE)
                 .build()
                 .unwrap_or_default(),
             loops: Mutex::new(Vec::new()),
@@ -246,6 +248,7 @@ impl Engine {
         let attached = Attached {
             templates: Templates::new(state.store.clock().clone()),
             base_url: server.url(),
+            mock: super::actions::MockClient::new(server.addr()),
             base_origin: reqwest::Url::parse(&server.url())
                 .map(|url| super::actions::rest::origin(&url))
                 .unwrap_or_default(),

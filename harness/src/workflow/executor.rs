@@ -304,6 +304,7 @@ impl EngineInner {
                     };
                     let env = ActionEnv {
                         http: &self.http,
+                        mock: &attached.mock,
                         base_url: &attached.base_url,
                         base_origin: &attached.base_origin,
                         rewrite_kustomer_hosts: config.rewrite_kustomer_hosts,

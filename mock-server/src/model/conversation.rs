@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Record, insert_audit_relationships, opt_ts, to_one};
+use super::{Record, audit_relationship, opt_ts, to_one};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::json_object::{object, string};
@@ -136,6 +136,9 @@ const ATTRIBUTES: &[&str] = &[
     "modificationHistory",
 ];
 
+/// The relationships of a conversation's JSON form, in Kustomer's order.
+const RELATIONSHIPS: &[&str] = &["customer", "createdBy", "modifiedBy", "org", "messages"];
+
 impl Record for Conversation {
     const KIND: &'static str = "conversation";
     const COLLECTION: &'static str = "conversations";
@@ -188,23 +191,27 @@ impl Record for Conversation {
     }
 
     fn relationships(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        map.insert(
-            "customer".into(),
-            to_one("customer", Some("customers"), self.customer),
-        );
-        insert_audit_relationships(&mut map, self.created_by, self.modified_by, self.org);
-        map.insert(
-            "messages".into(),
-            object([(
+        let mut map = Map::with_capacity(RELATIONSHIPS.len());
+        for name in RELATIONSHIPS {
+            if let Some(relationship) = self.relationship(name) {
+                map.insert((*name).to_string(), relationship);
+            }
+        }
+        map
+    }
+
+    fn relationship(&self, name: &str) -> Option<Value> {
+        match name {
+            "customer" => Some(to_one("customer", Some("customers"), self.customer)),
+            "messages" => Some(object([(
                 "links",
                 object([(
                     "self",
                     string(format!("/v1/conversations/{}/messages", self.id)),
                 )]),
-            )]),
-        );
-        map
+            )])),
+            _ => audit_relationship(name, self.created_by, self.modified_by, self.org),
+        }
     }
 }
 

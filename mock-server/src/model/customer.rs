@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{Record, insert_audit_relationships};
+use super::{Record, audit_relationship};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::nullable::nullable;
@@ -33,6 +33,24 @@ pub struct Customer {
 /// Kept as the object the client sent (validated to carry its value as a string).
 pub type ContactEntry = Map<String, Value>;
 
+/// The attributes of a customer's JSON form, in Kustomer's order.
+const ATTRIBUTES: &[&str] = &[
+    "name",
+    "displayName",
+    "emails",
+    "phones",
+    "externalId",
+    "tags",
+    "custom",
+    "rev",
+    "createdAt",
+    "updatedAt",
+    "modifiedAt",
+];
+
+/// The relationships of a customer's JSON form, in Kustomer's order.
+const RELATIONSHIPS: &[&str] = &["createdBy", "modifiedBy", "org", "conversations"];
+
 impl Record for Customer {
     const KIND: &'static str = "customer";
     const COLLECTION: &'static str = "customers";
@@ -42,34 +60,49 @@ impl Record for Customer {
     }
 
     fn attributes(&self) -> Map<String, Value> {
-        let display = self.display_name.clone().or_else(|| self.name.clone());
-        let value = json!({
-            "name": self.name,
-            "displayName": display,
-            "emails": self.emails,
-            "phones": self.phones,
-            "externalId": self.external_id,
-            "tags": self.tags,
-            "custom": self.custom,
-            "rev": self.rev,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "modifiedAt": self.modified_at,
-        });
-        match value {
-            Value::Object(map) => map,
-            _ => Map::new(),
+        let mut map = Map::with_capacity(ATTRIBUTES.len());
+        for name in ATTRIBUTES {
+            if let Some(value) = self.attribute(name) {
+                map.insert((*name).to_string(), value);
+            }
         }
+        map
+    }
+
+    fn attribute(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "name" => json!(self.name),
+            "displayName" => json!(self.display_name.as_ref().or(self.name.as_ref())),
+            "emails" => json!(self.emails),
+            "phones" => json!(self.phones),
+            "externalId" => json!(self.external_id),
+            "tags" => json!(self.tags),
+            "custom" => json!(self.custom),
+            "rev" => json!(self.rev),
+            "createdAt" => json!(self.created_at),
+            "updatedAt" => json!(self.updated_at),
+            "modifiedAt" => json!(self.modified_at),
+            _ => return None,
+        })
     }
 
     fn relationships(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        insert_audit_relationships(&mut map, self.created_by, self.modified_by, self.org);
-        map.insert(
-            "conversations".into(),
-            json!({ "links": { "self": format!("/v1/customers/{}/conversations", self.id) } }),
-        );
+        let mut map = Map::with_capacity(RELATIONSHIPS.len());
+        for name in RELATIONSHIPS {
+            if let Some(relationship) = self.relationship(name) {
+                map.insert((*name).to_string(), relationship);
+            }
+        }
         map
+    }
+
+    fn relationship(&self, name: &str) -> Option<Value> {
+        match name {
+            "conversations" => Some(
+                json!({ "links": { "self": format!("/v1/customers/{}/conversations", self.id) } }),
+            ),
+            _ => audit_relationship(name, self.created_by, self.modified_by, self.org),
+        }
     }
 }
 

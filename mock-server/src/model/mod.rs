@@ -82,6 +82,19 @@ pub fn to_one(kind: &str, collection: Option<&str>, id: Id) -> Value {
     }
 }
 
+/// The relationships every record has, in Kustomer's order.
+pub const AUDIT_RELATIONSHIPS: [&str; 3] = ["createdBy", "modifiedBy", "org"];
+
+/// One of the [`AUDIT_RELATIONSHIPS`]: `createdBy`, `modifiedBy` (users) or `org`.
+pub fn audit_relationship(name: &str, created_by: Id, modified_by: Id, org: Id) -> Option<Value> {
+    Some(match name {
+        "createdBy" => to_one("user", Some("users"), created_by),
+        "modifiedBy" => to_one("user", Some("users"), modified_by),
+        "org" => to_one("org", None, org),
+        _ => return None,
+    })
+}
+
 /// Appends the relationships every record has, in Kustomer's order: `createdBy`,
 /// `modifiedBy` (users) and `org`.
 pub fn insert_audit_relationships(
@@ -90,15 +103,11 @@ pub fn insert_audit_relationships(
     modified_by: Id,
     org: Id,
 ) {
-    map.insert(
-        "createdBy".into(),
-        to_one("user", Some("users"), created_by),
-    );
-    map.insert(
-        "modifiedBy".into(),
-        to_one("user", Some("users"), modified_by),
-    );
-    map.insert("org".into(), to_one("org", None, org));
+    for name in AUDIT_RELATIONSHIPS {
+        if let Some(relationship) = audit_relationship(name, created_by, modified_by, org) {
+            map.insert(name.into(), relationship);
+        }
+    }
 }
 
 /// Renders an optional timestamp as JSON (`null` when absent).

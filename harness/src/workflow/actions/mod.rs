@@ -1,5 +1,6 @@
 //! The actions a step can run. An unknown action name is a load-time error.
 
+mod mock_client;
 mod native;
 mod regex_match;
 pub(crate) mod rest;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use super::apps::{AppAction, AppCatalog};
 use super::template::Templates;
 
+pub use mock_client::MockClient;
 pub use native::Native;
 pub use rest::rewrite_kustomer_host;
 
@@ -104,7 +106,10 @@ impl Action {
 
 /// What an action may use.
 pub struct ActionEnv<'a> {
+    /// For requests to other hosts than the mock.
     pub http: &'a reqwest::Client,
+    /// Keep-alive connections to the mock.
+    pub mock: &'a MockClient,
     /// The mock's base URL (`http://127.0.0.1:<port>`).
     pub base_url: &'a str,
     /// Its origin (`http://127.0.0.1:<port>`), to tell requests aimed at the mock.

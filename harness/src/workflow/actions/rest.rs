@@ -7,14 +7,22 @@
 
 use std::collections::BTreeMap;
 
+use bytes::Bytes;
+use http_body_util::Full;
 use reqwest::Method;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde_json::{Value, json};
 
 use kustomer_mock::faults::FaultAction;
 use kustomer_mock::json_object::object;
 
 use super::ActionEnv;
+use super::mock_client::SendError;
 use crate::workflow::functions::text_of;
+
+/// The `user-agent` of the engine's requests.
+pub const USER_AGENT_VALUE: &str = "kmock-workflow-engine";
 
 /// `https://api.kustomerapp.com/...` (and `https://<org>.api.kustomerapp.com/...`) point
 /// at the mock instead, so real workflow exports run unchanged.
@@ -95,19 +103,32 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             pairs.append_pair(k, &text_of(v));
         }
     }
-    let mut request = env.http.request(method, url.clone()).timeout(env.timeout);
-    let mut has_content_type = false;
-    if let Some(Value::Object(headers)) = params.get("headers") {
-        for (name, value) in headers {
-            has_content_type |= name.eq_ignore_ascii_case("content-type");
-            request = request.header(name.as_str(), text_of(value));
+    let mut headers = HeaderMap::new();
+    if let Some(Value::Object(given)) = params.get("headers") {
+        for (name, value) in given {
+            let text = text_of(value);
+            let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&text),
+            ) else {
+                return Err(fail(
+                    format!("the header `{name}: {text}` is not a valid HTTP header"),
+                    "invalid-request",
+                ));
+            };
+            headers.append(name, value);
         }
     }
     let to_mock = origin(&url) == env.base_origin;
     if to_mock {
-        request = request
-            .header(kustomer_mock::CAUSE_HEADER, env.cause.to_header())
-            .header("traceparent", env.cause.to_traceparent());
+        // The cause is plain ASCII the mock itself writes.
+        if let (Ok(cause), Ok(traceparent)) = (
+            HeaderValue::from_str(&env.cause.to_header()),
+            HeaderValue::from_str(&env.cause.to_traceparent()),
+        ) {
+            headers.append(kustomer_mock::CAUSE_HEADER, cause);
+            headers.append("traceparent", traceparent);
+        }
     } else if !env.faults.is_empty()
         && let Some((rule, action)) =
             env.faults
@@ -149,38 +170,51 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
         .get("data")
         .filter(|v| !v.is_null())
         .or_else(|| params.get("body").filter(|v| !v.is_null()));
-    if let Some(body) = body {
-        let bytes = if generic {
-            text_of(body).into_bytes()
-        } else {
-            serde_json::to_vec(body).unwrap_or_default()
-        };
-        if !has_content_type && !generic {
-            request = request.header("content-type", "application/json");
+    let body = match body {
+        Some(body) => {
+            if !generic && !headers.contains_key(CONTENT_TYPE) {
+                headers.append(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Bytes::from(if generic {
+                text_of(body).into_bytes()
+            } else {
+                serde_json::to_vec(body).unwrap_or_default()
+            })
         }
-        request = request.body(bytes);
-    }
-    let response = request.send().await.map_err(|e| {
-        let kind = if e.is_timeout() {
-            "timeout"
-        } else if e.is_connect() {
-            "connection"
+        None => Bytes::new(),
+    };
+    let exchange = async {
+        if to_mock {
+            send_to_mock(env, method, &url, headers, body).await
         } else {
-            "transport"
-        };
-        let detail = match kind {
-            "timeout" => format!(
-                "{method_text} {uri} timed out after {} ms",
-                env.timeout.as_millis()
-            ),
-            "connection" => format!("{method_text} {uri} could not connect: {e}"),
-            _ => format!("{method_text} {uri} failed: {e}"),
-        };
-        fail(detail, kind)
-    })?;
-    let status = response.status();
-    let headers: BTreeMap<String, String> = response
-        .headers()
+            send_elsewhere(env, method, url, headers, body).await
+        }
+    };
+    let (status, headers, bytes) = match tokio::time::timeout(env.timeout, exchange).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(failure)) => {
+            let kind = failure.kind();
+            let detail = match failure {
+                Failure::Connect(e) => format!("{method_text} {uri} could not connect: {e}"),
+                Failure::Transport(e) => format!("{method_text} {uri} failed: {e}"),
+                Failure::Timeout => format!(
+                    "{method_text} {uri} timed out after {} ms",
+                    env.timeout.as_millis()
+                ),
+            };
+            return Err(fail(detail, kind));
+        }
+        Err(_) => {
+            return Err(fail(
+                format!(
+                    "{method_text} {uri} timed out after {} ms",
+                    env.timeout.as_millis()
+                ),
+                "timeout",
+            ));
+        }
+    };
+    let headers: BTreeMap<String, String> = headers
         .iter()
         .filter(|(name, _)| name.as_str() != "date")
         .map(|(name, value)| {
@@ -190,12 +224,6 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             )
         })
         .collect();
-    let bytes = response.bytes().await.map_err(|e| {
-        fail(
-            format!("{method_text} {uri}: the response body could not be read: {e}"),
-            "transport",
-        )
-    })?;
     let body = match serde_json::from_slice::<Value>(&bytes) {
         Ok(json) => json,
         Err(_) if bytes.is_empty() => Value::Null,
@@ -229,6 +257,99 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
         ("body", body),
         ("status", status.as_u16().into()),
     ]))
+}
+
+/// Why a request got no answer.
+enum Failure {
+    Connect(String),
+    Transport(String),
+    Timeout,
+}
+
+impl Failure {
+    fn kind(&self) -> &'static str {
+        match self {
+            Failure::Connect(_) => "connection",
+            Failure::Transport(_) => "transport",
+            Failure::Timeout => "timeout",
+        }
+    }
+}
+
+type Answered = (StatusCode, HeaderMap, Bytes);
+
+/// The request over the engine's own keep-alive connections to the mock, with the
+/// headers reqwest would add (`user-agent`, and `accept: */*` unless given).
+async fn send_to_mock(
+    env: &ActionEnv<'_>,
+    method: Method,
+    url: &reqwest::Url,
+    mut headers: HeaderMap,
+    body: Bytes,
+) -> Result<Answered, Failure> {
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_string(),
+    };
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or("")),
+        None => url.host_str().unwrap_or("").to_string(),
+    };
+    let mut request = hyper::Request::builder().method(method).uri(target);
+    let defaults = [
+        (USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE)),
+        (ACCEPT, HeaderValue::from_static("*/*")),
+    ];
+    for (name, value) in defaults {
+        if !headers.contains_key(&name) {
+            headers.insert(name, value);
+        }
+    }
+    if let Ok(host) = HeaderValue::from_str(&host) {
+        headers.insert(HOST, host);
+    }
+    if let Some(all) = request.headers_mut() {
+        *all = headers;
+    }
+    let request = request
+        .body(Full::new(body))
+        .map_err(|e| Failure::Transport(e.to_string()))?;
+    let answer = env.mock.send(request).await.map_err(|e| match e {
+        SendError::Connect(e) => Failure::Connect(e.to_string()),
+        SendError::Transport(e) => Failure::Transport(e.to_string()),
+    })?;
+    Ok((answer.status, answer.headers, answer.body))
+}
+
+/// The request through reqwest (any other host: names resolved, redirects followed).
+async fn send_elsewhere(
+    env: &ActionEnv<'_>,
+    method: Method,
+    url: reqwest::Url,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Answered, Failure> {
+    let mut request = env.http.request(method, url).headers(headers);
+    if !body.is_empty() {
+        request = request.body(body);
+    }
+    let failure = |e: reqwest::Error| {
+        if e.is_timeout() {
+            Failure::Timeout
+        } else if e.is_connect() {
+            Failure::Connect(e.to_string())
+        } else {
+            Failure::Transport(e.to_string())
+        }
+    };
+    let response = request.send().await.map_err(failure)?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| Failure::Transport(format!("the response body could not be read: {e}")))?;
+    Ok((status, headers, bytes))
 }
 
 #[cfg(test)]
