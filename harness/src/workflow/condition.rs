@@ -3,6 +3,7 @@
 //! evaluated with an explanation of every operand, so the run log can say which
 //! condition was false and with which values.
 
+use kustomer_mock::json_object::{object, string};
 use regex::Regex;
 use serde_json::{Value, json};
 
@@ -226,11 +227,14 @@ impl Condition {
                 };
                 Outcome {
                     holds,
-                    explanation: json!({
-                        "op": if all { "and" } else { "or" },
-                        "holds": holds,
-                        "conditions": outcomes.into_iter().map(|o| o.explanation).collect::<Vec<_>>(),
-                    }),
+                    explanation: object([
+                        ("op", string(if all { "and" } else { "or" })),
+                        ("holds", holds.into()),
+                        (
+                            "conditions",
+                            Value::Array(outcomes.into_iter().map(|o| o.explanation).collect()),
+                        ),
+                    ]),
                 }
             }
             Condition::Not(inner) => {
@@ -238,7 +242,11 @@ impl Condition {
                 let holds = !outcome.holds;
                 Outcome {
                     holds,
-                    explanation: json!({"op": "not", "holds": holds, "conditions": [outcome.explanation]}),
+                    explanation: object([
+                        ("op", string("not")),
+                        ("holds", holds.into()),
+                        ("conditions", Value::Array(vec![outcome.explanation])),
+                    ]),
                 }
             }
             Condition::Const(holds) => Outcome {
@@ -249,7 +257,11 @@ impl Condition {
                 let (resolved, error) = resolve(value, scope);
                 let present = !resolved.is_null();
                 let holds = present != *negate;
-                let mut explanation = json!({"op": if *negate { "dne" } else { "exists" }, "values": [resolved], "holds": holds});
+                let mut explanation = object([
+                    ("op", string(if *negate { "dne" } else { "exists" })),
+                    ("values", Value::Array(vec![resolved])),
+                    ("holds", holds.into()),
+                ]);
                 if let Some(error) = error {
                     explanation["error"] = Value::String(error);
                 }
@@ -261,7 +273,12 @@ impl Condition {
                 let change = change.map(Cow::into_owned).unwrap_or(Value::Null);
                 Outcome {
                     holds,
-                    explanation: json!({"op": "changed", "values": [field], "change": change, "holds": holds}),
+                    explanation: object([
+                        ("op", string("changed")),
+                        ("values", Value::Array(vec![string(field.as_str())])),
+                        ("change", change),
+                        ("holds", holds.into()),
+                    ]),
                 }
             }
             Condition::Compare {
@@ -273,7 +290,11 @@ impl Condition {
                 let (a, error_a) = resolve(left, scope);
                 let (b, error_b) = resolve(right, scope);
                 let holds = compare(*op, &a, &b, regex.as_ref());
-                let mut explanation = json!({"op": op.name(), "values": [a, b], "holds": holds});
+                let mut explanation = object([
+                    ("op", string(op.name())),
+                    ("values", Value::Array(vec![a, b])),
+                    ("holds", holds.into()),
+                ]);
                 if let Some(error) = error_a.or(error_b) {
                     explanation["error"] = Value::String(error);
                 }

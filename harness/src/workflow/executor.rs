@@ -38,7 +38,7 @@ fn choose(
                 None => (true, None),
                 Some(c) => {
                     let outcome = c.evaluate(scope);
-                    (outcome.holds, Some(secrets.mask(&outcome.explanation)))
+                    (outcome.holds, Some(secrets.mask_owned(outcome.explanation)))
                 }
             };
             if holds && chosen.is_none() {
@@ -112,7 +112,6 @@ impl EngineInner {
             record: event.data_id.to_hex(),
         };
         run.iteration = run.cause.chain.iter().filter(|h| **h == hop).count() as u32 + 1;
-        self.record_run(run.clone());
         let runs_for_root = self.count_for_root(incoming.root);
         let secrets = &self.secrets_for(&job.installed);
         let mut scope = Scope::for_run(
@@ -148,6 +147,10 @@ impl EngineInner {
                         self.halt(&mut run, workflow, reason, repeats, &config, store.now())
                     }
                     Verdict::Proceed => {
+                        // Kept as running while its steps run (a run its requests cause
+                        // reads its chain from the book). A run that ends before any
+                        // step is recorded once, when it ends.
+                        self.record_run(run.clone());
                         self.run_steps(&mut run, &job, target, &mut scope, &config, secrets)
                             .await;
                     }
