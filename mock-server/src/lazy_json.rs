@@ -8,6 +8,10 @@
 //! the value is the same whenever it is computed. It reads as a `serde_json::Value`
 //! (`Deref`), and serializes, compares and prints as one.
 //!
+//! It can also be JSON text kept as received ([`LazyJson::text`]): a workflow's REST step
+//! keeps a response body so, parsed only if a later step reads it, and the run log
+//! stores the text as it is.
+//!
 //! A rendering is several times the size of the snapshot it comes from (≈ 12 KB for a
 //! conversation update's `data` and `changes`), so a log that keeps thousands of events
 //! should not keep their renderings: [`LazyJson::unrendered`] gives a twin that renders
@@ -19,6 +23,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 type Render = Arc<dyn Fn() -> Value + Send + Sync>;
 type Derive = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
@@ -31,6 +36,8 @@ enum Source {
     Snapshot(Render),
     /// Another value's rendering (an event's `changes` reuses its `data`).
     Derived(LazyJson, Derive),
+    /// JSON text (checked to be JSON when it was made).
+    Text(Arc<RawValue>),
 }
 
 struct Inner {
@@ -63,9 +70,32 @@ impl LazyJson {
         )
     }
 
+    /// The value of JSON text, parsed on first read.
+    pub fn text(json: Box<RawValue>) -> LazyJson {
+        LazyJson::with(Source::Text(Arc::from(json)), OnceLock::new())
+    }
+
+    /// The JSON text this value was made from, if it was made from text.
+    pub fn as_text(&self) -> Option<&RawValue> {
+        match &self.0.source {
+            Source::Text(json) => Some(json),
+            _ => None,
+        }
+    }
+
     /// A value known now.
     pub fn ready(value: Value) -> LazyJson {
         LazyJson::with(Source::Ready, OnceLock::from(value))
+    }
+
+    /// The value, owned: taken without a copy when this is its only handle and it was
+    /// rendered or given ready.
+    pub fn into_value(self) -> Value {
+        self.value();
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => inner.rendered.take().unwrap_or(Value::Null),
+            Err(shared) => LazyJson(shared).value().clone(),
+        }
     }
 
     /// The value (computed now if it was not yet).
@@ -74,6 +104,8 @@ impl LazyJson {
             Source::Ready => unreachable!("a ready value is set when it is made"),
             Source::Snapshot(render) => render(),
             Source::Derived(from, derive) => derive(from.value()),
+            // Checked to be JSON when it was made; `Null` would take a broken invariant.
+            Source::Text(json) => serde_json::from_str(json.get()).unwrap_or(Value::Null),
         })
     }
 
@@ -100,6 +132,7 @@ impl LazyJson {
             Source::Snapshot(render) => {
                 LazyJson::with(Source::Snapshot(Arc::clone(render)), OnceLock::new())
             }
+            Source::Text(json) => LazyJson::with(Source::Text(Arc::clone(json)), OnceLock::new()),
             Source::Derived(_, derive) => LazyJson::with(
                 Source::Derived(from.clone(), Arc::clone(derive)),
                 OnceLock::new(),
@@ -166,6 +199,27 @@ mod tests {
         assert_eq!(serde_json::to_string(&copy).unwrap(), r#"{"a":[1,2]}"#);
         let back: LazyJson = serde_json::from_str(r#"{"b":null}"#).unwrap();
         assert!(back["b"].is_null());
+    }
+
+    #[test]
+    fn text_is_parsed_on_first_read_and_kept_as_given() {
+        let text = RawValue::from_string(r#"{"b": [1, 2.5], "a": null}"#.into()).unwrap();
+        let lazy = LazyJson::text(text);
+        assert_eq!(
+            lazy.as_text().map(RawValue::get),
+            Some(r#"{"b": [1, 2.5], "a": null}"#)
+        );
+        assert!(!lazy.holds_rendering());
+        assert_eq!(lazy["b"][1], 2.5);
+        assert_eq!(
+            serde_json::to_string(&lazy).unwrap(),
+            r#"{"b":[1,2.5],"a":null}"#
+        );
+        let twin = lazy.unrendered();
+        assert!(!twin.holds_rendering());
+        assert_eq!(twin, lazy);
+        assert_eq!(lazy.clone().into_value(), json!({"b": [1, 2.5], "a": null}));
+        assert_eq!(LazyJson::ready(json!(3)).into_value(), json!(3));
     }
 
     #[test]

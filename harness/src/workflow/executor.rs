@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kustomer_mock::faults::FaultAction;
-use kustomer_mock::{Actor, Cause};
+use kustomer_mock::{Actor, Cause, LazyJson};
 use serde_json::{Value, json};
 
 use super::actions::{self, Action, ActionEnv};
@@ -285,17 +285,19 @@ impl EngineInner {
                 Ok(params) => secrets.mask(params),
                 Err(_) => Value::Null,
             };
-            let result: Option<Result<Value, Value>> = match (&step.action, resolved) {
+            let result: Option<Result<LazyJson, Value>> = match (&step.action, resolved) {
                 (None, _) => None,
                 (Some(_), Err(message)) => Some(Err(
                     json!({"message": format!("the params could not be resolved: {message}"), "kind": "params"}),
                 )),
-                (Some(Action::CallWorkflow), Ok(params)) => {
-                    Some(self.call_from_step(&params, cause.child()))
-                }
-                (Some(Action::ScheduleWorkflow), Ok(params)) => {
-                    Some(self.schedule_from_step(&params, cause.child(), started_at))
-                }
+                (Some(Action::CallWorkflow), Ok(params)) => Some(
+                    self.call_from_step(&params, cause.child())
+                        .map(LazyJson::from),
+                ),
+                (Some(Action::ScheduleWorkflow), Ok(params)) => Some(
+                    self.schedule_from_step(&params, cause.child(), started_at)
+                        .map(LazyJson::from),
+                ),
                 (Some(action), Ok(params)) => {
                     let request_id = store.ids().derive(
                         started_at,
@@ -347,7 +349,7 @@ impl EngineInner {
             let (next, failed) = match result {
                 None | Some(Ok(_)) => {
                     if let Some(Ok(output)) = result {
-                        log.output = Some(secrets.mask(&output));
+                        log.output = Some(shown_output(secrets, &output));
                         scope.set_step(&step.id, output);
                     }
                     let (next, tried) = choose(&step.transitions, scope, secrets);
@@ -357,7 +359,7 @@ impl EngineInner {
                 Some(Err(error)) => {
                     let shown = secrets.mask(&error);
                     log.error = Some(shown.clone());
-                    scope.set_step(&step.id, json!({"error": error}));
+                    scope.set_step(&step.id, json!({"error": error}).into());
                     let (next, tried) = choose(&step.error_cases, scope, secrets);
                     log.transitions = tried;
                     (next, Some(shown))
@@ -419,6 +421,21 @@ impl EngineInner {
     }
 }
 
+/// A step's output as the run log shows it: secure values masked. JSON text that holds
+/// no secret (and no escape, behind which one could hide) is shown as it is, unparsed.
+fn shown_output(secrets: &Secrets, output: &LazyJson) -> LazyJson {
+    if secrets.is_empty() {
+        return output.clone();
+    }
+    if let Some(text) = output.as_text()
+        && !text.get().contains('\\')
+        && !secrets.appear_in_text(text.get())
+    {
+        return output.clone();
+    }
+    LazyJson::from(secrets.mask(output.value()))
+}
+
 /// Adds to a step's error the injected fault that caused it, if one did.
 fn name_the_fault(
     mut error: Value,
@@ -452,5 +469,43 @@ fn ordinal(n: u32) -> &'static str {
         (2, _) => "nd",
         (3, _) => "rd",
         _ => "th",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::value::RawValue;
+
+    fn text(json: &str) -> LazyJson {
+        LazyJson::text(RawValue::from_string(json.into()).unwrap())
+    }
+
+    #[test]
+    fn outputs_show_secrets_masked_and_other_text_as_it_is() {
+        let secrets = Secrets::new(vec![("API_Key".into(), "tok-123456".into())]);
+        let plain = text(r#"{"body": {"note": "nothing to hide"}}"#);
+        let shown = shown_output(&secrets, &plain);
+        assert_eq!(
+            shown.as_text().map(RawValue::get),
+            plain.as_text().map(RawValue::get)
+        );
+        assert!(!shown.holds_rendering(), "shown without being parsed");
+
+        let echoed = shown_output(
+            &secrets,
+            &text(r#"{"body": {"token": "Bearer tok-123456"}}"#),
+        );
+        assert_eq!(echoed["body"]["token"], "Bearer [secure:API_Key]");
+
+        // Behind an escape the text does not show the secret; the value does.
+        let escaped = shown_output(
+            &secrets,
+            &text(r#"{"body": {"token": "tok-\u0031\u00323456"}}"#),
+        );
+        assert_eq!(escaped["body"]["token"], "[secure:API_Key]");
+
+        let value = shown_output(&secrets, &LazyJson::from(json!({"k": "tok-123456"})));
+        assert_eq!(value["k"], "[secure:API_Key]");
     }
 }

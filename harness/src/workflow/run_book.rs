@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use kustomer_mock::{Hop, Id};
+use kustomer_mock::{Hop, Id, LazyJson};
 
 use super::run_log::{Run, RunState};
 
@@ -43,7 +43,11 @@ struct Finished {
     root: Id,
     /// What a run this one caused carries ([`Run::chain_with_self`]).
     chain_with_self: Vec<Hop>,
+    /// The run without the outputs below.
     json: Box<str>,
+    /// Step outputs that are JSON text (a REST step's response), by step index: kept as
+    /// the text they are, not parsed to be written into `json`.
+    outputs: Vec<(usize, LazyJson)>,
 }
 
 #[derive(Debug)]
@@ -54,9 +58,15 @@ enum Kept {
 }
 
 impl Kept {
-    fn of(run: Run) -> Kept {
+    fn of(mut run: Run) -> Kept {
         if !run.state.is_final() {
             return Kept::Live(Box::new(run));
+        }
+        let mut outputs = Vec::new();
+        for (i, step) in run.steps.iter_mut().enumerate() {
+            if let Some(output) = step.output.take_if(|o| o.as_text().is_some()) {
+                outputs.push((i, output.unrendered()));
+            }
         }
         match serde_json::to_string(&run) {
             Ok(json) => Kept::Finished(Finished {
@@ -67,8 +77,14 @@ impl Kept {
                 record: run.record,
                 root: run.cause.root,
                 json: json.into_boxed_str(),
+                outputs,
             }),
-            Err(_) => Kept::Live(Box::new(run)),
+            Err(_) => {
+                for (i, output) in outputs {
+                    run.steps[i].output = Some(output);
+                }
+                Kept::Live(Box::new(run))
+            }
         }
     }
 
@@ -105,8 +121,16 @@ impl Kept {
     fn run(&self) -> Option<Run> {
         match self {
             Kept::Live(run) => Some(run.as_ref().clone()),
-            Kept::Finished(done) => match serde_json::from_str(&done.json) {
-                Ok(run) => Some(run),
+            Kept::Finished(done) => match serde_json::from_str::<Run>(&done.json) {
+                Ok(mut run) => {
+                    // Each reader parses its own copy; the book keeps the text.
+                    for (i, output) in &done.outputs {
+                        if let Some(step) = run.steps.get_mut(*i) {
+                            step.output = Some(output.unrendered());
+                        }
+                    }
+                    Some(run)
+                }
                 Err(e) => {
                     tracing::error!("a kept run could not be read back: {e}");
                     None
@@ -327,7 +351,7 @@ mod tests {
             action: Some("rest".into()),
             display_name: None,
             params: json!({"body": {"status": "done"}}),
-            output: Some(json!({"status": 200, "body": {"ratio": 0.1, "big": 1e300, "tiny": 5e-324, "n": -3}})),
+            output: Some(json!({"status": 200, "body": {"ratio": 0.1, "big": 1e300, "tiny": 5e-324, "n": -3}}).into()),
             error: None,
             transitions: Vec::new(),
             next: None,
@@ -335,10 +359,38 @@ mod tests {
             ended_at: finished.started_at,
             elapsed_ms: Some(0.30000000000000004),
         });
+        // A REST step's output: JSON text, kept as text and not parsed on the way in.
+        let text =
+            r#"{"response": {"status": 200}, "body": {"id": "c1", "n": 1.5e3}, "status": 200}"#;
+        let mut second = finished.steps[0].clone();
+        second.id = "second".into();
+        second.output = Some(LazyJson::text(
+            serde_json::value::RawValue::from_string(text.into()).unwrap(),
+        ));
+        finished.steps.push(second);
         let mut book = RunBook::default();
         book.insert(finished.clone());
-        assert!(matches!(book.runs.get("run-7"), Some(Kept::Finished(_))));
-        assert_eq!(book.get("run-7"), Some(finished.clone()));
+        let Some(Kept::Finished(kept)) = book.runs.get("run-7") else {
+            panic!("a finished run is kept as text");
+        };
+        assert_eq!(kept.outputs.len(), 1);
+        assert!(
+            !kept.json.contains("\"c1\""),
+            "the text output is kept apart"
+        );
+        assert!(!kept.outputs[0].1.holds_rendering());
+        let read = book.get("run-7").expect("kept");
+        assert_eq!(read, finished);
+        assert_eq!(
+            read.steps[1]
+                .output
+                .as_ref()
+                .and_then(|o| o.as_text())
+                .map(|t| t.get()),
+            Some(text),
+            "read back as the same text"
+        );
+        assert_eq!(read.steps[1].output.as_ref().unwrap()["body"]["n"], 1500.0);
         assert_eq!(book.chain_of("run-7"), Some(finished.chain_with_self()));
         // A live run stays as it is, so the engine can mark it interrupted in place.
         book.insert(run(8, RunState::Running));

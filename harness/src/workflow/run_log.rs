@@ -2,7 +2,7 @@
 //! event, which transition matched and why the others did not, each step's resolved
 //! params (secure values masked), output, error and timing, and the final state.
 
-use kustomer_mock::{Hop, Id, Timestamp};
+use kustomer_mock::{Hop, Id, LazyJson, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -115,8 +115,9 @@ pub struct StepLog {
     pub display_name: Option<String>,
     /// The params as resolved, secure values masked.
     pub params: Value,
+    /// What the action gave (a REST step's: its JSON text, parsed when read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<Value>,
+    pub output: Option<LazyJson>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
     /// The transitions (or error cases, when the step failed) tried after it.

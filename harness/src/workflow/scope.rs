@@ -13,7 +13,7 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use handlebars::Context;
-use kustomer_mock::Event;
+use kustomer_mock::{Event, LazyJson};
 use serde_json::{Map, Value};
 
 use super::path::{self, NotAnIndex};
@@ -24,8 +24,8 @@ use super::template::Templates;
 struct Parts {
     event: Arc<Event>,
     variables: Arc<Value>,
-    /// Step outputs recorded so far, by step id.
-    steps: Map<String, Value>,
+    /// Step outputs recorded so far, by step id (a REST step's parsed when read).
+    steps: Vec<(String, LazyJson)>,
 }
 
 /// A place in the unbuilt document.
@@ -77,7 +77,7 @@ impl<'t> Scope<'t> {
             parts: Some(Parts {
                 event,
                 variables,
-                steps: Map::new(),
+                steps: Vec::new(),
             }),
             templates,
         }
@@ -98,24 +98,27 @@ impl<'t> Scope<'t> {
             let mut steps = Map::with_capacity(parts.steps.len() + 1);
             steps.insert("1".into(), step_one::output(&parts.event, None));
             for (id, output) in &parts.steps {
-                steps.insert(id.clone(), output.clone());
+                steps.insert(id.clone(), output.value().clone());
             }
             Context::from(document(steps, parts.variables.as_ref().clone()))
         })
     }
 
     /// Records a step's output as `steps.<id>`.
-    pub fn set_step(&mut self, id: &str, output: Value) {
+    pub fn set_step(&mut self, id: &str, output: LazyJson) {
         if let Some(context) = self.context.get_mut() {
             if let Some(steps) = context
                 .data_mut()
                 .get_mut("steps")
                 .and_then(Value::as_object_mut)
             {
-                steps.insert(id.to_string(), output);
+                steps.insert(id.to_string(), output.into_value());
             }
         } else if let Some(parts) = &mut self.parts {
-            parts.steps.insert(id.to_string(), output);
+            match parts.steps.iter_mut().find(|(step, _)| step == id) {
+                Some((_, kept)) => *kept = output,
+                None => parts.steps.push((id.to_string(), output)),
+            }
         }
     }
 
@@ -235,8 +238,8 @@ impl<'t> Scope<'t> {
                 _ => None,
             },
             // A step that wrote `steps.1` itself replaces the trigger there.
-            Node::Steps => match parts.steps.get(key) {
-                Some(output) => Some(Child::Value(Cow::Borrowed(output))),
+            Node::Steps => match parts.steps.iter().find(|(step, _)| step == key) {
+                Some((_, output)) => Some(Child::Value(Cow::Borrowed(output.value()))),
                 None if key == "1" => Some(Child::Node(Node::One(Part::Whole))),
                 None => None,
             },
@@ -455,8 +458,8 @@ mod tests {
             Some(json!(tagged.data_id.to_hex()))
         );
         assert!(scope.context.get().is_none(), "field reads build nothing");
-        scope.set_step("closeIt", json!({"status": 200}));
-        scope.set_step("1", json!({"replaced": true}));
+        scope.set_step("closeIt", json!({"status": 200}).into());
+        scope.set_step("1", json!({"replaced": true}).into());
         assert_eq!(
             scope.lookup("steps.closeIt.status").map(Cow::into_owned),
             Some(json!(200))
@@ -469,7 +472,7 @@ mod tests {
         let built = scope.data().clone();
         assert_eq!(built["steps"]["closeIt"]["status"], 200);
         assert_eq!(built["steps"]["1"], json!({"replaced": true}));
-        scope.set_step("after", json!(1));
+        scope.set_step("after", json!(1).into());
         assert_eq!(
             scope.lookup("steps.after").map(Cow::into_owned),
             Some(json!(1))

@@ -129,6 +129,13 @@ impl Secrets {
         out
     }
 
+    /// Whether any secret appears in `text`.
+    pub fn appear_in_text(&self, text: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(_, secret)| text.contains(secret.as_str()))
+    }
+
     /// Whether any secret appears in a string or key of `value` (a walk without copies:
     /// most values, a REST step's response above all, hold none).
     fn appears_in(&self, value: &Value) -> bool {

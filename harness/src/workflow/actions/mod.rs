@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use kustomer_mock::{Actor, Cause, Id, Store};
+use kustomer_mock::{Actor, Cause, Id, LazyJson, Store};
 use serde_json::Value;
 
 use super::apps::{AppAction, AppCatalog};
@@ -131,16 +131,21 @@ pub struct ActionEnv<'a> {
 
 /// Runs a REST, regex or native action on resolved params. `Err` is the step's error:
 /// a JSON object with at least `message`.
-pub async fn execute(action: Action, params: Value, env: &ActionEnv<'_>) -> Result<Value, Value> {
+/// A REST step's output stays the JSON text it was received as until something reads it.
+pub async fn execute(
+    action: Action,
+    params: Value,
+    env: &ActionEnv<'_>,
+) -> Result<LazyJson, Value> {
     match action {
         Action::RestJson => rest::call(&params, false, env).await,
         Action::RestGeneric => rest::call(&params, true, env).await,
-        Action::RegexMatch => regex_match::run(&params),
-        Action::Native(native) => native.run(params, env),
+        Action::RegexMatch => regex_match::run(&params).map(LazyJson::from),
+        Action::Native(native) => native.run(params, env).map(LazyJson::from),
         Action::App(app) => {
             let request = app.request(&params, env.templates)?;
             let output = rest::call(&request, false, env).await?;
-            Ok(app.output(output, env.templates))
+            Ok(app.output(output.into_value(), env.templates).into())
         }
         Action::CallWorkflow | Action::ScheduleWorkflow => {
             Err(serde_json::json!({"message": "this action is run by the engine itself"}))

@@ -12,10 +12,12 @@ use http_body_util::Full;
 use reqwest::Method;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use kustomer_mock::LazyJson;
 use kustomer_mock::faults::FaultAction;
-use kustomer_mock::json_object::object;
 
 use super::ActionEnv;
 use super::mock_client::SendError;
@@ -56,7 +58,7 @@ fn failure(message: String, kind: &str, method: &str, uri: &str) -> Value {
 }
 
 /// Makes the request described by `params`.
-pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<Value, Value> {
+pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<LazyJson, Value> {
     let method_text = params
         .get("method")
         .and_then(Value::as_str)
@@ -224,11 +226,6 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             )
         })
         .collect();
-    let body = match serde_json::from_slice::<Value>(&bytes) {
-        Ok(json) => json,
-        Err(_) if bytes.is_empty() => Value::Null,
-        Err(_) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-    };
     let reason = status.canonical_reason().unwrap_or("");
     if !status.is_success() {
         return Err(json!({
@@ -237,26 +234,64 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             "status": status.as_u16(),
             "statusText": reason,
             "headers": headers,
-            "body": body,
+            "body": body_value(&bytes),
             "request": {"method": method_text, "uri": uri},
         }));
     }
-    let headers = headers
-        .into_iter()
-        .map(|(name, value)| (name, Value::String(value)))
-        .collect();
-    Ok(object([
-        (
-            "response",
-            object([
-                ("status", status.as_u16().into()),
-                ("statusCode", status.as_u16().into()),
-                ("headers", Value::Object(headers)),
-            ]),
-        ),
-        ("body", body),
-        ("status", status.as_u16().into()),
-    ]))
+    Ok(output(status.as_u16(), &headers, &bytes))
+}
+
+/// A response body as a step reads it: its JSON, `null` when empty, else its text.
+fn body_value(bytes: &[u8]) -> Value {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(json) => json,
+        Err(_) if bytes.is_empty() => Value::Null,
+        Err(_) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+/// `{"response": {"status", "statusCode", "headers"}, "body", "status"}` as JSON text: a
+/// JSON body goes in as it came (checked, not parsed), so a step that only sends its
+/// request never builds the response's JSON.
+fn output(status: u16, headers: &BTreeMap<String, String>, bytes: &[u8]) -> LazyJson {
+    #[derive(Serialize)]
+    struct Response<'a> {
+        status: u16,
+        #[serde(rename = "statusCode")]
+        status_code: u16,
+        headers: &'a BTreeMap<String, String>,
+    }
+    #[derive(Serialize)]
+    struct Output<'a> {
+        response: Response<'a>,
+        body: &'a RawValue,
+        status: u16,
+    }
+    let text_body;
+    let body: &RawValue = match serde_json::from_slice::<&RawValue>(bytes) {
+        Ok(json) => json,
+        Err(_) => {
+            text_body = serde_json::value::to_raw_value(&body_value(bytes))
+                .unwrap_or_else(|_| RawValue::NULL.to_owned());
+            &text_body
+        }
+    };
+    let text = serde_json::to_string(&Output {
+        response: Response {
+            status,
+            status_code: status,
+            headers,
+        },
+        body,
+        status,
+    })
+    .ok()
+    .and_then(|text| RawValue::from_string(text).ok());
+    match text {
+        Some(text) => LazyJson::text(text),
+        // Serializing strings, numbers and checked JSON cannot fail.
+        None => LazyJson::from(Value::Null),
+    }
 }
 
 /// Why a request got no answer.
