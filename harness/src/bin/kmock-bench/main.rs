@@ -41,7 +41,8 @@ struct Options {
     /// Seconds measured per cell and round (default 1.5).
     #[arg(long, global = true)]
     seconds: Option<f64>,
-    /// Only these phases (comma-separated: api, workflow, startup, scale, loop).
+    /// Only these phases (comma-separated: api, workflow, startup, scale, loop; or burst:
+    /// the workflow bursts alone, printed, nothing written, for profiling).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Only the API cells whose request contains this text, e.g. `PUT` (for profiling).
@@ -214,6 +215,12 @@ fn publish(options: &Options, name: &str, title: &str, body: &str) {
 }
 
 async fn all(options: &Options, settings: &Settings) {
+    if options.only.iter().any(|p| p == "burst") {
+        for round in 0..settings.rounds {
+            workflow::burst_round(settings, round).await;
+        }
+        return;
+    }
     let wants = |phase: &str| options.only.is_empty() || options.only.iter().any(|p| p == phase);
     let api = if wants("api") || wants("workflow") {
         eprintln!("kmock-bench: API (baseline, GET, PUT, list; journal on and off)");
