@@ -149,10 +149,26 @@ pub struct EventPage {
     pub last_seq: u64,
 }
 
+/// Told of every event as it is published; see [`EventBus::listen`].
+pub type Listener = Box<dyn Fn(u64, &Arc<Event>) + Send + Sync>;
+
+/// A listener and the first sequence number it is told of.
+struct Listening {
+    from: u64,
+    listener: Listener,
+}
+
+impl std::fmt::Debug for Listening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Listening(from {})", self.from)
+    }
+}
+
 /// The bus: a bounded log plus a wake-up signal.
 #[derive(Debug)]
 pub struct EventBus {
     log: Mutex<Ring<Arc<Event>>>,
+    listeners: std::sync::RwLock<Vec<Listening>>,
     /// Carries the next sequence number; bumped on every publish.
     head: watch::Sender<u64>,
     closed: AtomicBool,
@@ -168,6 +184,7 @@ impl EventBus {
         let (head, _) = watch::channel(1);
         Arc::new(EventBus {
             log: Mutex::new(Ring::new(capacity)),
+            listeners: std::sync::RwLock::new(Vec::new()),
             head,
             closed: AtomicBool::new(false),
             closing: tokio::sync::Notify::new(),
@@ -179,11 +196,13 @@ impl EventBus {
         self.log.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Appends an event; subscribers see it in publish order. Returns its sequence number.
+    /// Appends an event; subscribers see it in publish order, listeners are told of it
+    /// before this returns. Returns its sequence number.
     pub fn publish(&self, event: Event) -> u64 {
+        let event = Arc::new(event);
         let (seq, evicted, aged) = {
             let mut log = self.lock();
-            let (seq, evicted) = log.push_evicting(Arc::new(event));
+            let (seq, evicted) = log.push_evicting(Arc::clone(&event));
             // The event that stops being recent trades its renderings for an unrendered
             // copy; one still held by a reader may yet be rendered, so it is swapped too.
             let aged = seq
@@ -194,10 +213,36 @@ impl EventBus {
             (seq, evicted, aged)
         };
         self.head.send_replace(seq + 1);
+        for listening in self
+            .listeners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|l| l.from <= seq)
+        {
+            (listening.listener)(seq, &event);
+        }
         // What fell off the log, or aged out of it, is freed after the lock is released.
         drop(evicted);
         drop(aged);
         seq
+    }
+
+    /// Calls `listener` with every event published from now on (its sequence number and
+    /// the event), exactly once each, on the publishing thread before `publish` returns:
+    /// a record's events reach it in commit order, and no task is woken per event as for
+    /// a subscriber. It runs while the writer holds the record's lock, so it must be quick
+    /// and must not touch the store (it should hand work to a task). Returns the sequence
+    /// number of the first event it will be told of.
+    pub fn listen(&self, listener: Listener) -> u64 {
+        // Under the log's lock: an event is either in the log already or told.
+        let log = self.lock();
+        let from = log.next_seq();
+        self.listeners
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Listening { from, listener });
+        from
     }
 
     /// The sequence number the next event will get.

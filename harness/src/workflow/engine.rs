@@ -1,4 +1,4 @@
-//! The engine: subscribes to the mock's bus and starts a run for every enabled workflow
+//! The engine: listens to the mock's bus and starts a run for every enabled workflow
 //! whose `trigger.eventName` matches an event.
 //!
 //! Runs triggered by one event are queued in a stable order (workflow name, then id).
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use kustomer_mock::app::AppState;
 use kustomer_mock::events::{EventMeta, MockMeta};
-use kustomer_mock::{BusItem, Cause, Event, Id, MockServer};
+use kustomer_mock::{Cause, Event, Id, MockServer};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -134,6 +134,8 @@ pub(crate) struct Attached {
     pub templates: Templates,
     /// REST steps' connections to the mock.
     pub mock: super::actions::MockClient,
+    /// Where runs' tasks are spawned (events may be published from any thread).
+    pub runtime: tokio::runtime::Handle,
 }
 
 pub(crate) struct EngineInner {
@@ -144,13 +146,13 @@ pub(crate) struct EngineInner {
     queues: Mutex<HashMap<Id, VecDeque<Job>>>,
     /// Runs queued or in flight.
     pending: AtomicUsize,
-    /// The bus sequence number the dispatcher reads next.
+    /// Events dispatched so far: every one from `dispatched_from` on, each once.
     dispatched: AtomicU64,
+    /// The sequence number of the first event the engine is told of.
+    dispatched_from: AtomicU64,
     progress: watch::Sender<u64>,
     pub http: reqwest::Client,
     pub loops: Mutex<Vec<LoopRecord>>,
-    /// Events the dispatcher missed because it fell behind the bus's capacity.
-    lagged: AtomicU64,
     /// Loaded Kustomer apps, and their actions by name.
     apps: RwLock<Vec<App>>,
     catalog: RwLock<AppCatalog>,
@@ -224,13 +226,13 @@ impl Engine {
             queues: Mutex::new(HashMap::new()),
             pending: AtomicUsize::new(0),
             dispatched: AtomicU64::new(0),
+            dispatched_from: AtomicU64::new(0),
             progress,
             http: reqwest::Client::builder()
                 .user_agent(super::actions::rest::USER_AGENT_VALUE)
                 .build()
                 .unwrap_or_default(),
             loops: Mutex::new(Vec::new()),
-            lagged: AtomicU64::new(0),
             apps: RwLock::new(Vec::new()),
             catalog: RwLock::new(AppCatalog::default()),
             schedules: Mutex::new(Vec::new()),
@@ -241,10 +243,6 @@ impl Engine {
     /// Starts listening to `server`'s events (those published from now on).
     pub fn attach(&self, server: &MockServer) {
         let state = server.state().clone();
-        let subscription = state.store.bus().subscribe(None);
-        self.0
-            .dispatched
-            .store(subscription.cursor(), Ordering::SeqCst);
         let attached = Attached {
             templates: Templates::new(state.store.clock().clone()),
             base_url: server.url(),
@@ -252,6 +250,7 @@ impl Engine {
             base_origin: reqwest::Url::parse(&server.url())
                 .map(|url| super::actions::rest::origin(&url))
                 .unwrap_or_default(),
+            runtime: tokio::runtime::Handle::current(),
             state,
         };
         if self.0.attached.set(attached).is_err() {
@@ -273,25 +272,18 @@ impl Engine {
             ));
         }
         drop(workflows);
-        let inner = Arc::clone(&self.0);
-        tokio::spawn(async move {
-            let mut subscription = subscription;
-            while let Some(item) = subscription.recv().await {
-                match item {
-                    BusItem::Event(event) => inner.dispatch(&event),
-                    BusItem::Lagged(n) => {
-                        inner.lagged.fetch_add(n, Ordering::SeqCst);
-                        tracing::warn!(
-                            "the workflow engine missed {n} events: it fell behind the event log's capacity"
-                        );
-                    }
-                }
-                inner
-                    .dispatched
-                    .store(subscription.cursor(), Ordering::SeqCst);
+        // Events are dispatched as they are published (no task woken per event): each
+        // queues its runs, whose tasks start on the publishing worker.
+        let inner = Arc::downgrade(&self.0);
+        let bus = server.state().store.bus();
+        let from = bus.listen(Box::new(move |_, event| {
+            if let Some(inner) = inner.upgrade() {
+                inner.dispatch(event);
+                inner.dispatched.fetch_add(1, Ordering::SeqCst);
                 inner.notify();
             }
-        });
+        }));
+        self.0.dispatched_from.store(from, Ordering::SeqCst);
         // On a real clock scheduled workflows come due by themselves; a virtual clock only
         // moves when told to, and schedules fire when the system next settles.
         if !server.clock().is_virtual() {
@@ -576,11 +568,6 @@ impl Engine {
         count
     }
 
-    /// Events the engine missed by falling behind the bus (0 in a healthy run).
-    pub fn missed_events(&self) -> u64 {
-        self.0.lagged.load(Ordering::SeqCst)
-    }
-
     /// Waits until the system is settled, at most the configured settle timeout.
     pub async fn settled(&self) -> Result<(), SettleError> {
         let timeout = self.config().settle_timeout;
@@ -625,7 +612,8 @@ impl EngineInner {
     /// first and an event dispatched between the two reads is counted nowhere, so a
     /// caller could see "settled" while that event's runs were starting.
     fn busy(&self) -> (usize, u64) {
-        let dispatched = self.dispatched.load(Ordering::SeqCst);
+        let dispatched =
+            self.dispatched.load(Ordering::SeqCst) + self.dispatched_from.load(Ordering::SeqCst);
         let pending = self.pending.load(Ordering::SeqCst);
         let undispatched = match self.attached.get() {
             Some(attached) => attached
@@ -750,7 +738,11 @@ impl EngineInner {
         };
         if let Some(first) = first {
             let inner = Arc::clone(self);
-            tokio::spawn(async move { inner.work(record, first).await });
+            let work = async move { inner.work(record, first).await };
+            match self.attached.get() {
+                Some(attached) => drop(attached.runtime.spawn(work)),
+                None => drop(tokio::spawn(work)),
+            }
         }
         self.notify();
     }
