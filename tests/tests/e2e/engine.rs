@@ -620,3 +620,32 @@ async fn events_caused_by_a_run_carry_its_chain() {
     assert_eq!(caused.chain[0].record, CONV_1);
     assert_eq!(caused.step.as_deref(), Some("closeIt"));
 }
+
+/// A stopped harness frees what it held: the server's state and the engine, once the
+/// connections it opened are closed. (The engine's saved-state section held the engine
+/// strongly from inside the server's state, which the engine holds: every harness a test
+/// suite started stayed in memory.)
+#[tokio::test]
+async fn a_stopped_harness_frees_its_server_state_and_engine() {
+    let harness = harness_with(vec![workflow("close-on-tag")]).await;
+    tag_auto_close(harness.server(), CONV_1, WORKFLOW).await;
+    settle(&harness).await;
+    assert_eq!(
+        states(&harness, "close-on-tag"),
+        [RunState::Completed, RunState::NotMatched],
+        "the engine made its REST call, so it holds a connection to the server"
+    );
+    let state = std::sync::Arc::downgrade(harness.server().state());
+    harness.shutdown().await;
+    let freed = tokio::time::timeout(Duration::from_secs(10), async {
+        while state.upgrade().is_some() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert!(
+        freed.is_ok(),
+        "the server's state is still held {} time(s) after the harness stopped",
+        state.strong_count()
+    );
+}
