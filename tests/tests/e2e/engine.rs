@@ -637,6 +637,16 @@ async fn a_stopped_harness_frees_its_server_state_and_engine() {
     );
     let state = std::sync::Arc::downgrade(harness.server().state());
     harness.shutdown().await;
+    assert_freed(state, "the harness").await;
+
+    let server = server().await;
+    let state = std::sync::Arc::downgrade(server.state());
+    server.shutdown().await.expect("the server stops");
+    assert_freed(state, "a bare server").await;
+}
+
+/// Waits (at most 10 s) until nothing holds the state any more.
+async fn assert_freed<T>(state: std::sync::Weak<T>, what: &str) {
     let freed = tokio::time::timeout(Duration::from_secs(10), async {
         while state.upgrade().is_some() {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -645,7 +655,7 @@ async fn a_stopped_harness_frees_its_server_state_and_engine() {
     .await;
     assert!(
         freed.is_ok(),
-        "the server's state is still held {} time(s) after the harness stopped",
+        "the server's state is still held {} time(s) after {what} stopped",
         state.strong_count()
     );
 }
