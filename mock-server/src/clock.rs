@@ -57,7 +57,7 @@ impl Timestamp {
     }
 
     /// The ISO form as ASCII bytes for years 0000–9999, without allocating.
-    fn iso_bytes(self) -> Option<[u8; 24]> {
+    pub(crate) fn iso_bytes(self) -> Option<[u8; 24]> {
         let days = self.0.div_euclid(MILLIS_PER_DAY);
         let in_day = self.0.rem_euclid(MILLIS_PER_DAY);
         let (year, month, day) = civil_from_days(days);
