@@ -36,9 +36,12 @@ enum Source {
     Snapshot(Render),
     /// Another value's rendering (an event's `changes` reuses its `data`).
     Derived(LazyJson, Derive),
-    /// JSON text (checked to be JSON when it was made).
-    Text(Arc<RawValue>),
+    /// JSON text (checked to be JSON when it was made), shared by twins.
+    Text(Arc<Text>),
 }
+
+/// JSON text kept in the box it came in (`Arc<RawValue>` would copy it into a new one).
+struct Text(Box<RawValue>);
 
 struct Inner {
     source: Source,
@@ -72,13 +75,13 @@ impl LazyJson {
 
     /// The value of JSON text, parsed on first read.
     pub fn text(json: Box<RawValue>) -> LazyJson {
-        LazyJson::with(Source::Text(Arc::from(json)), OnceLock::new())
+        LazyJson::with(Source::Text(Arc::new(Text(json))), OnceLock::new())
     }
 
     /// The JSON text this value was made from, if it was made from text.
     pub fn as_text(&self) -> Option<&RawValue> {
         match &self.0.source {
-            Source::Text(json) => Some(json),
+            Source::Text(json) => Some(&json.0),
             _ => None,
         }
     }
@@ -105,7 +108,7 @@ impl LazyJson {
             Source::Snapshot(render) => render(),
             Source::Derived(from, derive) => derive(from.value()),
             // Checked to be JSON when it was made; `Null` would take a broken invariant.
-            Source::Text(json) => serde_json::from_str(json.get()).unwrap_or(Value::Null),
+            Source::Text(json) => serde_json::from_str(json.0.get()).unwrap_or(Value::Null),
         })
     }
 

@@ -140,6 +140,22 @@ impl Kept {
     }
 }
 
+/// A run in the form the book keeps it: a finished run is written as its JSON text here,
+/// which callers do before they take the book's lock (other runs wait on that lock).
+pub(crate) struct Ready {
+    id: String,
+    kept: Kept,
+}
+
+impl Ready {
+    pub fn of(run: Run) -> Ready {
+        Ready {
+            id: run.id.clone(),
+            kept: Kept::of(run),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct RunBook {
     runs: HashMap<String, Kept>,
@@ -187,10 +203,15 @@ impl RunBook {
 
     /// Records a run, replacing the one with its id (it keeps its place in the order).
     pub fn insert(&mut self, run: Run) {
-        if !self.runs.contains_key(&run.id) {
-            self.order.push_back(run.id.clone());
+        self.insert_ready(Ready::of(run));
+    }
+
+    /// [`RunBook::insert`] of a run already made ready (outside the book's lock).
+    pub fn insert_ready(&mut self, ready: Ready) {
+        if !self.runs.contains_key(&ready.id) {
+            self.order.push_back(ready.id.clone());
         }
-        self.runs.insert(run.id.clone(), Kept::of(run));
+        self.runs.insert(ready.id, ready.kept);
     }
 
     /// Records `run` unless a run with its id is already kept.
