@@ -107,7 +107,11 @@ impl ByteRing {
                 .max(INITIAL_BYTES)
                 .max(at + len)
                 .min(self.max_bytes);
-            self.buf.resize(grown, 0);
+            // A zeroed allocation rather than `resize`: fresh pages from the system come
+            // zeroed, where `resize` would write every byte of the new half once more.
+            let mut buf = vec![0u8; grown];
+            buf[..self.buf.len()].copy_from_slice(&self.buf);
+            self.buf = buf;
         }
         write(&mut self.buf[at..at + len]);
         self.slots.push_back(Slot {
