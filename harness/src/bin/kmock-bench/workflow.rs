@@ -94,13 +94,13 @@ enum Watch {
     EveryMillisecond,
 }
 
-/// Sends `(record, when)` the first time an update event finds its conversation done in
-/// the store. The watcher reads the store, not the event's `data`: rendering every
-/// event's record for the bench's own check would add its cost to the measurement.
+/// Sends `(record, when)` for the first update event of each conversation that leaves it
+/// done. The watcher reads the status from the event's typed record copy: rendering the
+/// event's `data`, or reading the store under the org's lock, would add the bench's own
+/// check to what it measures.
 fn watch_done(harness: &Harness, watch: Watch) -> mpsc::UnboundedReceiver<(Id, Instant)> {
     let (tx, rx) = mpsc::unbounded_channel();
     let mut subscription = harness.server().bus().subscribe(None);
-    let state = harness.server().state().clone();
     tokio::spawn(async move {
         let mut reported = HashSet::new();
         loop {
@@ -121,12 +121,11 @@ fn watch_done(harness: &Harness, watch: Watch) -> mpsc::UnboundedReceiver<(Id, I
             };
             let done = event.name == "kustomer.conversation.update"
                 && !reported.contains(&event.data_id)
-                && state
-                    .store
-                    .get_conversation_as(event.org, event.data_id, |c| {
-                        c.status == ConversationStatus::Done
-                    })
-                    .unwrap_or(false);
+                && event
+                    .records
+                    .as_ref()
+                    .and_then(|records| records.attribute("status"))
+                    .is_some_and(|status| status == ConversationStatus::Done.as_str());
             if done {
                 reported.insert(event.data_id);
                 if tx.send((event.data_id, Instant::now())).is_err() {
