@@ -48,7 +48,8 @@ impl Timestamp {
     /// formatter was a visible share of a `GET`); other years go through chrono.
     pub fn to_iso(self) -> String {
         match self.iso_bytes() {
-            Some(bytes) => bytes.iter().map(|&b| b as char).collect(),
+            // ASCII digits and separators: one copy, not a char at a time.
+            Some(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             None => match DateTime::<Utc>::from_timestamp_millis(self.0) {
                 Some(dt) => dt.to_rfc3339_opts(SecondsFormat::Millis, true),
                 None => "1970-01-01T00:00:00.000Z".to_string(),

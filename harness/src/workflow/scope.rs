@@ -200,11 +200,13 @@ impl<'t> Scope<'t> {
         if segments.is_empty() {
             return Some(Cow::Owned(self.build(one, node)));
         }
-        // Step ids may hold dots; the keys of step 1's parts are the record's attribute
-        // and relationship names, which never do (tested), so no joined key matches there.
+        // A joined key can only match a key that holds a dot: the root's keys (`steps`,
+        // `variables`) and those of step 1's parts (the record's attribute and
+        // relationship names, tested) never do; a step id might.
+        let dotted_step = || parts.steps.iter().any(|(id, _)| id.contains('.'));
         let longest = match node {
-            Node::Root | Node::Steps => segments.len(),
-            Node::One(_) => 1,
+            Node::Steps if dotted_step() => segments.len(),
+            _ => 1,
         };
         for n in 1..=longest {
             let key: Cow<'_, str> = if n == 1 {
@@ -490,7 +492,17 @@ mod tests {
             Some(json!(true)),
             "a step's own `1` output replaces the trigger"
         );
+        scope.set_step("my.step", json!({"ok": true}).into());
+        assert_eq!(
+            scope.lookup("steps.my.step.ok").map(Cow::into_owned),
+            Some(json!(true)),
+            "a step id with a dot is found by joining the segments"
+        );
         let built = scope.data().clone();
+        assert_eq!(
+            path::lookup(&built, "steps.my.step.ok"),
+            Some(&json!(true))
+        );
         assert_eq!(built["steps"]["closeIt"]["status"], 200);
         assert_eq!(built["steps"]["1"], json!({"replaced": true}));
         scope.set_step("after", json!(1).into());

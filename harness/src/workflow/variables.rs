@@ -92,6 +92,12 @@ impl Variables {
     }
 }
 
+/// `text.contains(secret)`, without setting up a substring search where the text is too
+/// short to hold it (most strings a run shows: ids, names, flags).
+fn contains(text: &str, secret: &str) -> bool {
+    text.len() >= secret.len() && text.contains(secret)
+}
+
 /// Secure values and their names.
 #[derive(Debug, Clone, Default)]
 pub struct Secrets(Vec<(String, String)>);
@@ -131,19 +137,13 @@ impl Secrets {
 
     /// Whether any secret appears in `text`.
     pub fn appear_in_text(&self, text: &str) -> bool {
-        self.0
-            .iter()
-            .any(|(_, secret)| text.contains(secret.as_str()))
+        self.0.iter().any(|(_, secret)| contains(text, secret))
     }
 
     /// Whether any secret appears in a string or key of `value` (a walk without copies:
     /// most values, a REST step's response above all, hold none).
     fn appears_in(&self, value: &Value) -> bool {
-        let in_text = |text: &str| {
-            self.0
-                .iter()
-                .any(|(_, secret)| text.contains(secret.as_str()))
-        };
+        let in_text = |text: &str| self.0.iter().any(|(_, secret)| contains(text, secret));
         match value {
             Value::String(s) => in_text(s),
             Value::Array(items) => items.iter().any(|v| self.appears_in(v)),
