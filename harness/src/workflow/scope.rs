@@ -499,10 +499,7 @@ mod tests {
             "a step id with a dot is found by joining the segments"
         );
         let built = scope.data().clone();
-        assert_eq!(
-            path::lookup(&built, "steps.my.step.ok"),
-            Some(&json!(true))
-        );
+        assert_eq!(path::lookup(&built, "steps.my.step.ok"), Some(&json!(true)));
         assert_eq!(built["steps"]["closeIt"]["status"], 200);
         assert_eq!(built["steps"]["1"], json!({"replaced": true}));
         scope.set_step("after", json!(1).into());

@@ -5,8 +5,6 @@
 //! mock carry the run's cause (`x-kmock-cause` and `traceparent`), so the events they
 //! cause extend the chain.
 
-use std::collections::BTreeMap;
-
 use bytes::Bytes;
 use http_body_util::Full;
 use reqwest::Method;
@@ -216,16 +214,7 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             ));
         }
     };
-    let headers: BTreeMap<String, String> = headers
-        .iter()
-        .filter(|(name, _)| name.as_str() != "date")
-        .map(|(name, value)| {
-            (
-                name.as_str().to_string(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = ShownHeaders::of(&headers);
     let reason = status.canonical_reason().unwrap_or("");
     if !status.is_success() {
         return Err(json!({
@@ -241,6 +230,32 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
     Ok(output(status.as_u16(), &headers, &bytes))
 }
 
+/// A response's headers as a step shows them: by name (the last value of a repeated
+/// name), without `date` (it would differ from run to run).
+struct ShownHeaders<'a>(Vec<(&'a str, std::borrow::Cow<'a, str>)>);
+
+impl<'a> ShownHeaders<'a> {
+    fn of(headers: &'a HeaderMap) -> ShownHeaders<'a> {
+        let mut shown: Vec<(&str, std::borrow::Cow<'_, str>)> = headers
+            .iter()
+            .filter(|(name, _)| name.as_str() != "date")
+            .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+            .collect();
+        // Stable: a repeated name's values stay in order, and the last one is kept.
+        shown.sort_by(|a, b| a.0.cmp(b.0));
+        shown.reverse();
+        shown.dedup_by(|later, earlier| later.0 == earlier.0);
+        shown.reverse();
+        ShownHeaders(shown)
+    }
+}
+
+impl Serialize for ShownHeaders<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (name, value)))
+    }
+}
+
 /// A response body as a step reads it: its JSON, `null` when empty, else its text.
 fn body_value(bytes: &[u8]) -> Value {
     match serde_json::from_slice::<Value>(bytes) {
@@ -253,13 +268,13 @@ fn body_value(bytes: &[u8]) -> Value {
 /// `{"response": {"status", "statusCode", "headers"}, "body", "status"}` as JSON text: a
 /// JSON body goes in as it came (checked, not parsed), so a step that only sends its
 /// request never builds the response's JSON.
-fn output(status: u16, headers: &BTreeMap<String, String>, bytes: &[u8]) -> LazyJson {
+fn output(status: u16, headers: &ShownHeaders<'_>, bytes: &[u8]) -> LazyJson {
     #[derive(Serialize)]
     struct Response<'a> {
         status: u16,
         #[serde(rename = "statusCode")]
         status_code: u16,
-        headers: &'a BTreeMap<String, String>,
+        headers: &'a ShownHeaders<'a>,
     }
     #[derive(Serialize)]
     struct Output<'a> {
@@ -389,6 +404,17 @@ async fn send_elsewhere(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_headers_are_sorted_by_name_last_value_wins_and_no_date() {
+        let mut headers = HeaderMap::new();
+        headers.append("x-b", HeaderValue::from_static("1"));
+        headers.append("date", HeaderValue::from_static("today"));
+        headers.append("x-a", HeaderValue::from_static("first"));
+        headers.append("x-a", HeaderValue::from_static("last"));
+        let shown = serde_json::to_string(&ShownHeaders::of(&headers)).unwrap();
+        assert_eq!(shown, r#"{"x-a":"last","x-b":"1"}"#);
+    }
 
     #[test]
     fn kustomer_hosts_point_at_the_mock() {
