@@ -5,6 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
+use memchr::memmem::Finder;
 use serde_json::{Map, Value};
 
 use super::definition::VariableDef;
@@ -57,21 +60,19 @@ impl Variables {
 
     /// The secure values to mask.
     pub fn secrets(&self) -> Secrets {
-        let mut pairs: Vec<(String, String)> = self
-            .values
-            .iter()
-            .filter(|(_, v)| v.is_secure())
-            .map(|(k, v)| {
-                let text = match v.value() {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                (k.clone(), text)
-            })
-            .filter(|(_, text)| text.len() >= MIN_MASKED_LEN)
-            .collect();
-        pairs.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
-        Secrets(pairs)
+        Secrets::new(
+            self.values
+                .iter()
+                .filter(|(_, v)| v.is_secure())
+                .map(|(k, v)| {
+                    let text = match v.value() {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
+                .collect(),
+        )
     }
 
     /// Names and whether they are secure, values of secure ones masked.
@@ -92,15 +93,44 @@ impl Variables {
     }
 }
 
-/// `text.contains(secret)`, without setting up a substring search where the text is too
-/// short to hold it (most strings a run shows: ids, names, flags).
-fn contains(text: &str, secret: &str) -> bool {
-    text.len() >= secret.len() && text.contains(secret)
+/// One secure value, with its substring search set up once: a run looks for its secrets
+/// in every string it shows, and setting up a search per string (what `str::contains`
+/// does) cost more than the search.
+#[derive(Clone)]
+struct Secret {
+    name: String,
+    value: String,
+    finder: Finder<'static>,
 }
 
-/// Secure values and their names.
-#[derive(Debug, Clone, Default)]
-pub struct Secrets(Vec<(String, String)>);
+impl Secret {
+    fn new(name: String, value: String) -> Secret {
+        let finder = Finder::new(value.as_bytes()).into_owned();
+        Secret {
+            name,
+            value,
+            finder,
+        }
+    }
+
+    fn is_in(&self, text: &str) -> bool {
+        text.len() >= self.value.len() && self.finder.find(text.as_bytes()).is_some()
+    }
+}
+
+/// Secure values and their names (longest first, so a secret inside another is masked
+/// as the longer one). Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Secrets(Arc<[Secret]>);
+
+/// Names only: the values are what must never be shown.
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|s| format!("[secure:{}]", s.name)))
+            .finish()
+    }
+}
 
 impl Secrets {
     /// Secrets from explicit (name, value) pairs.
@@ -110,14 +140,22 @@ impl Secrets {
             .filter(|(_, v)| v.len() >= MIN_MASKED_LEN)
             .collect();
         pairs.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
-        Secrets(pairs)
+        Secrets(
+            pairs
+                .into_iter()
+                .map(|(name, value)| Secret::new(name, value))
+                .collect(),
+        )
     }
 
     /// Adds the secrets of `other`.
     pub fn extend(&mut self, other: &Secrets) {
-        self.0.extend(other.0.iter().cloned());
-        self.0
-            .sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
+        if other.is_empty() {
+            return;
+        }
+        let mut all: Vec<Secret> = self.0.iter().chain(other.0.iter()).cloned().collect();
+        all.sort_by_key(|s| std::cmp::Reverse(s.value.len()));
+        self.0 = all.into();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -126,28 +164,31 @@ impl Secrets {
 
     /// The text with every secret replaced by `[secure:NAME]`.
     pub fn mask_str(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for (name, secret) in &self.0 {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), &format!("[secure:{name}]"));
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for secret in self.0.iter() {
+            if secret.is_in(&out) {
+                out = std::borrow::Cow::Owned(
+                    out.replace(secret.value.as_str(), &format!("[secure:{}]", secret.name)),
+                );
             }
         }
-        out
+        out.into_owned()
     }
 
     /// Whether any secret appears in `text`.
     pub fn appear_in_text(&self, text: &str) -> bool {
-        self.0.iter().any(|(_, secret)| contains(text, secret))
+        self.0.iter().any(|secret| secret.is_in(text))
     }
 
     /// Whether any secret appears in a string or key of `value` (a walk without copies:
     /// most values, a REST step's response above all, hold none).
     fn appears_in(&self, value: &Value) -> bool {
-        let in_text = |text: &str| self.0.iter().any(|(_, secret)| contains(text, secret));
         match value {
-            Value::String(s) => in_text(s),
+            Value::String(s) => self.appear_in_text(s),
             Value::Array(items) => items.iter().any(|v| self.appears_in(v)),
-            Value::Object(map) => map.iter().any(|(k, v)| in_text(k) || self.appears_in(v)),
+            Value::Object(map) => map
+                .iter()
+                .any(|(k, v)| self.appear_in_text(k) || self.appears_in(v)),
             _ => false,
         }
     }
@@ -161,9 +202,10 @@ impl Secrets {
         self.mask(&value)
     }
 
-    /// The value with every string (and object key) masked.
+    /// The value with every string (and object key) masked: one pass, each string
+    /// searched once.
     pub fn mask(&self, value: &Value) -> Value {
-        if !self.appears_in(value) {
+        if self.0.is_empty() {
             return value.clone();
         }
         match value {
@@ -204,6 +246,25 @@ mod tests {
         assert_eq!(vars.shown()["API_Key"], "[secure:API_Key]");
         assert_eq!(vars.shown()["baseUrl"], "http://x");
         assert_eq!(vars.to_json()["API_Key"], "tok-123456");
+    }
+
+    #[test]
+    fn the_longer_secret_wins_keys_are_masked_and_debug_shows_names_only() {
+        let secrets = Secrets::new(vec![
+            ("Short".into(), "abcd1234".into()),
+            ("Long".into(), "xxabcd1234yy".into()),
+            ("Tiny".into(), "abc".into()),
+        ]);
+        let masked = secrets.mask(&json!({"xxabcd1234yy key": ["abcd1234 and xxabcd1234yy", 5, null]}));
+        assert_eq!(
+            masked,
+            json!({"[secure:Long] key": ["[secure:Short] and [secure:Long]", 5, null]})
+        );
+        assert_eq!(secrets.mask_str("abc"), "abc", "too short to be masked");
+        assert!(secrets.appear_in_text("..abcd1234.."));
+        assert!(!secrets.appear_in_text("abcd123"));
+        let shown = format!("{secrets:?}");
+        assert!(shown.contains("[secure:Long]") && !shown.contains("abcd1234"), "{shown}");
     }
 
     #[test]
