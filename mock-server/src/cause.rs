@@ -73,8 +73,11 @@ impl Cause {
     pub fn to_header(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::with_capacity(128 + 60 * self.chain.len().min(MAX_HEADER_HOPS));
+        out.push_str("root=");
+        // Hex digits are ASCII.
+        out.push_str(std::str::from_utf8(&self.root.hex_bytes()).unwrap_or_default());
         // Writing to a String cannot fail.
-        let _ = write!(out, "root={}; depth={}", self.root, self.depth);
+        let _ = write!(out, "; depth={}", self.depth);
         for (name, value) in [
             ("run", &self.run),
             ("workflow", &self.workflow),
@@ -185,13 +188,22 @@ impl Cause {
 
 /// Percent-encodes everything but unreserved characters, appending to `out`.
 fn encode_into(text: &str, out: &mut String) {
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
+    let safe = |b: u8| b.is_ascii_alphanumeric() || b"-_.~".contains(&b);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of safe (ASCII) bytes, all of an id or a step name usually, copied at
+        // once: its ends are char boundaries, as both neighbours are ASCII or the ends.
+        let run = bytes[i..].iter().take_while(|&&b| safe(b)).count();
+        if run > 0 {
+            out.push_str(&text[i..i + run]);
+            i += run;
+        }
+        if let Some(&b) = bytes.get(i) {
             out.push('%');
             out.push(HEX_UPPER[(b >> 4) as usize] as char);
             out.push(HEX_UPPER[(b & 0xf) as usize] as char);
+            i += 1;
         }
     }
 }
@@ -231,7 +243,7 @@ mod tests {
             depth: 2,
             run: Some("65aa00000000000000000001".into()),
             workflow: Some("close on tag; v2".into()),
-            step: Some("closeIt".into()),
+            step: Some("clöse·ït ✓%".into()),
             chain: vec![
                 Hop {
                     workflow: "wf@1".into(),
@@ -244,6 +256,8 @@ mod tests {
             ],
         };
         let header = cause.to_header();
+        assert!(header.is_ascii(), "{header}");
+        assert!(header.contains("step=cl%C3%B6se%C2%B7%C3%AFt%20%E2%9C%93%25"), "{header}");
         assert_eq!(Cause::parse_header(&header), Ok(cause));
     }
 

@@ -40,28 +40,39 @@ impl<R: Record + Send + Sync> RecordView for R {
     }
 }
 
+/// The `op` of a field's change.
+fn op(before: &Value, after: &Value) -> &'static str {
+    match (before.is_null(), after.is_null()) {
+        (true, _) => "add",
+        (false, true) => "remove",
+        (false, false) => "replace",
+    }
+}
+
 /// `{op, before, after}` for one field.
 fn change(before: Option<&Value>, after: Option<&Value>) -> Value {
     let before = before.cloned().unwrap_or(Value::Null);
     let after = after.cloned().unwrap_or(Value::Null);
-    let op = match (before.is_null(), after.is_null()) {
-        (true, _) => "add",
-        (false, true) => "remove",
-        (false, false) => "replace",
-    };
-    object([("op", string(op)), ("before", before), ("after", after)])
+    object([
+        ("op", string(op(&before, &after))),
+        ("before", before),
+        ("after", after),
+    ])
 }
 
-/// The entry of `changes` for one field, or `None` when the field is not listed: a
-/// field is listed when its value differs (whole values: arrays and objects compare as
-/// a whole), when it is gone, or when the write `forced` it (server-maintained fields
+/// Whether `changes` lists a field: its value differs (whole values: arrays and objects
+/// compare as a whole), it is gone, or the write `forced` it (server-maintained fields
 /// the write set).
-pub fn field_change(before: Option<&Value>, after: Option<&Value>, forced: bool) -> Option<Value> {
+fn listed(before: Option<&Value>, after: Option<&Value>, forced: bool) -> bool {
     match after {
-        Some(now) if forced || before != Some(now) => Some(change(before, Some(now))),
-        Some(_) => None,
-        None => before.map(|was| change(Some(was), None)),
+        Some(now) => forced || before != Some(now),
+        None => before.is_some(),
     }
+}
+
+/// The entry of `changes` for one field, or `None` when the field is not [`listed`].
+pub fn field_change(before: Option<&Value>, after: Option<&Value>, forced: bool) -> Option<Value> {
+    listed(before, after, forced).then(|| change(before, after))
 }
 
 /// The records an event was built from: the record as the event shows it (`data`), and
@@ -114,6 +125,23 @@ impl EventRecords {
             self.after.attribute(name).as_ref(),
             self.forced.contains(&name),
         )
+    }
+
+    /// `changes.attributes.<name>.<part>` (`op`, `before` or `after`), without building
+    /// the rest of the entry.
+    pub fn attribute_change_part(&self, name: &str, part: &str) -> Option<Value> {
+        let before = self.before.as_ref()?.attribute(name);
+        let after = self.after.attribute(name);
+        if !listed(before.as_ref(), after.as_ref(), self.forced.contains(&name)) {
+            return None;
+        }
+        let (before, after) = (before.unwrap_or(Value::Null), after.unwrap_or(Value::Null));
+        match part {
+            "op" => Some(string(op(&before, &after))),
+            "before" => Some(before),
+            "after" => Some(after),
+            _ => None,
+        }
     }
 
     /// `changes.relationships.<name>` (relationships compare by their `data`).

@@ -28,17 +28,17 @@ struct Parts {
     steps: Vec<(String, LazyJson)>,
 }
 
-/// A place in the unbuilt document.
+/// A place in the unbuilt document (`'k`: the path's keys it may name).
 #[derive(Clone, Copy)]
-enum Node {
+enum Node<'k> {
     Root,
     Steps,
-    One(Part),
+    One(Part<'k>),
 }
 
 /// What a key of a [`Node`] holds.
-enum Child<'a> {
-    Node(Node),
+enum Child<'a, 'k> {
+    Node(Node<'k>),
     Value(Cow<'a, Value>),
 }
 
@@ -177,7 +177,7 @@ impl<'t> Scope<'t> {
                 }
             }
         }
-        Ok(Some(Cow::Owned(self.build(&one, node))))
+        Ok(self.build(&one, node).map(Cow::Owned))
     }
 
     /// The parts, while the document is not built.
@@ -190,15 +190,15 @@ impl<'t> Scope<'t> {
 
     /// [`path::lookup`]'s walk over the unbuilt document: at each node the shortest key
     /// first, a longer one (the segments joined by dots) only when that fails.
-    fn walk<'s>(
+    fn walk<'s, 'k>(
         &'s self,
         parts: &'s Parts,
         one: &StepOne<'s>,
-        node: Node,
-        segments: &[&str],
+        node: Node<'k>,
+        segments: &[&'k str],
     ) -> Option<Cow<'s, Value>> {
         if segments.is_empty() {
-            return Some(Cow::Owned(self.build(one, node)));
+            return self.build(one, node).map(Cow::Owned);
         }
         // A joined key can only match a key that holds a dot: the root's keys (`steps`,
         // `variables`) and those of step 1's parts (the record's attribute and
@@ -232,13 +232,13 @@ impl<'t> Scope<'t> {
         None
     }
 
-    fn child<'s>(
+    fn child<'s, 'k>(
         &'s self,
         parts: &'s Parts,
         one: &StepOne<'s>,
-        node: Node,
-        key: &str,
-    ) -> Option<Child<'s>> {
+        node: Node<'k>,
+        key: &'k str,
+    ) -> Option<Child<'s, 'k>> {
         match node {
             Node::Root => match key {
                 "steps" => Some(Child::Node(Node::Steps)),
@@ -258,11 +258,11 @@ impl<'t> Scope<'t> {
         }
     }
 
-    /// The whole value at `node`, built.
-    fn build(&self, one: &StepOne<'_>, node: Node) -> Value {
+    /// The whole value at `node`, built (`None`: nothing there).
+    fn build(&self, one: &StepOne<'_>, node: Node<'_>) -> Option<Value> {
         match node {
-            Node::Root => self.data().clone(),
-            Node::Steps => self.data()["steps"].clone(),
+            Node::Root => Some(self.data().clone()),
+            Node::Steps => Some(self.data()["steps"].clone()),
             Node::One(part) => one.build(part),
         }
     }

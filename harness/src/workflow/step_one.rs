@@ -45,20 +45,22 @@ fn event_summary(event: &Event) -> Value {
 
 /// A part of step 1 that is read field by field instead of built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
+pub enum Part<'k> {
     /// Step 1 itself.
     Whole,
     /// `changes`.
     Changes,
     /// `changes.attributes`.
     ChangedAttributes,
+    /// `changes.attributes.<name>` (present only if the attribute is listed there).
+    ChangedAttribute(&'k str),
     /// `changes.relationships`.
     ChangedRelationships,
 }
 
 /// What a key of a [`Part`] holds: another part, or a value.
-pub enum Field<'e> {
-    Part(Part),
+pub enum Field<'e, 'k> {
+    Part(Part<'k>),
     Value(Cow<'e, Value>),
 }
 
@@ -77,7 +79,7 @@ impl<'e> StepOne<'e> {
     }
 
     /// The value of key `key` of `part`, as the built step 1 has it.
-    pub fn get(&self, part: Part, key: &str) -> Option<Field<'e>> {
+    pub fn get<'k>(&self, part: Part<'k>, key: &'k str) -> Option<Field<'e, 'k>> {
         let value = |v: Value| Some(Field::Value(Cow::Owned(v)));
         match part {
             // The order of `output`: `event` and `changes` are written last over the
@@ -102,13 +104,18 @@ impl<'e> StepOne<'e> {
                 "relationships" => Some(Field::Part(Part::ChangedRelationships)),
                 _ => None,
             },
-            Part::ChangedAttributes => self.records.attribute_change(key).and_then(value),
+            // Read part by part: a trigger reads `...tags.after`, not the whole entry.
+            Part::ChangedAttributes => Some(Field::Part(Part::ChangedAttribute(key))),
+            Part::ChangedAttribute(name) => self
+                .records
+                .attribute_change_part(name, key)
+                .and_then(value),
             Part::ChangedRelationships => self.records.relationship_change(key).and_then(value),
         }
     }
 
-    /// The whole value of `part`, built.
-    pub fn build(&self, part: Part) -> Value {
+    /// The whole value of `part`, built (`None`: a changed attribute that is not listed).
+    pub fn build(&self, part: Part<'_>) -> Option<Value> {
         let changes = || {
             self.event
                 .changes
@@ -116,11 +123,12 @@ impl<'e> StepOne<'e> {
                 .map(|c| c.value())
                 .unwrap_or(&Value::Null)
         };
-        match part {
+        Some(match part {
             Part::Whole => output(self.event, None),
             Part::Changes => changes().clone(),
             Part::ChangedAttributes => changes()["attributes"].clone(),
+            Part::ChangedAttribute(name) => return self.records.attribute_change(name),
             Part::ChangedRelationships => changes()["relationships"].clone(),
-        }
+        })
     }
 }
