@@ -257,7 +257,10 @@ mod tests {
         };
         let header = cause.to_header();
         assert!(header.is_ascii(), "{header}");
-        assert!(header.contains("step=cl%C3%B6se%C2%B7%C3%AFt%20%E2%9C%93%25"), "{header}");
+        assert!(
+            header.contains("step=cl%C3%B6se%C2%B7%C3%AFt%20%E2%9C%93%25"),
+            "{header}"
+        );
         assert_eq!(Cause::parse_header(&header), Ok(cause));
     }
 

@@ -255,7 +255,8 @@ mod tests {
             ("Long".into(), "xxabcd1234yy".into()),
             ("Tiny".into(), "abc".into()),
         ]);
-        let masked = secrets.mask(&json!({"xxabcd1234yy key": ["abcd1234 and xxabcd1234yy", 5, null]}));
+        let masked =
+            secrets.mask(&json!({"xxabcd1234yy key": ["abcd1234 and xxabcd1234yy", 5, null]}));
         assert_eq!(
             masked,
             json!({"[secure:Long] key": ["[secure:Short] and [secure:Long]", 5, null]})
@@ -264,7 +265,10 @@ mod tests {
         assert!(secrets.appear_in_text("..abcd1234.."));
         assert!(!secrets.appear_in_text("abcd123"));
         let shown = format!("{secrets:?}");
-        assert!(shown.contains("[secure:Long]") && !shown.contains("abcd1234"), "{shown}");
+        assert!(
+            shown.contains("[secure:Long]") && !shown.contains("abcd1234"),
+            "{shown}"
+        );
     }
 
     #[test]
