@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kustomer_mock::faults::FaultAction;
-use kustomer_mock::{Actor, Cause, LazyJson};
+use kustomer_mock::{Cause, LazyJson};
 use serde_json::{Value, json};
 
 use super::actions::{self, Action, ActionEnv};
@@ -319,13 +319,8 @@ impl EngineInner {
                         faults: &attached.state.faults,
                         store,
                         org: org_id,
-                        actor: Actor::new(
-                            org_id,
-                            user,
-                            "workflow",
-                            Some(request_id),
-                            cause.child(),
-                        ),
+                        user,
+                        request_id,
                     };
                     let result = actions::execute(action.clone(), params, &env).await;
                     Some(result.map_err(|error| {

@@ -3,6 +3,8 @@
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
+use std::sync::Arc;
+
 use super::pipeline::RequestCtx;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -35,7 +37,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdParam {
 /// The authenticated caller and the request's context, put there by the pipeline.
 pub struct V1 {
     pub caller: Caller,
-    pub ctx: RequestCtx,
+    pub ctx: Arc<RequestCtx>,
 }
 
 impl V1 {
@@ -66,7 +68,7 @@ impl<S: Send + Sync> FromRequestParts<S> for V1 {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let caller = parts.extensions.get::<Caller>().cloned();
-        let ctx = parts.extensions.get::<RequestCtx>().cloned();
+        let ctx = parts.extensions.get::<Arc<RequestCtx>>().cloned();
         match (caller, ctx) {
             (Some(caller), Some(ctx)) => Ok(V1 { caller, ctx }),
             _ => Err(ApiError::internal(

@@ -3,6 +3,7 @@
 //! journal. Errors on the way are Kustomer error responses, journaled like any other.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
@@ -46,16 +47,18 @@ pub async fn v1_pipeline(
         .get::<OriginalUri>()
         .map(|o| o.0.clone())
         .unwrap_or_else(|| parts.uri.clone());
+    // Shared (not copied) between the journal's exchange and the handler: a workflow's
+    // request carries a cause with its run, step and chain.
     let (ctx, ctx_error) =
         match request_ctx(&app, &parts.headers, parts.method.as_str(), uri.path()) {
-            Ok(ctx) => (ctx, None),
+            Ok(ctx) => (Arc::new(ctx), None),
             Err(error) => {
                 let id = app.store.ids().next(app.store.now());
                 (
-                    RequestCtx {
+                    Arc::new(RequestCtx {
                         id,
                         cause: Cause::root(id),
-                    },
+                    }),
                     Some(error),
                 )
             }
@@ -75,7 +78,7 @@ pub async fn v1_pipeline(
         },
         journaled,
         body: Bytes::new(),
-        ctx: ctx.clone(),
+        ctx: Arc::clone(&ctx),
         presented: Presented::default(),
     };
 
@@ -245,7 +248,7 @@ struct Exchange<'a> {
     headers: HeaderMap,
     journaled: bool,
     body: Bytes,
-    ctx: RequestCtx,
+    ctx: Arc<RequestCtx>,
     presented: Presented,
 }
 

@@ -122,11 +122,27 @@ pub struct ActionEnv<'a> {
     pub store: &'a Store,
     pub org: Id,
     /// The workflow machine user, acting for native actions.
-    pub actor: Actor,
+    pub user: Id,
+    /// The request id a native action's change carries.
+    pub request_id: Id,
     /// For app actions' templates.
     pub templates: &'a Templates,
     /// Fault rules, also applied to REST steps that call other hosts than the mock.
     pub faults: &'a kustomer_mock::faults::Faults,
+}
+
+impl ActionEnv<'_> {
+    /// Who a native action acts as (built only when one runs: a REST step has no use for
+    /// a copy of the cause).
+    pub fn actor(&self) -> Actor {
+        Actor::new(
+            self.org,
+            self.user,
+            "workflow",
+            Some(self.request_id),
+            self.cause.child(),
+        )
+    }
 }
 
 /// Runs a REST, regex or native action on resolved params. `Err` is the step's error:

@@ -90,7 +90,7 @@ impl Native {
         };
         let store = env.store;
         let org = env.org;
-        let actor = &env.actor;
+        let actor = &env.actor();
         let found =
             |r: Result<Value, ApiError>| r.map(|v| flatten(&v)).map_err(|e| store_error(&e));
         match self {
