@@ -281,21 +281,17 @@ impl EngineInner {
                 chain: run.chain_with_self(),
             };
             let resolved = step.params.resolve(scope);
-            let shown_params = match &resolved {
-                Ok(params) => secrets.mask(params),
-                Err(_) => Value::Null,
-            };
-            let result: Option<Result<LazyJson, Value>> = match (&step.action, resolved) {
+            let result: Option<Result<LazyJson, Value>> = match (&step.action, &resolved) {
                 (None, _) => None,
                 (Some(_), Err(message)) => Some(Err(
                     json!({"message": format!("the params could not be resolved: {message}"), "kind": "params"}),
                 )),
                 (Some(Action::CallWorkflow), Ok(params)) => Some(
-                    self.call_from_step(&params, cause.child())
+                    self.call_from_step(params, cause.child())
                         .map(LazyJson::from),
                 ),
                 (Some(Action::ScheduleWorkflow), Ok(params)) => Some(
-                    self.schedule_from_step(&params, cause.child(), started_at)
+                    self.schedule_from_step(params, cause.child(), started_at)
                         .map(LazyJson::from),
                 ),
                 (Some(action), Ok(params)) => {
@@ -327,6 +323,14 @@ impl EngineInner {
                         name_the_fault(error, &attached.state.faults, &run.id, &step.id)
                     }))
                 }
+            };
+            // Masked where they are, now that the action is done with them.
+            let shown_params = match resolved {
+                Ok(mut params) => {
+                    secrets.mask_in_place(&mut params);
+                    params
+                }
+                Err(_) => Value::Null,
             };
             let mut log = StepLog {
                 id: step.id.clone(),

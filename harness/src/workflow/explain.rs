@@ -12,6 +12,9 @@ use super::run_log::{Run, RunState, TransitionLog};
 /// The condition that compares `changes` the way the seed article does.
 const CHANGES_FIX: &str = "compare the update's changes instead of the record: and(contains(/#steps.1.changes.attributes.tags.after, TAG), dnc(/#steps.1.changes.attributes.tags.before, TAG)) fires only when the tag was *added* by this update, so the workflow's own update does not fire it again";
 
+/// No values, for conditions that list none.
+const NONE: &[Value] = &[];
+
 /// A value as shown in an explanation (long ones shortened).
 fn shown(value: &Value) -> String {
     let text = value.to_string();
@@ -32,13 +35,11 @@ pub fn describe_condition(raw: &Value, seen: &Value) -> String {
             let raw_parts = raw
                 .get("values")
                 .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+                .map_or(NONE, Vec::as_slice);
             let seen_parts = seen
                 .get("conditions")
                 .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+                .map_or(NONE, Vec::as_slice);
             let parts: Vec<String> = raw_parts
                 .iter()
                 .zip(seen_parts.iter().chain(std::iter::repeat(&Value::Null)))
@@ -51,13 +52,11 @@ pub fn describe_condition(raw: &Value, seen: &Value) -> String {
             let raw_values = raw
                 .get("values")
                 .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+                .map_or(NONE, Vec::as_slice);
             let seen_values = seen
                 .get("values")
                 .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+                .map_or(NONE, Vec::as_slice);
             let parts: Vec<String> = raw_values
                 .iter()
                 .enumerate()

@@ -202,6 +202,33 @@ impl Secrets {
         self.mask(&value)
     }
 
+    /// [`Secrets::mask`] in place: only strings that hold a secret are rewritten.
+    pub fn mask_in_place(&self, value: &mut Value) {
+        if self.0.is_empty() {
+            return;
+        }
+        let keys_hold_one = match value {
+            Value::String(text) => {
+                if self.appear_in_text(text) {
+                    *text = self.mask_str(text);
+                }
+                return;
+            }
+            Value::Array(items) => {
+                items.iter_mut().for_each(|v| self.mask_in_place(v));
+                return;
+            }
+            Value::Object(map) => map.keys().any(|k| self.appear_in_text(k)),
+            _ => return,
+        };
+        if keys_hold_one {
+            // Rare: a key to rename means a new map.
+            *value = self.mask(value);
+        } else if let Value::Object(map) = value {
+            map.values_mut().for_each(|v| self.mask_in_place(v));
+        }
+    }
+
     /// The value with every string (and object key) masked: one pass, each string
     /// searched once.
     pub fn mask(&self, value: &Value) -> Value {
@@ -255,11 +282,20 @@ mod tests {
             ("Long".into(), "xxabcd1234yy".into()),
             ("Tiny".into(), "abc".into()),
         ]);
-        let masked =
-            secrets.mask(&json!({"xxabcd1234yy key": ["abcd1234 and xxabcd1234yy", 5, null]}));
+        let value = json!({"xxabcd1234yy key": ["abcd1234 and xxabcd1234yy", 5, null]});
+        let masked = secrets.mask(&value);
         assert_eq!(
             masked,
             json!({"[secure:Long] key": ["[secure:Short] and [secure:Long]", 5, null]})
+        );
+        let mut in_place = value.clone();
+        secrets.mask_in_place(&mut in_place);
+        assert_eq!(in_place, masked);
+        let mut nested = json!({"h": {"Authorization": "Bearer abcd1234"}, "n": 1});
+        secrets.mask_in_place(&mut nested);
+        assert_eq!(
+            nested,
+            json!({"h": {"Authorization": "Bearer [secure:Short]"}, "n": 1})
         );
         assert_eq!(secrets.mask_str("abc"), "abc", "too short to be masked");
         assert!(secrets.appear_in_text("..abcd1234.."));

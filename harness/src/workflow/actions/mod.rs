@@ -150,16 +150,16 @@ impl ActionEnv<'_> {
 /// A REST step's output stays the JSON text it was received as until something reads it.
 pub async fn execute(
     action: Action,
-    params: Value,
+    params: &Value,
     env: &ActionEnv<'_>,
 ) -> Result<LazyJson, Value> {
     match action {
-        Action::RestJson => rest::call(&params, false, env).await,
-        Action::RestGeneric => rest::call(&params, true, env).await,
-        Action::RegexMatch => regex_match::run(&params).map(LazyJson::from),
-        Action::Native(native) => native.run(params, env).map(LazyJson::from),
+        Action::RestJson => rest::call(params, false, env).await,
+        Action::RestGeneric => rest::call(params, true, env).await,
+        Action::RegexMatch => regex_match::run(params).map(LazyJson::from),
+        Action::Native(native) => native.run(params.clone(), env).map(LazyJson::from),
         Action::App(app) => {
-            let request = app.request(&params, env.templates)?;
+            let request = app.request(params, env.templates)?;
             let output = rest::call(&request, false, env).await?;
             Ok(app.output(output.into_value(), env.templates).into())
         }
