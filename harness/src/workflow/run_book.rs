@@ -68,7 +68,13 @@ impl Kept {
                 outputs.push((i, output.unrendered()));
             }
         }
-        match serde_json::to_string(&run) {
+        // Written into room for a typical run (about 1.3 KB) instead of a buffer that
+        // doubles its way there, copying at each step.
+        let mut buf = Vec::with_capacity(2048);
+        let written = serde_json::to_writer(&mut buf, &run)
+            .map_err(|e| e.to_string())
+            .and_then(|()| String::from_utf8(buf).map_err(|e| e.to_string()));
+        match written {
             Ok(json) => Kept::Finished(Finished {
                 state: run.state,
                 chain_with_self: run.chain_with_self(),

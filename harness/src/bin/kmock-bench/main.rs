@@ -216,6 +216,7 @@ fn publish(options: &Options, name: &str, title: &str, body: &str) {
 
 async fn all(options: &Options, settings: &Settings) {
     if options.only.iter().any(|p| p == "burst") {
+        // Unlike the workflow phase, no warm-up burst: the first round shows the cold start.
         for round in 0..settings.rounds {
             workflow::burst_round(settings, round).await;
         }

@@ -191,7 +191,7 @@ pub fn main_section(
         out.push_str("\n### Workflow end to end\n\n");
         let _ = writeln!(
             out,
-            "`close-on-tag` installed (harness: journal on, events, engine, REST step over loopback HTTP). Burst: {} open conversations each get the `auto-close` tag (`POST /v1/conversations/{{id}}/tags`, 32 connections); timed from the first tag request to the last conversation done (each closing run also causes one not-matched run on the workflow's own update). One at a time: {} tags in a row, each timed from the request to its conversation being done.\n",
+            "`close-on-tag` installed (harness: journal on, events, engine, REST step over loopback HTTP). Burst: {} open conversations each get the `auto-close` tag (`POST /v1/conversations/{{id}}/tags`, 32 connections); timed from the first tag request to the last conversation done (each closing run also causes one not-matched run on the workflow's own update); measured after one unmeasured burst of the same size to warm the process, as the API cells warm up. CPU per closing is the CPU time of the whole bench process (load generator, server, engine) over the burst. One at a time: {} tags in a row, each timed from the request to its conversation being done.\n",
             wf.conversations,
             wf.sequential_ms.len() / wf.bursts.len().max(1)
         );
@@ -206,6 +206,14 @@ pub fn main_section(
             "| Completed runs/s, burst with the run book full ({} kept; median; min–max) | {} |",
             crate::workflow::FULL_BOOK_KEPT,
             spread(&wf.full_book)
+        );
+        let cpu: Vec<f64> = wf.bursts.iter().map(|b| b.cpu_per_run_us()).collect();
+        let _ = writeln!(
+            out,
+            "| CPU per closing, burst (median; min–max) | {:.0} µs ({:.0}–{:.0}) |",
+            median(&cpu),
+            stats::min(&cpu),
+            stats::max(&cpu)
         );
         let _ = writeln!(
             out,
