@@ -333,7 +333,28 @@ pub struct Subscription {
 impl Subscription {
     /// The next item without waiting, if one is ready.
     pub fn try_recv(&mut self) -> Option<BusItem> {
-        let log = self.bus.lock();
+        let bus = Arc::clone(&self.bus);
+        let log = bus.lock();
+        self.next_in(&log)
+    }
+
+    /// Every item ready now (at most `max`), appended to `out`, under one lock of the log
+    /// (a reader of many events takes the lock writers publish under once, not per
+    /// event). Returns how many were appended.
+    pub fn try_recv_many(&mut self, out: &mut Vec<BusItem>, max: usize) -> usize {
+        let bus = Arc::clone(&self.bus);
+        let log = bus.lock();
+        let before = out.len();
+        while out.len() - before < max {
+            match self.next_in(&log) {
+                Some(item) => out.push(item),
+                None => break,
+            }
+        }
+        out.len() - before
+    }
+
+    fn next_in(&mut self, log: &Ring<Arc<Event>>) -> Option<BusItem> {
         loop {
             if self.cursor < log.first_seq() {
                 let missed = log.first_seq() - self.cursor;
@@ -346,7 +367,7 @@ impl Subscription {
             let event = log.get(seq)?;
             self.cursor += 1;
             if self.org.is_none_or(|o| o == event.org) {
-                return Some(BusItem::Event(for_reader(&log, seq, event)));
+                return Some(BusItem::Event(for_reader(log, seq, event)));
             }
         }
     }
@@ -414,6 +435,32 @@ mod tests {
                 cause: Cause::root(id),
             },
         }
+    }
+
+    #[test]
+    fn many_items_are_read_at_once_in_order_with_a_lag_first() {
+        let bus = EventBus::new(4);
+        let mut subscription = bus.subscribe(None);
+        for n in 0..6 {
+            bus.publish(event(n, json!({"n": n}).into()));
+        }
+        let mut items = Vec::new();
+        assert_eq!(subscription.try_recv_many(&mut items, 3), 3);
+        assert!(matches!(items[0], BusItem::Lagged(2)), "{:?}", items[0]);
+        let ids = |items: &[BusItem]| -> Vec<u8> {
+            items
+                .iter()
+                .filter_map(|i| match i {
+                    BusItem::Event(e) => Some(e.id.as_bytes()[0]),
+                    BusItem::Lagged(_) => None,
+                })
+                .collect()
+        };
+        assert_eq!(ids(&items), [2, 3]);
+        items.clear();
+        assert_eq!(subscription.try_recv_many(&mut items, 10), 2);
+        assert_eq!(ids(&items), [4, 5]);
+        assert_eq!(subscription.try_recv_many(&mut items, 10), 0);
     }
 
     fn holds_rendering(bus: &EventBus, seq: u64) -> bool {

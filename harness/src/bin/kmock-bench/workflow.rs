@@ -103,33 +103,40 @@ fn watch_done(harness: &Harness, watch: Watch) -> mpsc::UnboundedReceiver<(Id, I
     let mut subscription = harness.server().bus().subscribe(None);
     tokio::spawn(async move {
         let mut reported = HashSet::new();
+        let mut items = Vec::new();
         loop {
-            let item = match watch {
-                Watch::EachEvent => subscription.recv().await,
-                Watch::EveryMillisecond => match subscription.try_recv() {
-                    Some(item) => Some(item),
-                    None if tx.is_closed() => None,
-                    None => {
+            match watch {
+                Watch::EachEvent => match subscription.recv().await {
+                    Some(item) => items.push(item),
+                    None => return,
+                },
+                // All that arrived, under one lock of the log the server publishes under.
+                Watch::EveryMillisecond => {
+                    if subscription.try_recv_many(&mut items, usize::MAX) == 0 {
+                        if tx.is_closed() {
+                            return;
+                        }
                         tokio::time::sleep(Duration::from_millis(1)).await;
                         continue;
                     }
-                },
-            };
-            let Some(item) = item else { return };
-            let BusItem::Event(event) = item else {
-                continue;
-            };
-            let done = event.name == "kustomer.conversation.update"
-                && !reported.contains(&event.data_id)
-                && event
-                    .records
-                    .as_ref()
-                    .and_then(|records| records.attribute("status"))
-                    .is_some_and(|status| status == ConversationStatus::Done.as_str());
-            if done {
-                reported.insert(event.data_id);
-                if tx.send((event.data_id, Instant::now())).is_err() {
-                    return;
+                }
+            }
+            for item in items.drain(..) {
+                let BusItem::Event(event) = item else {
+                    continue;
+                };
+                let done = event.name == "kustomer.conversation.update"
+                    && !reported.contains(&event.data_id)
+                    && event
+                        .records
+                        .as_ref()
+                        .and_then(|records| records.attribute("status"))
+                        .is_some_and(|status| status == ConversationStatus::Done.as_str());
+                if done {
+                    reported.insert(event.data_id);
+                    if tx.send((event.data_id, Instant::now())).is_err() {
+                        return;
+                    }
                 }
             }
         }
@@ -285,7 +292,11 @@ pub async fn run(settings: &Settings) -> WorkflowResults {
     // unmeasured first: the first burst of a process also pays for its cold start (the
     // allocator growing the heap to the burst's size, the runtime's first tasks), which
     // is not what the rounds measure.
-    let warm_up = burst(settings.workflow_conversations, 2 * settings.workflow_conversations + 1000).await;
+    let warm_up = burst(
+        settings.workflow_conversations,
+        2 * settings.workflow_conversations + 1000,
+    )
+    .await;
     eprintln!(
         "  warm-up burst: {} runs in {:.0} ms (not counted)",
         warm_up.runs,
