@@ -90,6 +90,8 @@ pub struct InstalledInfo {
 }
 
 impl Installed {
+    /// A workflow installed with these variables (its secrets and the variables as runs
+    /// read them worked out once, not per run).
     pub fn new(workflow: LoadedWorkflow, org: Id, variables: Variables) -> Installed {
         Installed {
             workflow,

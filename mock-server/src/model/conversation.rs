@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Record, audit_relationship, opt_ts, to_one};
+use super::{Record, audit_relationship, fields, opt_ts, to_one};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::json_object::{object, string};
@@ -148,13 +148,7 @@ impl Record for Conversation {
     }
 
     fn attributes(&self) -> Map<String, Value> {
-        let mut map = Map::with_capacity(ATTRIBUTES.len());
-        for name in ATTRIBUTES {
-            if let Some(value) = self.attribute(name) {
-                map.insert((*name).to_string(), value);
-            }
-        }
-        map
+        fields(ATTRIBUTES, |name| self.attribute(name))
     }
 
     fn attribute(&self, name: &str) -> Option<Value> {
@@ -191,13 +185,7 @@ impl Record for Conversation {
     }
 
     fn relationships(&self) -> Map<String, Value> {
-        let mut map = Map::with_capacity(RELATIONSHIPS.len());
-        for name in RELATIONSHIPS {
-            if let Some(relationship) = self.relationship(name) {
-                map.insert((*name).to_string(), relationship);
-            }
-        }
-        map
+        fields(RELATIONSHIPS, |name| self.relationship(name))
     }
 
     fn relationship(&self, name: &str) -> Option<Value> {

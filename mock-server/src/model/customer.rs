@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{Record, audit_relationship};
+use super::{Record, audit_relationship, fields};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::nullable::nullable;
@@ -60,13 +60,7 @@ impl Record for Customer {
     }
 
     fn attributes(&self) -> Map<String, Value> {
-        let mut map = Map::with_capacity(ATTRIBUTES.len());
-        for name in ATTRIBUTES {
-            if let Some(value) = self.attribute(name) {
-                map.insert((*name).to_string(), value);
-            }
-        }
-        map
+        fields(ATTRIBUTES, |name| self.attribute(name))
     }
 
     fn attribute(&self, name: &str) -> Option<Value> {
@@ -87,13 +81,7 @@ impl Record for Customer {
     }
 
     fn relationships(&self) -> Map<String, Value> {
-        let mut map = Map::with_capacity(RELATIONSHIPS.len());
-        for name in RELATIONSHIPS {
-            if let Some(relationship) = self.relationship(name) {
-                map.insert((*name).to_string(), relationship);
-            }
-        }
-        map
+        fields(RELATIONSHIPS, |name| self.relationship(name))
     }
 
     fn relationship(&self, name: &str) -> Option<Value> {

@@ -67,6 +67,18 @@ pub trait Record: Clone {
     }
 }
 
+/// The map of `names` (in that order) to what `field` renders for each: how records that
+/// render one field by name build their `attributes()` and `relationships()` from it.
+pub fn fields(names: &[&str], field: impl Fn(&str) -> Option<Value>) -> Map<String, Value> {
+    let mut map = Map::with_capacity(names.len());
+    for name in names {
+        if let Some(value) = field(name) {
+            map.insert((*name).to_string(), value);
+        }
+    }
+    map
+}
+
 /// A to-one relationship: `{"data": {"type", "id"}, "links": {"self"}}`.
 pub fn to_one(kind: &str, collection: Option<&str>, id: Id) -> Value {
     let data = object([("type", string(kind)), ("id", string(id.to_hex()))]);
