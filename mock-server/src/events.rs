@@ -232,8 +232,8 @@ impl EventBus {
     /// the event), exactly once each, on the publishing thread before `publish` returns:
     /// a record's events reach it in commit order, and no task is woken per event as for
     /// a subscriber. It runs while the writer holds the record's lock, so it must be quick
-    /// and must not touch the store (it should hand work to a task). Returns the sequence
-    /// number of the first event it will be told of.
+    /// and must not touch the store or publish (it should hand work to a task). Returns
+    /// the sequence number of the first event it will be told of.
     pub fn listen(&self, listener: Listener) -> u64 {
         // Under the log's lock: an event is either in the log already or told.
         let log = self.lock();
