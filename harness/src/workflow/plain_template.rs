@@ -51,7 +51,9 @@ impl PlainTemplate {
                     (&after[2..2 + end], true, 2 + end + 2)
                 }
             };
-            let path = inner.trim();
+            // Handlebars' whitespace only: `str::trim` would also strip a non-breaking
+            // space, which Handlebars reads as part of the name.
+            let path = inner.trim_matches(HANDLEBARS_WHITESPACE);
             if !is_plain_path(path) {
                 return None;
             }
@@ -93,6 +95,9 @@ impl PlainTemplate {
         Some(out)
     }
 }
+
+/// What Handlebars skips around an expression; any other character is part of it.
+const HANDLEBARS_WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// Words Handlebars reads as something other than a key when they lead a path.
 const KEYWORDS: &[&str] = &["this", "true", "false", "null", "undefined", "else"];
@@ -169,6 +174,11 @@ mod tests {
             "{{@root.steps.1.id}}",
             "{{&steps.1.name}}",
             "ünïcode {{steps.1.id}} ✓",
+            "{{steps.1.id\u{a0}}}",
+            "{{\u{a0}steps.1.id}}",
+            "{{{steps.1.id\u{2003}}}}",
+            "{{\tsteps.1.id\r\n}}",
+            "{{steps.1.id\u{c}}}",
         ];
         let mut plain_rendered = 0;
         for source in sources {
@@ -199,5 +209,9 @@ mod tests {
         assert!(!plain("{{steps.1.custom.@flag}}"));
         assert!(!plain("{{steps.1.id"));
         assert!(!plain("\\{{steps.1.id}}"));
+        assert!(
+            !plain("{{steps.1.id\u{a0}}}"),
+            "a non-breaking space is part of the name for Handlebars"
+        );
     }
 }
