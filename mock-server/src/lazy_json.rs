@@ -36,7 +36,7 @@ enum Source {
     Snapshot(Render),
     /// Another value's rendering (an event's `changes` reuses its `data`).
     Derived(LazyJson, Derive),
-    /// JSON text (checked to be JSON when it was made), shared by twins.
+    /// JSON text (checked to parse as a `Value` when it was made), shared by twins.
     Text(Arc<Text>),
 }
 
@@ -73,9 +73,13 @@ impl LazyJson {
         )
     }
 
-    /// The value of JSON text, parsed on first read.
-    pub fn text(json: Box<RawValue>) -> LazyJson {
-        LazyJson::with(Source::Text(Arc::new(Text(json))), OnceLock::new())
+    /// The value of JSON text, parsed on first read; `None` when the text would not
+    /// parse as a `Value`. `RawValue` takes what a `Value` refuses (a number past `f64`,
+    /// half a surrogate pair, nesting past serde_json's depth limit once wrapped), and a
+    /// read must not turn such text into `null`.
+    pub fn text(json: Box<RawValue>) -> Option<LazyJson> {
+        parses_as_value(json.get())
+            .then(|| LazyJson::with(Source::Text(Arc::new(Text(json))), OnceLock::new()))
     }
 
     /// The JSON text this value was made from, if it was made from text.
@@ -107,7 +111,7 @@ impl LazyJson {
             Source::Ready => unreachable!("a ready value is set when it is made"),
             Source::Snapshot(render) => render(),
             Source::Derived(from, derive) => derive(from.value()),
-            // Checked to be JSON when it was made; `Null` would take a broken invariant.
+            // Checked to parse when it was made; `Null` would take a broken invariant.
             Source::Text(json) => serde_json::from_str(json.0.get()).unwrap_or(Value::Null),
         })
     }
@@ -181,6 +185,56 @@ impl<'de> Deserialize<'de> for LazyJson {
     }
 }
 
+/// Whether `text` parses as a `serde_json::Value`, checked by the same parser with the
+/// same limits, building nothing.
+fn parses_as_value(text: &str) -> bool {
+    serde_json::from_str::<ParsesAsValue>(text).is_ok()
+}
+
+/// Accepts every JSON value through `deserialize_any`, which (unlike `RawValue` and
+/// `IgnoredAny`) parses numbers and string escapes and counts nesting as `Value` does.
+struct ParsesAsValue;
+
+impl<'de> Deserialize<'de> for ParsesAsValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ParsesAsValue)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ParsesAsValue {
+    type Value = ParsesAsValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<ParsesAsValue>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<ParsesAsValue, ParsesAsValue>()?.is_some() {}
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,7 +261,7 @@ mod tests {
     #[test]
     fn text_is_parsed_on_first_read_and_kept_as_given() {
         let text = RawValue::from_string(r#"{"b": [1, 2.5], "a": null}"#.into()).unwrap();
-        let lazy = LazyJson::text(text);
+        let lazy = LazyJson::text(text).expect("JSON");
         assert_eq!(
             lazy.as_text().map(RawValue::get),
             Some(r#"{"b": [1, 2.5], "a": null}"#)
@@ -223,6 +277,35 @@ mod tests {
         assert_eq!(twin, lazy);
         assert_eq!(lazy.clone().into_value(), json!({"b": [1, 2.5], "a": null}));
         assert_eq!(LazyJson::ready(json!(3)).into_value(), json!(3));
+    }
+
+    #[test]
+    fn text_is_taken_only_when_it_parses_as_a_value() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let cases = [
+            (r#"{"n": 1e400}"#.to_string(), false),
+            (r#"{"s": "\ud83d"}"#.to_string(), false),
+            (r#"{"\udc00": 1}"#.to_string(), false),
+            (nested(200), false),
+            (
+                r#"{"n": 1e300, "s": "\ud83d\ude00", "u": 18446744073709551615}"#.into(),
+                true,
+            ),
+            (nested(100), true),
+        ];
+        for (text, parses) in cases {
+            let raw = RawValue::from_string(text.clone()).expect("RawValue takes it");
+            assert_eq!(
+                serde_json::from_str::<Value>(&text).is_ok(),
+                parses,
+                "Value on `{text}`"
+            );
+            let lazy = LazyJson::text(raw);
+            assert_eq!(lazy.is_some(), parses, "LazyJson::text on `{text}`");
+            if let Some(lazy) = lazy {
+                assert_eq!(*lazy, serde_json::from_str::<Value>(&text).unwrap());
+            }
+        }
     }
 
     #[test]

@@ -477,7 +477,7 @@ mod tests {
     use serde_json::value::RawValue;
 
     fn text(json: &str) -> LazyJson {
-        LazyJson::text(RawValue::from_string(json.into()).unwrap())
+        LazyJson::text(RawValue::from_string(json.into()).unwrap()).expect("JSON")
     }
 
     #[test]

@@ -391,9 +391,8 @@ mod tests {
             r#"{"response": {"status": 200}, "body": {"id": "c1", "n": 1.5e3}, "status": 200}"#;
         let mut second = finished.steps[0].clone();
         second.id = "second".into();
-        second.output = Some(LazyJson::text(
-            serde_json::value::RawValue::from_string(text.into()).unwrap(),
-        ));
+        second.output =
+            LazyJson::text(serde_json::value::RawValue::from_string(text.into()).unwrap());
         finished.steps.push(second);
         let mut book = RunBook::default();
         book.insert(finished.clone());

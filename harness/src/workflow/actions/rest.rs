@@ -266,45 +266,48 @@ fn body_value(bytes: &[u8]) -> Value {
 }
 
 /// `{"response": {"status", "statusCode", "headers"}, "body", "status"}` as JSON text: a
-/// JSON body goes in as it came (checked, not parsed), so a step that only sends its
-/// request never builds the response's JSON.
+/// JSON body goes in as it came (checked, not parsed into a tree), so a step that only
+/// sends its request never builds the response's JSON.
 fn output(status: u16, headers: &ShownHeaders<'_>, bytes: &[u8]) -> LazyJson {
-    #[derive(Serialize)]
-    struct Response<'a> {
-        status: u16,
-        #[serde(rename = "statusCode")]
-        status_code: u16,
-        headers: &'a ShownHeaders<'a>,
+    let as_text = serde_json::from_slice::<&RawValue>(bytes)
+        .and_then(|body| serde_json::value::to_raw_value(&Output::of(status, headers, body)));
+    if let Some(text) = as_text.ok().and_then(LazyJson::text) {
+        return text;
     }
-    #[derive(Serialize)]
-    struct Output<'a> {
-        response: Response<'a>,
-        body: &'a RawValue,
-        status: u16,
-    }
-    let text_body;
-    let body: &RawValue = match serde_json::from_slice::<&RawValue>(bytes) {
-        Ok(json) => json,
-        Err(_) => {
-            text_body = serde_json::value::to_raw_value(&body_value(bytes))
-                .unwrap_or_else(|_| RawValue::NULL.to_owned());
-            &text_body
-        }
-    };
-    // Written by serde_json, so JSON by construction: no second parse to check it.
-    let text = serde_json::value::to_raw_value(&Output {
-        response: Response {
+    // Not JSON, or JSON that `RawValue` takes and a `Value` does not (a number past
+    // `f64`, half a surrogate pair): the body as a step reads it, its text if need be.
+    let value = serde_json::to_value(Output::of(status, headers, body_value(bytes)));
+    // Serializing strings, numbers and a parsed body cannot fail.
+    LazyJson::from(value.unwrap_or(Value::Null))
+}
+
+/// A REST step's output, with its body as text or as a value.
+#[derive(Serialize)]
+struct Output<'a, B> {
+    response: OutputResponse<'a>,
+    body: B,
+    status: u16,
+}
+
+#[derive(Serialize)]
+struct OutputResponse<'a> {
+    status: u16,
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+    headers: &'a ShownHeaders<'a>,
+}
+
+impl<'a, B> Output<'a, B> {
+    fn of(status: u16, headers: &'a ShownHeaders<'a>, body: B) -> Self {
+        Output {
+            response: OutputResponse {
+                status,
+                status_code: status,
+                headers,
+            },
+            body,
             status,
-            status_code: status,
-            headers,
-        },
-        body,
-        status,
-    });
-    match text {
-        Ok(text) => LazyJson::text(text),
-        // Serializing strings, numbers and checked JSON cannot fail.
-        Err(_) => LazyJson::from(Value::Null),
+        }
     }
 }
 
@@ -414,6 +417,24 @@ mod tests {
         headers.append("x-a", HeaderValue::from_static("last"));
         let shown = serde_json::to_string(&ShownHeaders::of(&headers)).unwrap();
         assert_eq!(shown, r#"{"x-a":"last","x-b":"1"}"#);
+    }
+
+    #[test]
+    fn a_body_a_value_would_refuse_is_kept_as_text_not_lost() {
+        let headers = HeaderMap::new();
+        let shown = ShownHeaders::of(&headers);
+        for body in [&br#"{"n": 1e400}"#[..], br#"{"s": "\ud83d"}"#, b"not json"] {
+            let output = output(201, &shown, body);
+            assert_eq!(output["status"], 201, "{output:?}");
+            assert_eq!(output["response"]["statusCode"], 201);
+            assert_eq!(output["body"], String::from_utf8_lossy(body).as_ref());
+        }
+        let json = output(200, &shown, br#"{"id": "c1", "n": [1.5]}"#);
+        assert!(json.as_text().is_some(), "JSON is kept as its text");
+        assert_eq!(json["body"]["n"][0], 1.5);
+        let empty = output(204, &shown, b"");
+        assert!(empty["body"].is_null());
+        assert_eq!(empty["status"], 204);
     }
 
     #[test]
