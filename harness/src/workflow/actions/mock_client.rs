@@ -73,14 +73,14 @@ impl MockClient {
     /// Sends `request` (origin-form URI, `host` set) and reads the whole response.
     pub async fn send(&self, request: Request<Full<Bytes>>) -> Result<Answer, SendError> {
         let mut request = request;
-        let mut pooled = true;
+        // A retry connects anew: the next idle connection may have closed as well.
+        let mut retried = false;
         loop {
-            let mut sender = match self.checkout() {
+            let pooled = if retried { None } else { self.checkout() };
+            let from_pool = pooled.is_some();
+            let mut sender = match pooled {
                 Some(sender) => sender,
-                None => {
-                    pooled = false;
-                    self.connect().await.map_err(SendError::Connect)?
-                }
+                None => self.connect().await.map_err(SendError::Connect)?,
             };
             match sender.try_send_request(request).await {
                 Ok(response) => {
@@ -99,9 +99,9 @@ impl MockClient {
                 }
                 Err(mut failed) => match failed.take_message() {
                     // Never written: the pooled connection had closed. Once more, anew.
-                    Some(unsent) if pooled => {
+                    Some(unsent) if from_pool => {
                         request = unsent;
-                        pooled = false;
+                        retried = true;
                     }
                     _ => return Err(SendError::Transport(failed.into_error())),
                 },
