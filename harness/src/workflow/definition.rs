@@ -100,7 +100,7 @@ impl TransitionDef {
 }
 
 /// A workflow variable: `{"value": ..., "secure": true}` or just the value.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum VariableDef {
     Full {
@@ -111,6 +111,28 @@ pub enum VariableDef {
         description: Option<String>,
     },
     Plain(Value),
+}
+
+/// A secure value is shown as `[secure]`: a workflow, its variables and everything that
+/// holds them print with `{:?}` without the secret.
+impl std::fmt::Debug for VariableDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VariableDef::Full {
+                value,
+                secure,
+                description,
+            } => {
+                let shown: &dyn std::fmt::Debug = if *secure { &"[secure]" } else { value };
+                f.debug_struct("Full")
+                    .field("value", shown)
+                    .field("secure", secure)
+                    .field("description", description)
+                    .finish()
+            }
+            VariableDef::Plain(value) => f.debug_tuple("Plain").field(value).finish(),
+        }
+    }
 }
 
 impl VariableDef {

@@ -63,7 +63,6 @@ impl Default for EngineConfig {
 }
 
 /// A workflow installed for an org.
-#[derive(Debug)]
 pub struct Installed {
     pub workflow: LoadedWorkflow,
     pub org: Id,
@@ -87,6 +86,19 @@ pub struct InstalledInfo {
     /// Variables, secure values masked.
     pub variables: Value,
     pub warnings: Vec<String>,
+}
+
+/// Without `variables_json`, which holds secure values as they are (the rest shows
+/// them masked).
+impl std::fmt::Debug for Installed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Installed")
+            .field("workflow", &self.workflow)
+            .field("org", &self.org)
+            .field("variables", &self.variables)
+            .field("secrets", &self.secrets)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Installed {
@@ -958,5 +970,25 @@ mod tests {
             .expect("the state restores");
         let kept: Vec<String> = engine.runs().into_iter().map(|r| r.id).collect();
         assert_eq!(kept, ["run-2", "run-3"]);
+    }
+
+    #[test]
+    fn an_installed_workflow_prints_without_its_secure_values() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/workflows/close-on-tag.json"
+        ))
+        .expect("the fixture workflow");
+        let workflow = super::super::load::load_json(&text, "close-on-tag.json").expect("loads");
+        let variables = Variables::from_defs(&workflow.def.variables);
+        let installed = Installed::new(
+            workflow,
+            Id::parse("64a0c0ffee00000000000001").unwrap(),
+            variables,
+        );
+        let shown = format!("{installed:?}");
+        assert!(shown.contains("close-on-tag"), "{shown}");
+        assert!(shown.contains("[secure"), "{shown}");
+        assert!(!shown.contains("kmk_acme_workflow"), "{shown}");
     }
 }
