@@ -114,6 +114,38 @@ async fn a_missing_bearer_prefix_fails_the_step_with_the_mocks_401() {
     assert_eq!(conversation.data()["attributes"]["status"], "open");
 }
 
+/// Credentials in a step's URL are sent as Basic auth (as reqwest sends them), which the
+/// mock refuses naming the scheme.
+#[tokio::test]
+async fn url_credentials_are_sent_as_basic_auth() {
+    let harness = harness_with(vec![]).await;
+    let server = harness.server();
+    let address = harness.url().trim_start_matches("http://").to_string();
+    let mut json = workflow_json("close-on-tag");
+    let params = &mut json["steps"][0]["params"];
+    params["uri"] = json!(format!(
+        "http://agent:hunter22@{address}/v1/conversations/{{{{{{steps.1.id}}}}}}"
+    ));
+    params["headers"] = json!({"Accept": "application/json"});
+    let body = json!({"workflow": json, "variables": {}});
+    let installed = admin(server, Method::POST, "/workflows", Some(&body.to_string())).await;
+    assert_eq!(installed.status, 201, "{}", installed.body);
+    tag_auto_close(server, CONV_1, WORKFLOW).await;
+    settle(&harness).await;
+    let runs = harness.runs_of("close-on-tag");
+    assert_eq!(runs.len(), 1);
+    let error = runs[0].error.as_ref().expect("the step failed");
+    assert_eq!(error["status"], 401, "{error}");
+    assert_eq!(error["body"]["errors"][0]["code"], "missing_bearer_prefix");
+    let detail = error["body"]["errors"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("`Basic` scheme"), "{detail}");
+    let journal = admin(server, Method::GET, "/journal?status=401", None).await;
+    assert_eq!(
+        journal.data()[0]["requestHeaders"]["authorization"],
+        "Basic [masked]"
+    );
+}
+
 #[tokio::test]
 async fn a_key_without_the_update_role_gives_403_in_the_run_log() {
     let harness = Harness::builder()

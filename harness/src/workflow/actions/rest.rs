@@ -183,8 +183,10 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
         }
         None => Bytes::new(),
     };
+    // Credentials in the URL become a Basic `Authorization` header in reqwest's hands.
+    let pooled = to_mock && url.username().is_empty() && url.password().is_none();
     let exchange = async {
-        if to_mock {
+        if pooled {
             send_to_mock(env, method, &url, headers, body).await
         } else {
             send_elsewhere(env, method, url, headers, body).await
@@ -331,7 +333,7 @@ impl Failure {
 type Answered = (StatusCode, HeaderMap, Bytes);
 
 /// The request over the engine's own keep-alive connections to the mock, with the
-/// headers reqwest would add (`user-agent`, and `accept: */*` unless given).
+/// headers reqwest would add (`user-agent`, `host`, and `accept: */*` unless given).
 async fn send_to_mock(
     env: &ActionEnv<'_>,
     method: Method,
@@ -357,7 +359,10 @@ async fn send_to_mock(
             headers.insert(name, value);
         }
     }
-    if let Ok(host) = HeaderValue::from_str(&host) {
+    // A `Host` the step sets is sent as it is, as reqwest does.
+    if !headers.contains_key(HOST)
+        && let Ok(host) = HeaderValue::from_str(&host)
+    {
         headers.insert(HOST, host);
     }
     if let Some(all) = request.headers_mut() {
