@@ -35,7 +35,7 @@ struct Options {
     /// A short run (1 round, shorter cells) to check that everything works.
     #[arg(long, global = true)]
     quick: bool,
-    /// Rounds per cell (default 3; 1 with --quick).
+    /// Rounds per cell (default 3, and 5 of the workflow bursts; 1 with --quick).
     #[arg(long, global = true)]
     rounds: Option<usize>,
     /// Seconds measured per cell and round (default 1.5).
@@ -120,6 +120,9 @@ enum Cmd {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub rounds: usize,
+    /// Rounds of the workflow bursts: a burst lasts about half a second, so its median
+    /// takes more rounds than a 1.5 s cell to settle.
+    pub burst_rounds: usize,
     pub warmup: Duration,
     pub duration: Duration,
     pub workflow_conversations: usize,
@@ -140,6 +143,7 @@ impl Settings {
         let mut s = if options.quick {
             Settings {
                 rounds: 1,
+                burst_rounds: 1,
                 warmup: Duration::from_millis(200),
                 duration: Duration::from_millis(500),
                 workflow_conversations: 1000,
@@ -156,6 +160,7 @@ impl Settings {
         } else {
             Settings {
                 rounds: 3,
+                burst_rounds: 5,
                 warmup: Duration::from_millis(300),
                 duration: Duration::from_millis(1500),
                 workflow_conversations: 5000,
@@ -172,6 +177,7 @@ impl Settings {
         };
         if let Some(rounds) = options.rounds {
             s.rounds = rounds.max(1);
+            s.burst_rounds = s.rounds;
         }
         if let Some(burst) = options.burst {
             s.workflow_conversations = burst.max(1);
@@ -217,7 +223,7 @@ fn publish(options: &Options, name: &str, title: &str, body: &str) {
 async fn all(options: &Options, settings: &Settings) {
     if options.only.iter().any(|p| p == "burst") {
         // Unlike the workflow phase, no warm-up burst: the first round shows the cold start.
-        for round in 0..settings.rounds {
+        for round in 0..settings.burst_rounds {
             workflow::burst_round(settings, round).await;
         }
         return;

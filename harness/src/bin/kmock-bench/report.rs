@@ -196,8 +196,9 @@ pub fn main_section(
         out.push_str("\n### Workflow end to end\n\n");
         let _ = writeln!(
             out,
-            "`close-on-tag` installed (harness: journal on, events, engine, REST step over loopback HTTP). Burst: {} open conversations each get the `auto-close` tag (`POST /v1/conversations/{{id}}/tags`, 32 connections); timed from the first tag request to the last conversation done (each closing run also causes one not-matched run on the workflow's own update); measured after one unmeasured burst of the same size to warm the process, as the API cells warm up. CPU per closing is the CPU time of the whole bench process (load generator, server, engine) over the burst. One at a time: {} tags in a row, each timed from the request to its conversation being done.\n",
+            "`close-on-tag` installed (harness: journal on, events, engine, REST step over loopback HTTP). Burst: {} open conversations each get the `auto-close` tag (`POST /v1/conversations/{{id}}/tags`, 32 connections); timed from the first tag request to the last conversation done (each closing run also causes one not-matched run on the workflow's own update); measured after one unmeasured burst of the same size to warm the process, as the API cells warm up, in {} rounds (a burst lasts about half a second). CPU per closing is the CPU time of the whole bench process (load generator, server, engine) over the burst. One at a time: {} tags in a row, each timed from the request to its conversation being done.\n",
             wf.conversations,
+            wf.bursts.len(),
             wf.sequential_ms.len() / wf.bursts.len().max(1)
         );
         out.push_str("| Measure | Value |\n|---|--:|\n");

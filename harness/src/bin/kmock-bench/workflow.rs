@@ -302,7 +302,7 @@ pub async fn run(settings: &Settings) -> WorkflowResults {
         warm_up.runs,
         warm_up.window.as_secs_f64() * 1000.0
     );
-    for round in 0..settings.rounds {
+    for round in 0..settings.burst_rounds {
         let (kept_all, book_full) = burst_round(settings, round).await;
         bursts.push(kept_all);
         full_book.push(book_full);
