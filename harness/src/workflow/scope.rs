@@ -140,16 +140,17 @@ impl<'t> Scope<'t> {
     /// or an array index, never keys joined. `Err` where Handlebars would fail (a
     /// segment that is not an index, into an array).
     pub fn lookup_plain(&self, path: &str) -> Result<Option<Cow<'_, Value>>, NotAnIndex> {
-        if let Some(context) = self.context.get() {
-            return path::lookup_plain(context.data(), path).map(|v| v.map(Cow::Borrowed));
+        match self.lazy_parts() {
+            None => path::lookup_plain(self.data(), path).map(|v| v.map(Cow::Borrowed)),
+            Some(parts) => self.walk_strict(parts, path),
         }
-        self.walk_strict(path)
     }
 
-    fn walk_strict(&self, path: &str) -> Result<Option<Cow<'_, Value>>, NotAnIndex> {
-        let Some(parts) = self.lazy_parts() else {
-            return path::lookup_plain(self.data(), path).map(|v| v.map(Cow::Borrowed));
-        };
+    fn walk_strict<'s>(
+        &'s self,
+        parts: &'s Parts,
+        path: &str,
+    ) -> Result<Option<Cow<'s, Value>>, NotAnIndex> {
         let path = path.trim();
         if path.is_empty() {
             return Ok(Some(Cow::Borrowed(self.data())));

@@ -135,17 +135,18 @@ impl std::fmt::Debug for Secrets {
 impl Secrets {
     /// Secrets from explicit (name, value) pairs.
     pub fn new(pairs: Vec<(String, String)>) -> Secrets {
-        let mut pairs: Vec<(String, String)> = pairs
-            .into_iter()
-            .filter(|(_, v)| v.len() >= MIN_MASKED_LEN)
-            .collect();
-        pairs.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
-        Secrets(
+        Secrets::longest_first(
             pairs
                 .into_iter()
+                .filter(|(_, v)| v.len() >= MIN_MASKED_LEN)
                 .map(|(name, value)| Secret::new(name, value))
                 .collect(),
         )
+    }
+
+    fn longest_first(mut all: Vec<Secret>) -> Secrets {
+        all.sort_by_key(|s| std::cmp::Reverse(s.value.len()));
+        Secrets(all.into())
     }
 
     /// Adds the secrets of `other`.
@@ -153,9 +154,7 @@ impl Secrets {
         if other.is_empty() {
             return;
         }
-        let mut all: Vec<Secret> = self.0.iter().chain(other.0.iter()).cloned().collect();
-        all.sort_by_key(|s| std::cmp::Reverse(s.value.len()));
-        self.0 = all.into();
+        *self = Secrets::longest_first(self.0.iter().chain(other.0.iter()).cloned().collect());
     }
 
     pub fn is_empty(&self) -> bool {

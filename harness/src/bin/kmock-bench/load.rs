@@ -10,11 +10,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{self, SendRequest};
+use hyper::client::conn::http1::SendRequest;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Method, Request};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 
 /// What to send: requests are taken in turn (shared by every connection) from `paths`
 /// (and `bodies`, when there are some).
@@ -150,18 +148,8 @@ pub fn process_cpu() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-/// A keep-alive HTTP/1.1 connection (Nagle off, as any HTTP client).
-pub async fn connect(addr: SocketAddr) -> std::io::Result<SendRequest<Full<Bytes>>> {
-    let stream = TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (sender, connection) = http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(std::io::Error::other)?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Ok(sender)
-}
+/// The engine's own keep-alive connection to the mock, so both measure one client.
+pub use kustomer_harness::workflow::actions::mock_client::connect;
 
 /// Sends one request and reads the whole answer: (status, body).
 pub async fn send(

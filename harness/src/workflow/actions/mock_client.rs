@@ -134,16 +134,22 @@ impl MockClient {
     }
 
     async fn connect(&self) -> std::io::Result<SendRequest<Full<Bytes>>> {
-        let stream = TcpStream::connect(self.addr).await?;
-        stream.set_nodelay(true)?;
-        let (sender, connection) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(std::io::Error::other)?;
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        Ok(sender)
+        connect(self.addr).await
     }
+}
+
+/// A keep-alive HTTP/1.1 connection (Nagle off, as any HTTP client), driven by its own
+/// task. Also the bench's load generator's connection.
+pub async fn connect(addr: SocketAddr) -> std::io::Result<SendRequest<Full<Bytes>>> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(std::io::Error::other)?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(sender)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The actions a step can run. An unknown action name is a load-time error.
 
-mod mock_client;
+pub mod mock_client;
 mod native;
 mod regex_match;
 pub(crate) mod rest;
