@@ -292,11 +292,8 @@ pub async fn run(settings: &Settings) -> WorkflowResults {
     // unmeasured first: the first burst of a process also pays for its cold start (the
     // allocator growing the heap to the burst's size, the runtime's first tasks), which
     // is not what the rounds measure.
-    let warm_up = burst(
-        settings.workflow_conversations,
-        2 * settings.workflow_conversations + 1000,
-    )
-    .await;
+    let n = settings.workflow_conversations;
+    let warm_up = burst(n, every_run_kept(n)).await;
     eprintln!(
         "  warm-up burst: {} runs in {:.0} ms (not counted)",
         warm_up.runs,
@@ -310,7 +307,7 @@ pub async fn run(settings: &Settings) -> WorkflowResults {
     }
     let memory = tokio::task::block_in_place(|| steady_memory(settings.memory_closings));
     WorkflowResults {
-        conversations: settings.workflow_conversations,
+        conversations: n,
         bursts,
         full_book,
         sequential_ms,
@@ -318,14 +315,18 @@ pub async fn run(settings: &Settings) -> WorkflowResults {
     }
 }
 
+/// A run book bound that keeps every run of a burst of `n` closings: two runs per
+/// closing, with room for the fixtures' own.
+fn every_run_kept(n: usize) -> usize {
+    2 * n + 1000
+}
+
 /// One round of both bursts: every run kept, then the run book full; each printed.
 pub async fn burst_round(settings: &Settings, round: usize) -> (Burst, Burst) {
     let n = settings.workflow_conversations;
-    // Two runs per closing, with room for the fixtures' own.
-    let all_kept = 2 * n + 1000;
     let mut out = Vec::with_capacity(2);
     for (kept, what) in [
-        (all_kept, "every run kept"),
+        (every_run_kept(n), "every run kept"),
         (FULL_BOOK_KEPT, "run book full"),
     ] {
         let b = burst(n, kept).await;
