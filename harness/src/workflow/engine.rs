@@ -8,7 +8,7 @@
 //! [`Engine::settled`] waits until no event is waiting to be dispatched and no run is
 //! queued or in flight.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
@@ -545,7 +545,7 @@ impl Engine {
             book.insert(run);
         }
         // A state saved with a larger bound keeps only the newest runs.
-        book.evict_past(max);
+        book.evict_past(max, || self.0.active_roots());
         drop(book);
         self.0
             .loops
@@ -803,7 +803,7 @@ impl EngineInner {
             let ready = Ready::of(run);
             let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
             book.insert_ready(ready);
-            book.evict_past(max);
+            book.evict_past(max, || self.active_roots());
             return;
         }
         let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
@@ -816,7 +816,28 @@ impl EngineInner {
             mark_interrupted(&mut run, now);
         }
         book.insert(run);
-        book.evict_past(max);
+        book.evict_past(max, || self.active_roots());
+    }
+
+    /// The causal roots with work still to come: runs queued or in flight, and scheduled
+    /// workflows. Their hard-cap counts are kept even when none of their runs is.
+    fn active_roots(&self) -> HashSet<Id> {
+        let mut roots: HashSet<Id> = self
+            .queues
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .flatten()
+            .map(|job| job.event.mock.cause.root)
+            .collect();
+        roots.extend(
+            self.schedules
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .map(|s| s.cause.root),
+        );
+        roots
     }
 
     /// Counts a run against its root; returns the count with it.
@@ -972,8 +993,7 @@ mod tests {
         assert_eq!(kept, ["run-2", "run-3"]);
     }
 
-    #[test]
-    fn an_installed_workflow_prints_without_its_secure_values() {
+    fn close_on_tag() -> Installed {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../fixtures/workflows/close-on-tag.json"
@@ -981,11 +1001,95 @@ mod tests {
         .expect("the fixture workflow");
         let workflow = super::super::load::load_json(&text, "close-on-tag.json").expect("loads");
         let variables = Variables::from_defs(&workflow.def.variables);
-        let installed = Installed::new(
+        Installed::new(
             workflow,
             Id::parse("64a0c0ffee00000000000001").unwrap(),
             variables,
-        );
+        )
+    }
+
+    fn id(n: u64) -> Id {
+        let mut bytes = [0u8; 12];
+        bytes[4..].copy_from_slice(&n.to_be_bytes());
+        Id::from_bytes(bytes)
+    }
+
+    /// A job on record `n` whose causal root is `n`.
+    fn job(installed: &Arc<Installed>, n: u64) -> Job {
+        let event = Event {
+            id: id(n),
+            name: "kustomer.conversation.update".into(),
+            org: installed.org,
+            org_name: "acme".into(),
+            partition: installed.org,
+            data_id: id(n),
+            data: json!({}).into(),
+            changes: None,
+            records: None,
+            created_at: Default::default(),
+            client: "test".into(),
+            persist: true,
+            meta: EventMeta {
+                custom_changed: false,
+            },
+            mock: MockMeta {
+                request_id: None,
+                cause: Cause::root(id(n)),
+            },
+        };
+        Job {
+            run_id: format!("run-{n}"),
+            installed: Arc::clone(installed),
+            event: Arc::new(event),
+            inputs: None,
+        }
+    }
+
+    fn record_finished(engine: &Engine, job: &Job) {
+        let mut run = Run::queued(job, Default::default());
+        run.state = super::super::run_log::RunState::Completed;
+        engine.0.record_run(run);
+    }
+
+    #[test]
+    fn a_chain_with_work_queued_keeps_its_hard_cap_count_when_its_runs_are_evicted() {
+        let engine = Engine::new(EngineConfig {
+            max_runs_kept: 1,
+            ..EngineConfig::default()
+        });
+        let installed = Arc::new(close_on_tag());
+        let chain = job(&installed, 1);
+        let queue_chain = || {
+            let mut queues = engine.0.queues.lock().unwrap();
+            queues
+                .entry(chain.event.data_id)
+                .or_default()
+                .push_back(chain.clone());
+        };
+        // The chain's first run ran and caused its next, which is queued.
+        assert_eq!(engine.0.count_for_root(id(1)), 1);
+        record_finished(&engine, &chain);
+        queue_chain();
+        // Other traffic pushes the chain's run out of the book and its count past a prune.
+        let other_traffic = |from: u64| {
+            for n in from..from + 50 {
+                let other = job(&installed, n);
+                engine.0.count_for_root(id(n));
+                record_finished(&engine, &other);
+            }
+        };
+        other_traffic(100);
+        assert!(engine.runs().iter().all(|r| r.cause.root != id(1)));
+        assert_eq!(engine.0.count_for_root(id(1)), 2, "the count goes on");
+        // Once nothing of the chain is left to come, its count is forgotten.
+        engine.0.queues.lock().unwrap().clear();
+        other_traffic(200);
+        assert_eq!(engine.0.count_for_root(id(1)), 1, "a new count");
+    }
+
+    #[test]
+    fn an_installed_workflow_prints_without_its_secure_values() {
+        let installed = close_on_tag();
         let shown = format!("{installed:?}");
         assert!(shown.contains("close-on-tag"), "{shown}");
         assert!(shown.contains("[secure"), "{shown}");

@@ -169,6 +169,10 @@ pub(crate) struct RunBook {
     order: VecDeque<String>,
     /// Runs counted per causal root (the hard cap's counter).
     per_root: HashMap<Id, usize>,
+    /// The counts are pruned once there are more than this many (and more than twice
+    /// the bound): twice what the last prune kept, so pruning stays amortized even when
+    /// thousands of roots have work queued.
+    prune_at: usize,
 }
 
 impl RunBook {
@@ -228,8 +232,11 @@ impl RunBook {
     }
 
     /// Drops the oldest finished runs until at most `max` are kept (runs still going are
-    /// never dropped), then forgets the root counts no kept run belongs to.
-    pub fn evict_past(&mut self, max: usize) {
+    /// never dropped), then forgets the root counts that no kept run belongs to and that
+    /// `active` (the roots with work queued or scheduled) does not name. A chain whose runs
+    /// were all evicted by other traffic still has its next run queued, so it keeps its
+    /// count and the hard cap still stops it.
+    pub fn evict_past(&mut self, max: usize, active: impl FnOnce() -> HashSet<Id>) {
         let max = max.max(1);
         while self.runs.len() > max {
             // The oldest run is almost always finished: the scan stops at the front.
@@ -243,10 +250,11 @@ impl RunBook {
                 self.runs.remove(&id);
             }
         }
-        // Amortized: the counts are pruned only once there are twice as many as runs.
-        if self.per_root.len() > 2 * max {
-            let live: HashSet<Id> = self.runs.values().map(Kept::root).collect();
-            self.per_root.retain(|root, _| live.contains(root));
+        if self.per_root.len() > self.prune_at.max(2 * max) {
+            let mut keep = active();
+            keep.extend(self.runs.values().map(Kept::root));
+            self.per_root.retain(|root, _| keep.contains(root));
+            self.prune_at = 2 * self.per_root.len();
         }
     }
 
@@ -261,6 +269,7 @@ impl RunBook {
         self.runs.clear();
         self.order.clear();
         self.per_root.clear();
+        self.prune_at = 0;
     }
 }
 
@@ -329,7 +338,7 @@ mod tests {
         book.insert(run(0, RunState::Running));
         for n in 1..10 {
             book.insert(run(n, RunState::Completed));
-            book.evict_past(4);
+            book.evict_past(4, HashSet::new);
         }
         assert_eq!(ids(&book), ["run-0", "run-7", "run-8", "run-9"]);
         // Nothing finished left to drop: the bound gives way rather than lose a live run.
@@ -337,7 +346,7 @@ mod tests {
         for n in 0..3 {
             live.insert(run(n, RunState::Running));
         }
-        live.evict_past(1);
+        live.evict_past(1, HashSet::new);
         assert_eq!(live.len(), 3);
     }
 
@@ -349,7 +358,7 @@ mod tests {
             book.count_for_root(id(1000 + n));
             book.count_for_root(r.cause.root);
             book.insert(r);
-            book.evict_past(5);
+            book.evict_past(5, HashSet::new);
         }
         assert!(book.per_root.len() <= 2 * 5 + 1, "{}", book.per_root.len());
         // The roots of kept runs keep their counts.
@@ -364,6 +373,33 @@ mod tests {
             (book.len(), book.per_root.len(), book.order.len()),
             (0, 0, 0)
         );
+    }
+
+    #[test]
+    fn counts_of_active_roots_are_kept_and_pruning_stays_amortized() {
+        let mut book = RunBook::default();
+        let active: HashSet<Id> = (5000..5500).map(id).collect();
+        for root in &active {
+            book.count_for_root(*root);
+        }
+        let prunes = std::cell::Cell::new(0);
+        for n in 0..2000u64 {
+            book.count_for_root(id(10_000 + n));
+            book.insert(run(n, RunState::Completed));
+            book.evict_past(5, || {
+                prunes.set(prunes.get() + 1);
+                active.clone()
+            });
+        }
+        // Every active root kept its count, the others were forgotten.
+        assert!(
+            active
+                .iter()
+                .all(|root| book.per_root.get(root) == Some(&1))
+        );
+        assert!(book.per_root.len() <= 2 * (active.len() + 5) + 1);
+        // 500 active roots against a bound of 5: a prune every call would be 2000 of them.
+        assert!(prunes.get() <= 5, "{} prunes", prunes.get());
     }
 
     #[test]
