@@ -12,6 +12,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use kustomer_mock::{Hop, Id, LazyJson};
+use serde::Deserialize;
 
 use super::run_log::{Run, RunState};
 
@@ -127,7 +128,7 @@ impl Kept {
     fn run(&self) -> Option<Run> {
         match self {
             Kept::Live(run) => Some(run.as_ref().clone()),
-            Kept::Finished(done) => match serde_json::from_str::<Run>(&done.json) {
+            Kept::Finished(done) => match parse_run(&done.json) {
                 Ok(mut run) => {
                     // Each reader parses its own copy; the book keeps the text.
                     for (i, output) in &done.outputs {
@@ -144,6 +145,17 @@ impl Kept {
             },
         }
     }
+}
+
+/// Parses a kept run's text without serde_json's depth limit: the values in it were
+/// parsed under that limit (or built by the engine), and the run's own fields nest them a
+/// few levels deeper, which must not make a run unreadable. The depth stays bounded.
+fn parse_run(text: &str) -> serde_json::Result<Run> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    deserializer.disable_recursion_limit();
+    let run = Run::deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(run)
 }
 
 /// A run in the form the book keeps it: a finished run is written as its JSON text here,
@@ -400,6 +412,33 @@ mod tests {
         assert!(book.per_root.len() <= 2 * (active.len() + 5) + 1);
         // 500 active roots against a bound of 5: a prune every call would be 2000 of them.
         assert!(prunes.get() <= 5, "{} prunes", prunes.get());
+    }
+
+    #[test]
+    fn a_run_holding_a_value_nested_to_the_parse_limit_reads_back() {
+        // As deep as serde_json parses (a workflow's params, an event's data): the run's
+        // own fields nest it a few levels deeper still.
+        let deep: serde_json::Value =
+            serde_json::from_str(&format!("{}1{}", "[".repeat(127), "]".repeat(127)))
+                .expect("within serde_json's limit");
+        let mut finished = run(8, RunState::Completed);
+        finished.steps.push(StepLog {
+            id: "deep".into(),
+            action: None,
+            display_name: None,
+            params: json!({"data": {"nested": deep}}),
+            output: None,
+            error: None,
+            transitions: Vec::new(),
+            next: None,
+            started_at: finished.started_at,
+            ended_at: finished.started_at,
+            elapsed_ms: None,
+        });
+        let mut book = RunBook::default();
+        book.insert(finished.clone());
+        assert!(matches!(book.runs.get("run-8"), Some(Kept::Finished(_))));
+        assert_eq!(book.get("run-8"), Some(finished));
     }
 
     #[test]
