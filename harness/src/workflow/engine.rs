@@ -1059,17 +1059,17 @@ mod tests {
         });
         let installed = Arc::new(close_on_tag());
         let chain = job(&installed, 1);
-        let queue_chain = || {
-            let mut queues = engine.0.queues.lock().unwrap();
-            queues
-                .entry(chain.event.data_id)
-                .or_default()
-                .push_back(chain.clone());
-        };
         // The chain's first run ran and caused its next, which is queued.
         assert_eq!(engine.0.count_for_root(id(1)), 1);
         record_finished(&engine, &chain);
-        queue_chain();
+        engine
+            .0
+            .queues
+            .lock()
+            .unwrap()
+            .entry(chain.event.data_id)
+            .or_default()
+            .push_back(chain.clone());
         // Other traffic pushes the chain's run out of the book and its count past a prune.
         let other_traffic = |from: u64| {
             for n in from..from + 50 {
