@@ -9,6 +9,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
+
 use crate::store::snapshot::SNAPSHOT_VERSION;
 use crate::store::{Store, StoreSnapshot};
 
@@ -43,11 +45,21 @@ pub fn load(path: &Path) -> Result<Option<StoreSnapshot>, StateError> {
             });
         }
     };
-    let snapshot: StoreSnapshot =
-        serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+    let corrupt = |reason: String| StateError::Corrupt {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let depth = nesting_depth(&bytes);
+    if depth > MAX_STATE_DEPTH {
+        return Err(corrupt(format!(
+            "it nests {depth} levels deep; a state nests at most {MAX_STATE_DEPTH}"
+        )));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+    deserializer.disable_recursion_limit();
+    let snapshot = StoreSnapshot::deserialize(&mut deserializer)
+        .and_then(|snapshot| deserializer.end().map(|()| snapshot))
+        .map_err(|e| corrupt(e.to_string()))?;
     if snapshot.version != SNAPSHOT_VERSION {
         return Err(StateError::Corrupt {
             path: path.to_path_buf(),
@@ -58,6 +70,41 @@ pub fn load(path: &Path) -> Result<Option<StoreSnapshot>, StateError> {
         });
     }
     Ok(Some(snapshot))
+}
+
+/// How deep a state file may nest. serde_json parses 128 levels at most, and a saved state
+/// wraps values parsed under that limit (a custom attribute, a run's params) in levels of
+/// its own, so the file is parsed without serde_json's limit — after this bound is
+/// checked, so that no file can recurse the parser through the stack.
+const MAX_STATE_DEPTH: usize = 512;
+
+/// The deepest nesting of arrays and objects in JSON text (brackets in strings do not
+/// count). It bounds how deep parsing the text recurses: a parser stops at the first
+/// error, and up to there it reads the text as this scan does.
+fn nesting_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Writes the store to `path` atomically; returns the bytes written.
@@ -102,6 +149,44 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    fn snapshot_with(section: serde_json::Value) -> StoreSnapshot {
+        let store = Store::new(
+            crate::clock::Clock::virtual_default(),
+            7,
+            crate::events::EventBus::new(16),
+        );
+        let mut snapshot = store.snapshot();
+        snapshot.extra.insert("deep".into(), section);
+        snapshot
+    }
+
+    fn nested(levels: usize) -> String {
+        format!("{}1{}", "[".repeat(levels), "]".repeat(levels))
+    }
+
+    #[test]
+    fn a_value_nested_to_the_parse_limit_is_saved_and_read_back() {
+        // As deep as a request body may nest: the file wraps it a few levels deeper.
+        let deep: serde_json::Value = serde_json::from_str(&nested(127)).unwrap();
+        let path = scratch("deep").join("state.json");
+        save_snapshot(&snapshot_with(deep.clone()), &path).unwrap();
+        let loaded = load(&path).unwrap().expect("a state");
+        assert_eq!(loaded.extra.get("deep"), Some(&deep));
+    }
+
+    #[test]
+    fn a_file_nested_past_any_saved_state_is_refused_not_overflowing_the_stack() {
+        let path = scratch("too-deep").join("state.json");
+        // Brackets inside strings do not count, escaped quotes do not end a string.
+        let text = format!(
+            r#"{{"s": "[[[{{\"[[", "x": {}, "version": 1}}"#,
+            nested(100_000)
+        );
+        std::fs::write(&path, &text).unwrap();
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("it nests 100001 levels deep"), "{err}");
     }
 
     #[test]
