@@ -260,10 +260,12 @@ impl EventBus {
     pub fn subscribe_from(self: &Arc<Self>, cursor: u64, org: Option<Id>) -> Subscription {
         Subscription {
             bus: Arc::clone(self),
-            cursor,
-            org,
+            at: Position {
+                cursor,
+                org,
+                lagged: 0,
+            },
             wake: self.head.subscribe(),
-            lagged: 0,
         }
     }
 
@@ -324,43 +326,28 @@ impl EventBus {
 #[derive(Debug)]
 pub struct Subscription {
     bus: Arc<EventBus>,
+    at: Position,
+    wake: watch::Receiver<u64>,
+}
+
+/// Where a subscription reads, kept apart from its bus so it moves while the bus's log
+/// is locked.
+#[derive(Debug)]
+struct Position {
     cursor: u64,
     org: Option<Id>,
-    wake: watch::Receiver<u64>,
     lagged: u64,
 }
 
-impl Subscription {
-    /// The next item without waiting, if one is ready.
-    pub fn try_recv(&mut self) -> Option<BusItem> {
-        let bus = Arc::clone(&self.bus);
-        let log = bus.lock();
-        self.next_in(&log)
-    }
-
-    /// Every item ready now (at most `max`), appended to `out`, under one lock of the log
-    /// (a reader of many events takes the lock writers publish under once, not per
-    /// event). Returns how many were appended.
-    pub fn try_recv_many(&mut self, out: &mut Vec<BusItem>, max: usize) -> usize {
-        let bus = Arc::clone(&self.bus);
-        let log = bus.lock();
-        let before = out.len();
-        while out.len() - before < max {
-            match self.next_in(&log) {
-                Some(item) => out.push(item),
-                None => break,
-            }
-        }
-        out.len() - before
-    }
-
-    fn next_in(&mut self, log: &Ring<Arc<Event>>) -> Option<BusItem> {
+impl Position {
+    /// The next item in `log` (of `bus`), moving past it.
+    fn next_in(&mut self, bus: &EventBus, log: &Ring<Arc<Event>>) -> Option<BusItem> {
         loop {
             if self.cursor < log.first_seq() {
                 let missed = log.first_seq() - self.cursor;
                 self.cursor = log.first_seq();
                 self.lagged += missed;
-                self.bus.lagged_total.fetch_add(missed, Ordering::Relaxed);
+                bus.lagged_total.fetch_add(missed, Ordering::Relaxed);
                 return Some(BusItem::Lagged(missed));
             }
             let seq = self.cursor;
@@ -370,6 +357,29 @@ impl Subscription {
                 return Some(BusItem::Event(for_reader(log, seq, event)));
             }
         }
+    }
+}
+
+impl Subscription {
+    /// The next item without waiting, if one is ready.
+    pub fn try_recv(&mut self) -> Option<BusItem> {
+        let log = self.bus.lock();
+        self.at.next_in(&self.bus, &log)
+    }
+
+    /// Every item ready now (at most `max`), appended to `out`, under one lock of the log
+    /// (a reader of many events takes the lock writers publish under once, not per
+    /// event). Returns how many were appended.
+    pub fn try_recv_many(&mut self, out: &mut Vec<BusItem>, max: usize) -> usize {
+        let log = self.bus.lock();
+        let before = out.len();
+        while out.len() - before < max {
+            match self.at.next_in(&self.bus, &log) {
+                Some(item) => out.push(item),
+                None => break,
+            }
+        }
+        out.len() - before
     }
 
     /// The next item; `None` once the bus is closed and everything was read.
@@ -390,12 +400,12 @@ impl Subscription {
 
     /// The sequence number of the next event this subscription will read.
     pub fn cursor(&self) -> u64 {
-        self.cursor
+        self.at.cursor
     }
 
     /// How many events this subscription missed by lagging.
     pub fn lagged(&self) -> u64 {
-        self.lagged
+        self.at.lagged
     }
 
     /// The subscription as a `Stream` of items.

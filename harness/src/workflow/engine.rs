@@ -807,7 +807,7 @@ impl EngineInner {
             return;
         }
         let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
-        if self.stopping.load(Ordering::SeqCst) && !run.state.is_final() {
+        if self.stopping.load(Ordering::SeqCst) {
             let now = self
                 .attached
                 .get()

@@ -179,26 +179,11 @@ impl Secrets {
         self.0.iter().any(|secret| secret.is_in(text))
     }
 
-    /// Whether any secret appears in a string or key of `value` (a walk without copies:
-    /// most values, a REST step's response above all, hold none).
-    fn appears_in(&self, value: &Value) -> bool {
-        match value {
-            Value::String(s) => self.appear_in_text(s),
-            Value::Array(items) => items.iter().any(|v| self.appears_in(v)),
-            Value::Object(map) => map
-                .iter()
-                .any(|(k, v)| self.appear_in_text(k) || self.appears_in(v)),
-            _ => false,
-        }
-    }
-
-    /// [`Secrets::mask`] of a value the caller gives up: returned as it is (no copy)
-    /// when no secret appears in it.
-    pub fn mask_owned(&self, value: Value) -> Value {
-        if self.0.is_empty() || !self.appears_in(&value) {
-            return value;
-        }
-        self.mask(&value)
+    /// [`Secrets::mask`] of a value the caller gives up: masked in place, so a value
+    /// that holds no secret is returned as it is, without a copy.
+    pub fn mask_owned(&self, mut value: Value) -> Value {
+        self.mask_in_place(&mut value);
+        value
     }
 
     /// [`Secrets::mask`] in place: only strings that hold a secret are rewritten.

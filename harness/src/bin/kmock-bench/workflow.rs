@@ -324,25 +324,23 @@ fn every_run_kept(n: usize) -> usize {
 /// One round of both bursts: every run kept, then the run book full; each printed.
 pub async fn burst_round(settings: &Settings, round: usize) -> (Burst, Burst) {
     let n = settings.workflow_conversations;
-    let mut out = Vec::with_capacity(2);
-    for (kept, what) in [
-        (every_run_kept(n), "every run kept"),
-        (FULL_BOOK_KEPT, "run book full"),
-    ] {
-        let b = burst(n, kept).await;
-        eprintln!(
-            "  round {}, {what}: {} runs in {:.0} ms: {:.0} runs/s, CPU {:.0} µs/run",
-            round + 1,
-            b.runs,
-            b.window.as_secs_f64() * 1000.0,
-            b.rate(),
-            b.cpu_per_run_us()
-        );
-        out.push(b);
-    }
-    let full = out.pop().expect("two bursts");
-    let kept_all = out.pop().expect("two bursts");
-    (kept_all, full)
+    let kept_all = printed_burst(n, every_run_kept(n), round, "every run kept").await;
+    let book_full = printed_burst(n, FULL_BOOK_KEPT, round, "run book full").await;
+    (kept_all, book_full)
+}
+
+/// A burst of `n` closings with `kept` runs kept, printed as round `round` of `what`.
+async fn printed_burst(n: usize, kept: usize, round: usize, what: &str) -> Burst {
+    let b = burst(n, kept).await;
+    eprintln!(
+        "  round {}, {what}: {} runs in {:.0} ms: {:.0} runs/s, CPU {:.0} µs/run",
+        round + 1,
+        b.runs,
+        b.window.as_secs_f64() * 1000.0,
+        b.rate(),
+        b.cpu_per_run_us()
+    );
+    b
 }
 
 /// Resident memory of a busy server, in bytes.
