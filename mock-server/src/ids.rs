@@ -47,7 +47,16 @@ impl Id {
 
     /// The 24-character lowercase hex form.
     pub fn to_hex(&self) -> String {
-        self.hex_bytes().iter().map(|&b| b as char).collect()
+        self.hex_str(&mut [0; 24]).to_owned()
+    }
+
+    /// The hex form written into `buf`, as text: ids are shown in every response, event,
+    /// run and explanation, and collecting them `char` by `char` into a `String` cost
+    /// several hundred instructions each.
+    pub fn hex_str<'a>(&self, buf: &'a mut [u8; 24]) -> &'a str {
+        *buf = self.hex_bytes();
+        // Hex digits are ASCII.
+        std::str::from_utf8(buf).unwrap_or_default()
     }
 
     /// The hex form as ASCII bytes, without allocating (ids are written into every
@@ -75,13 +84,13 @@ fn hex_value(c: u8) -> Option<u8> {
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
+        f.write_str(self.hex_str(&mut [0; 24]))
     }
 }
 
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Id({})", self.to_hex())
+        write!(f, "Id({self})")
     }
 }
 
@@ -99,16 +108,28 @@ impl FromStr for Id {
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let hex = self.hex_bytes();
-        // Hex digits are ASCII.
-        serializer.serialize_str(std::str::from_utf8(&hex).unwrap_or_default())
+        serializer.serialize_str(self.hex_str(&mut [0; 24]))
     }
 }
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Id::parse(&text).ok_or_else(|| serde::de::Error::custom(BadId(text)))
+        deserializer.deserialize_str(IdVisitor)
+    }
+}
+
+/// Reads an id from borrowed text where it can, without a `String` per id.
+struct IdVisitor;
+
+impl serde::de::Visitor<'_> for IdVisitor {
+    type Value = Id;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Id, E> {
+        Id::parse(text).ok_or_else(|| E::custom(BadId(text.to_owned())))
     }
 }
 
@@ -199,6 +220,22 @@ mod tests {
         assert!(Id::parse("64a0c0ffee00000000000a1").is_none());
         assert!(Id::parse("64a0c0ffee00000000000a1g").is_none());
         assert!(Id::parse("").is_none());
+    }
+
+    #[test]
+    fn every_form_shows_the_same_hex() {
+        let id = Id::parse("64A0C0FFEE00000000000A11").unwrap();
+        let hex = "64a0c0ffee00000000000a11";
+        assert_eq!(id.to_string(), hex);
+        assert_eq!(format!("{id:?}"), format!("Id({hex})"));
+        assert_eq!(id.hex_str(&mut [0; 24]), hex);
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{hex}\""));
+        assert_eq!(serde_json::from_str::<Id>(&json).unwrap(), id);
+        let refused = serde_json::from_str::<Id>("\"64a0\"").unwrap_err().to_string();
+        assert!(refused.contains("`64a0` is not a valid id"), "{refused}");
+        let wrong_type = serde_json::from_str::<Id>("5").unwrap_err().to_string();
+        assert!(wrong_type.contains("expected a string"), "{wrong_type}");
     }
 
     #[test]
