@@ -232,7 +232,9 @@ mod tests {
         let json = serde_json::to_string(&id).unwrap();
         assert_eq!(json, format!("\"{hex}\""));
         assert_eq!(serde_json::from_str::<Id>(&json).unwrap(), id);
-        let refused = serde_json::from_str::<Id>("\"64a0\"").unwrap_err().to_string();
+        let refused = serde_json::from_str::<Id>("\"64a0\"")
+            .unwrap_err()
+            .to_string();
         assert!(refused.contains("`64a0` is not a valid id"), "{refused}");
         let wrong_type = serde_json::from_str::<Id>("5").unwrap_err().to_string();
         assert!(wrong_type.contains("expected a string"), "{wrong_type}");

@@ -8,9 +8,10 @@
 //! the value is the same whenever it is computed. It reads as a `serde_json::Value`
 //! (`Deref`), and serializes, compares and prints as one.
 //!
-//! It can also be JSON text kept as received ([`LazyJson::text`]): a workflow's REST step
-//! keeps a response body so, parsed only if a later step reads it, and the run log
-//! stores the text as it is.
+//! It can also be JSON text kept as received ([`LazyJson::text`]), or text written on
+//! first read from what was captured ([`LazyJson::text_on_read`]): a workflow's REST step
+//! keeps its response so, written and checked only if a later step or a reader of the run
+//! log reads it, and the run log keeps the handle beside its own text.
 //!
 //! A rendering is several times the size of the snapshot it comes from (≈ 12 KB for a
 //! conversation update's `data` and `changes`), so a log that keeps thousands of events
@@ -38,10 +39,43 @@ enum Source {
     Derived(LazyJson, Derive),
     /// JSON text (checked to parse as a `Value` when it was made), shared by twins.
     Text(Arc<Text>),
+    /// JSON text written on first read, shared by twins.
+    OnRead(Arc<OnRead>),
 }
 
 /// JSON text kept in the box it came in (`Arc<RawValue>` would copy it into a new one).
 struct Text(Box<RawValue>);
+
+type MakeText = Box<dyn Fn() -> Option<Box<RawValue>> + Send + Sync>;
+
+/// Text made once by `make` from what it captured; `otherwise` gives the value when there
+/// is no text or it would not parse as a `Value`.
+struct OnRead {
+    make: MakeText,
+    otherwise: Render,
+    /// `None`: `otherwise` gives the value.
+    text: OnceLock<Option<Box<RawValue>>>,
+}
+
+impl OnRead {
+    fn text(&self) -> Option<&RawValue> {
+        self.text
+            .get_or_init(|| (self.make)().filter(|text| parses_as_value(text.get())))
+            .as_deref()
+    }
+
+    fn value(&self) -> Value {
+        match self.text() {
+            Some(text) => parse_checked(text),
+            None => (self.otherwise)(),
+        }
+    }
+}
+
+/// The value of text checked to parse as one; `Null` would take a broken invariant.
+fn parse_checked(text: &RawValue) -> Value {
+    serde_json::from_str(text.get()).unwrap_or(Value::Null)
+}
 
 struct Inner {
     source: Source,
@@ -82,12 +116,36 @@ impl LazyJson {
             .then(|| LazyJson::with(Source::Text(Arc::new(Text(json))), OnceLock::new()))
     }
 
-    /// The JSON text this value was made from, if it was made from text.
+    /// JSON text `make` writes on first read (of the value or of the text), from what it
+    /// captured: the same text whenever it runs. When it gives none, or text that would not
+    /// parse as a `Value`, the value is `otherwise`'s. Nothing is written for a value that
+    /// is never read.
+    pub fn text_on_read(
+        make: impl Fn() -> Option<Box<RawValue>> + Send + Sync + 'static,
+        otherwise: impl Fn() -> Value + Send + Sync + 'static,
+    ) -> LazyJson {
+        let on_read = OnRead {
+            make: Box::new(make),
+            otherwise: Arc::new(otherwise),
+            text: OnceLock::new(),
+        };
+        LazyJson::with(Source::OnRead(Arc::new(on_read)), OnceLock::new())
+    }
+
+    /// The JSON text this value was made from, if it was made from text (text written on
+    /// read is written now).
     pub fn as_text(&self) -> Option<&RawValue> {
         match &self.0.source {
             Source::Text(json) => Some(&json.0),
+            Source::OnRead(on_read) => on_read.text(),
             _ => None,
         }
+    }
+
+    /// Whether the value comes from text, kept or written on read: a handle that is cheap
+    /// to keep and reads the same every time, without rendering anything to ask.
+    pub fn is_from_text(&self) -> bool {
+        matches!(self.0.source, Source::Text(_) | Source::OnRead(_))
     }
 
     /// A value known now.
@@ -111,8 +169,9 @@ impl LazyJson {
             Source::Ready => unreachable!("a ready value is set when it is made"),
             Source::Snapshot(render) => render(),
             Source::Derived(from, derive) => derive(from.value()),
-            // Checked to parse when it was made; `Null` would take a broken invariant.
-            Source::Text(json) => serde_json::from_str(json.0.get()).unwrap_or(Value::Null),
+            // Checked to parse when it was made.
+            Source::Text(json) => parse_checked(&json.0),
+            Source::OnRead(on_read) => on_read.value(),
         })
     }
 
@@ -140,6 +199,9 @@ impl LazyJson {
                 LazyJson::with(Source::Snapshot(Arc::clone(render)), OnceLock::new())
             }
             Source::Text(json) => LazyJson::with(Source::Text(Arc::clone(json)), OnceLock::new()),
+            Source::OnRead(on_read) => {
+                LazyJson::with(Source::OnRead(Arc::clone(on_read)), OnceLock::new())
+            }
             Source::Derived(_, derive) => LazyJson::with(
                 Source::Derived(from.clone(), Arc::clone(derive)),
                 OnceLock::new(),
@@ -277,6 +339,43 @@ mod tests {
         assert_eq!(twin, lazy);
         assert_eq!(lazy.clone().into_value(), json!({"b": [1, 2.5], "a": null}));
         assert_eq!(LazyJson::ready(json!(3)).into_value(), json!(3));
+    }
+
+    #[test]
+    fn text_on_read_is_written_once_on_first_read_and_shared_by_twins() {
+        static WRITTEN: AtomicUsize = AtomicUsize::new(0);
+        let lazy = LazyJson::text_on_read(
+            || {
+                WRITTEN.fetch_add(1, Ordering::SeqCst);
+                RawValue::from_string(r#"{"a": [1, 2]}"#.into()).ok()
+            },
+            || json!("unused"),
+        );
+        assert!(lazy.is_from_text());
+        let twin = lazy.unrendered();
+        assert_eq!(WRITTEN.load(Ordering::SeqCst), 0, "nothing written unread");
+        assert_eq!(lazy["a"][1], 2);
+        assert_eq!(
+            twin.as_text().map(RawValue::get),
+            Some(r#"{"a": [1, 2]}"#),
+            "the twin reads the same text"
+        );
+        assert_eq!(twin, lazy);
+        assert_eq!(WRITTEN.load(Ordering::SeqCst), 1, "written once for both");
+        assert!(!LazyJson::from(json!(1)).is_from_text());
+    }
+
+    #[test]
+    fn text_on_read_falls_back_when_there_is_none_or_a_value_would_refuse_it() {
+        let refused = LazyJson::text_on_read(
+            || RawValue::from_string(r#"{"n": 1e400}"#.into()).ok(),
+            || json!({"n": "1e400"}),
+        );
+        assert!(refused.as_text().is_none(), "no text a Value would refuse");
+        assert_eq!(refused["n"], "1e400");
+        let none = LazyJson::text_on_read(|| None, || json!("body text"));
+        assert_eq!(*none, json!("body text"));
+        assert_eq!(serde_json::to_string(&none).unwrap(), r#""body text""#);
     }
 
     #[test]

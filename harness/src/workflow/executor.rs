@@ -421,16 +421,27 @@ impl EngineInner {
 }
 
 /// A step's output as the run log shows it: secure values masked. JSON text that holds
-/// no secret (and no escape, behind which one could hide) is shown as it is, unparsed.
+/// no secret (and no escape, behind which one could hide) is shown as it is, unparsed;
+/// whether it does is looked at when the shown output is first read.
 fn shown_output(secrets: &Secrets, output: &LazyJson) -> LazyJson {
     if secrets.is_empty() {
         return output.clone();
     }
-    if let Some(text) = output.as_text()
-        && !text.get().contains('\\')
-        && !secrets.appear_in_text(text.get())
-    {
-        return output.clone();
+    if output.is_from_text() {
+        // Twins: what reading them renders is not kept with the run log.
+        let (text_of, value_of) = (output.unrendered(), output.unrendered());
+        let (secrets, masking) = (secrets.clone(), secrets.clone());
+        return LazyJson::text_on_read(
+            move || {
+                text_of
+                    .as_text()
+                    .filter(|text| {
+                        !text.get().contains('\\') && !secrets.appear_in_text(text.get())
+                    })
+                    .map(ToOwned::to_owned)
+            },
+            move || masking.mask(value_of.unrendered().value()),
+        );
     }
     LazyJson::from(secrets.mask(output.value()))
 }
@@ -506,5 +517,30 @@ mod tests {
 
         let value = shown_output(&secrets, &LazyJson::from(json!({"k": "tok-123456"})));
         assert_eq!(value["k"], "[secure:API_Key]");
+    }
+
+    #[test]
+    fn an_output_written_on_read_is_looked_at_for_secrets_only_when_read() {
+        static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let secrets = Secrets::new(vec![("API_Key".into(), "tok-123456".into())]);
+        let echoing = LazyJson::text_on_read(
+            || {
+                WRITTEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                RawValue::from_string(r#"{"echo": "tok-123456", "n": 1}"#.into()).ok()
+            },
+            || Value::Null,
+        );
+        let shown = shown_output(&secrets, &echoing);
+        assert_eq!(WRITTEN.load(std::sync::atomic::Ordering::SeqCst), 0);
+        assert!(
+            shown.as_text().is_none(),
+            "text holding a secret is not shown"
+        );
+        assert_eq!(*shown, json!({"echo": "[secure:API_Key]", "n": 1}));
+        assert_eq!(
+            echoing["echo"], "tok-123456",
+            "the step itself reads the value"
+        );
+        assert_eq!(WRITTEN.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }

@@ -46,8 +46,9 @@ struct Finished {
     chain_with_self: Vec<Hop>,
     /// The run without the outputs below.
     json: Box<str>,
-    /// Step outputs that are JSON text (a REST step's response), by step index: kept as
-    /// the text they are, not parsed to be written into `json`.
+    /// Step outputs that come from JSON text (a REST step's response, kept or written on
+    /// first read), by step index: kept as the handles they are, not rendered to be
+    /// written into `json`.
     outputs: Vec<(usize, LazyJson)>,
 }
 
@@ -65,7 +66,7 @@ impl Kept {
         }
         let mut outputs = Vec::new();
         for (i, step) in run.steps.iter_mut().enumerate() {
-            if let Some(output) = step.output.take_if(|o| o.as_text().is_some()) {
+            if let Some(output) = step.output.take_if(|o| o.is_from_text()) {
                 outputs.push((i, output.unrendered()));
             }
         }
@@ -469,12 +470,29 @@ mod tests {
         second.output =
             LazyJson::text(serde_json::value::RawValue::from_string(text.into()).unwrap());
         finished.steps.push(second);
+        // Text written on first read: recording the run does not write it.
+        static WRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let mut third = finished.steps[0].clone();
+        third.id = "third".into();
+        third.output = Some(LazyJson::text_on_read(
+            || {
+                WRITTEN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                serde_json::value::RawValue::from_string(r#"{"late": true}"#.into()).ok()
+            },
+            || serde_json::Value::Null,
+        ));
+        finished.steps.push(third);
         let mut book = RunBook::default();
         book.insert(finished.clone());
+        assert_eq!(WRITTEN.load(std::sync::atomic::Ordering::SeqCst), 0);
         let Some(Kept::Finished(kept)) = book.runs.get("run-7") else {
             panic!("a finished run is kept as text");
         };
-        assert_eq!(kept.outputs.len(), 1);
+        assert_eq!(kept.outputs.len(), 2);
+        assert!(
+            !kept.json.contains("late"),
+            "the output written on read is kept apart"
+        );
         assert!(
             !kept.json.contains("\"c1\""),
             "the text output is kept apart"
@@ -492,6 +510,12 @@ mod tests {
             "read back as the same text"
         );
         assert_eq!(read.steps[1].output.as_ref().unwrap()["body"]["n"], 1500.0);
+        assert_eq!(read.steps[2].output.as_ref().unwrap()["late"], true);
+        assert_eq!(
+            WRITTEN.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "written once"
+        );
         assert_eq!(book.chain_of("run-7"), Some(finished.chain_with_self()));
         // A live run stays as it is, so the engine can mark it interrupted in place.
         book.insert(run(8, RunState::Running));

@@ -5,11 +5,15 @@
 //! mock carry the run's cause (`x-kmock-cause` and `traceparent`), so the events they
 //! cause extend the chain.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http_body_util::Full;
 use reqwest::Method;
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, DATE, HOST, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
+};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -216,32 +220,37 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             ));
         }
     };
-    let headers = ShownHeaders::of(&headers);
-    let reason = status.canonical_reason().unwrap_or("");
     if !status.is_success() {
+        let reason = status.canonical_reason().unwrap_or("");
         return Err(json!({
             "message": format!("{method_text} {uri} answered {} {reason}", status.as_u16()),
             "kind": "http-status",
             "status": status.as_u16(),
             "statusText": reason,
-            "headers": headers,
+            "headers": ShownHeaders::of(shown_pairs(&headers)),
             "body": body_value(&bytes),
             "request": {"method": method_text, "uri": uri},
         }));
     }
-    Ok(output(status.as_u16(), &headers, &bytes))
+    Ok(Answer::copied(status.as_u16(), &headers, &bytes).output())
+}
+
+/// A response's headers other than `date` (it would differ from run to run).
+fn shown_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&HeaderName, &[u8])> {
+    headers
+        .iter()
+        .filter(|(name, _)| *name != DATE)
+        .map(|(name, value)| (name, value.as_bytes()))
 }
 
 /// A response's headers as a step shows them: by name (the last value of a repeated
-/// name), without `date` (it would differ from run to run).
+/// name).
 struct ShownHeaders<'a>(Vec<(&'a str, std::borrow::Cow<'a, str>)>);
 
 impl<'a> ShownHeaders<'a> {
-    fn of(headers: &'a HeaderMap) -> ShownHeaders<'a> {
+    fn of(headers: impl Iterator<Item = (&'a HeaderName, &'a [u8])>) -> ShownHeaders<'a> {
         let mut shown: Vec<(&str, std::borrow::Cow<'_, str>)> = headers
-            .iter()
-            .filter(|(name, _)| name.as_str() != "date")
-            .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value.as_bytes())))
+            .map(|(name, value)| (name.as_str(), String::from_utf8_lossy(value)))
             .collect();
         // Stable: a repeated name's values stay in order, and the last one is kept.
         shown.sort_by(|a, b| a.0.cmp(b.0));
@@ -267,20 +276,54 @@ fn body_value(bytes: &[u8]) -> Value {
     }
 }
 
-/// `{"response": {"status", "statusCode", "headers"}, "body", "status"}` as JSON text: a
-/// JSON body goes in as it came (checked, not parsed into a tree), so a step that only
-/// sends its request never builds the response's JSON.
-fn output(status: u16, headers: &ShownHeaders<'_>, bytes: &[u8]) -> LazyJson {
-    let as_text = serde_json::from_slice::<&RawValue>(bytes)
-        .and_then(|body| serde_json::value::to_raw_value(&Output::of(status, headers, body)));
-    if let Some(text) = as_text.ok().and_then(LazyJson::text) {
-        return text;
+/// A successful answer, copied out of the connection's read buffer (which its `Bytes`
+/// would keep whole for as long as a run log keeps the output).
+struct Answer {
+    status: u16,
+    headers: Vec<(HeaderName, Box<[u8]>)>,
+    body: Box<[u8]>,
+}
+
+impl Answer {
+    fn copied(status: u16, headers: &HeaderMap, body: &[u8]) -> Answer {
+        Answer {
+            status,
+            headers: shown_pairs(headers)
+                .map(|(name, value)| (name.clone(), value.into()))
+                .collect(),
+            body: body.into(),
+        }
     }
-    // Not JSON, or JSON that `RawValue` takes and a `Value` does not (a number past
-    // `f64`, half a surrogate pair): the body as a step reads it, its text if need be.
-    let value = serde_json::to_value(Output::of(status, headers, body_value(bytes)));
-    // Serializing strings, numbers and a parsed body cannot fail.
-    LazyJson::from(value.unwrap_or(Value::Null))
+
+    fn shown_headers(&self) -> ShownHeaders<'_> {
+        ShownHeaders::of(self.headers.iter().map(|(name, value)| (name, &value[..])))
+    }
+
+    /// The step's output, written when first read: most outputs never are (nothing reads
+    /// a step's answer after it), and writing and checking each one was a tenth of the
+    /// CPU of a workflow that closes conversations.
+    fn output(self) -> LazyJson {
+        let answer = Arc::new(self);
+        let otherwise = Arc::clone(&answer);
+        LazyJson::text_on_read(move || answer.text(), move || otherwise.value())
+    }
+
+    /// `{"response": {"status", "statusCode", "headers"}, "body", "status"}` as JSON text:
+    /// a JSON body goes in as it came (checked, not parsed into a tree).
+    fn text(&self) -> Option<Box<RawValue>> {
+        let body = serde_json::from_slice::<&RawValue>(&self.body).ok()?;
+        let headers = self.shown_headers();
+        serde_json::value::to_raw_value(&Output::of(self.status, &headers, body)).ok()
+    }
+
+    /// Not JSON, or JSON that `RawValue` takes and a `Value` does not (a number past
+    /// `f64`, half a surrogate pair): the body as a step reads it, its text if need be.
+    fn value(&self) -> Value {
+        let headers = self.shown_headers();
+        let value = serde_json::to_value(Output::of(self.status, &headers, body_value(&self.body)));
+        // Serializing strings, numbers and a parsed body cannot fail.
+        value.unwrap_or(Value::Null)
+    }
 }
 
 /// A REST step's output, with its body as text or as a value.
@@ -420,24 +463,24 @@ mod tests {
         headers.append("date", HeaderValue::from_static("today"));
         headers.append("x-a", HeaderValue::from_static("first"));
         headers.append("x-a", HeaderValue::from_static("last"));
-        let shown = serde_json::to_string(&ShownHeaders::of(&headers)).unwrap();
+        let shown = serde_json::to_string(&ShownHeaders::of(shown_pairs(&headers))).unwrap();
         assert_eq!(shown, r#"{"x-a":"last","x-b":"1"}"#);
     }
 
     #[test]
     fn a_body_a_value_would_refuse_is_kept_as_text_not_lost() {
         let headers = HeaderMap::new();
-        let shown = ShownHeaders::of(&headers);
+        let output = |status, body: &[u8]| Answer::copied(status, &headers, body).output();
         for body in [&br#"{"n": 1e400}"#[..], br#"{"s": "\ud83d"}"#, b"not json"] {
-            let output = output(201, &shown, body);
+            let output = output(201, body);
             assert_eq!(output["status"], 201, "{output:?}");
             assert_eq!(output["response"]["statusCode"], 201);
             assert_eq!(output["body"], String::from_utf8_lossy(body).as_ref());
         }
-        let json = output(200, &shown, br#"{"id": "c1", "n": [1.5]}"#);
+        let json = output(200, br#"{"id": "c1", "n": [1.5]}"#);
         assert!(json.as_text().is_some(), "JSON is kept as its text");
         assert_eq!(json["body"]["n"][0], 1.5);
-        let empty = output(204, &shown, b"");
+        let empty = output(204, b"");
         assert!(empty["body"].is_null());
         assert_eq!(empty["status"], 204);
     }
