@@ -70,13 +70,7 @@ impl Kept {
                 outputs.push((i, output.unrendered()));
             }
         }
-        // Written into room for a typical run (about 1.3 KB) instead of a buffer that
-        // doubles its way there, copying at each step.
-        let mut buf = Vec::with_capacity(2048);
-        let written = serde_json::to_writer(&mut buf, &run)
-            .map_err(|e| e.to_string())
-            .and_then(|()| String::from_utf8(buf).map_err(|e| e.to_string()));
-        match written {
+        match written_in_scratch(&run) {
             Ok(json) => Kept::Finished(Finished {
                 state: run.state,
                 chain_with_self: run.chain_with_self(),
@@ -84,7 +78,7 @@ impl Kept {
                 workflow_name: run.workflow.name,
                 record: run.record,
                 root: run.cause.root,
-                json: json.into_boxed_str(),
+                json,
                 outputs,
             }),
             Err(_) => {
@@ -146,6 +140,36 @@ impl Kept {
             },
         }
     }
+}
+
+thread_local! {
+    /// Where runs are written before their text is copied out at its exact size.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The largest scratch buffer kept between runs: one huge run must not pin its size.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
+/// `run` as JSON text in a box of its exact size. Written into a warm per-thread buffer
+/// and copied out: a fresh buffer per run with room to spare (about 2 KB for 1.3 KB of
+/// text) kept the spare room for as long as the run was kept, and took mimalloc's slow
+/// path for a fresh page every few runs.
+fn written_in_scratch(run: &Run) -> Result<Box<str>, String> {
+    SCRATCH.with(|scratch| {
+        let mut buf = scratch.try_borrow_mut().map_err(|e| e.to_string())?;
+        buf.clear();
+        let written = serde_json::to_writer(&mut *buf, run)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                std::str::from_utf8(&buf)
+                    .map(Box::from)
+                    .map_err(|e| e.to_string())
+            });
+        if buf.capacity() > SCRATCH_KEPT {
+            *buf = Vec::new();
+        }
+        written
+    })
 }
 
 /// Parses a kept run's text without serde_json's depth limit: the values in it were
