@@ -440,6 +440,20 @@ mod tests {
     }
 
     #[test]
+    fn runs_are_written_at_their_size_and_a_huge_one_does_not_pin_the_scratch() {
+        let mut huge = run(1, RunState::Completed);
+        huge.summary = "x".repeat(4 * SCRATCH_KEPT);
+        let small = run(2, RunState::Completed);
+        for r in [&huge, &small] {
+            let text = written_in_scratch(r).expect("written");
+            assert_eq!(*text, *serde_json::to_string(r).unwrap());
+            assert_eq!(parse_run(&text).expect("reads back"), *r);
+        }
+        let kept = SCRATCH.with(|s| s.borrow().capacity());
+        assert!(kept <= SCRATCH_KEPT, "{kept} bytes kept");
+    }
+
+    #[test]
     fn a_run_holding_a_value_nested_to_the_parse_limit_reads_back() {
         // As deep as serde_json parses (a workflow's params, an event's data): the run's
         // own fields nest it a few levels deeper still.
