@@ -87,6 +87,7 @@ impl Store {
             Arc::new(OrgState {
                 org: RwLock::new(org),
                 data: RwLock::new(data),
+                known_tags: dashmap::DashSet::new(),
             }),
         );
         let mut default = self.default_org.write().unwrap_or_else(|e| e.into_inner());

@@ -114,6 +114,9 @@ pub struct OrgData {
 pub struct OrgState {
     org: RwLock<Org>,
     data: RwLock<OrgData>,
+    /// Tag ids found in `data`: a tag is never removed (a deleted one is kept, marked),
+    /// so a workflow run asking again need not wait for the data lock behind writers.
+    known_tags: dashmap::DashSet<Id>,
 }
 
 impl OrgState {

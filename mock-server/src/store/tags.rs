@@ -128,9 +128,17 @@ impl Store {
 
     /// Whether the org has a tag with this id (deleted ones included, as `get_tag`).
     pub fn has_tag(&self, org: Id, id: Id) -> bool {
-        self.org_state(org)
-            .map(|state| state.read().tags.contains_key(&id))
-            .unwrap_or(false)
+        let Ok(state) = self.org_state(org) else {
+            return false;
+        };
+        if state.known_tags.contains(&id) {
+            return true;
+        }
+        let found = state.read().tags.contains_key(&id);
+        if found {
+            state.known_tags.insert(id);
+        }
+        found
     }
 
     /// `GET /v1/tags`, in creation order.
@@ -233,5 +241,51 @@ impl Store {
         let resource = after.resource();
         data.tags.insert(after.id, after);
         Ok(resource)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cause::Cause;
+    use crate::clock::Clock;
+    use crate::events::EventBus;
+
+    #[test]
+    fn has_tag_sees_tags_created_after_it_was_asked_and_forgets_nothing_known() {
+        let store = Store::new(Clock::virtual_default(), 7, EventBus::new(16));
+        let org = store.ensure_org("acme").expect("an org");
+        let actor = Actor::new(org, org, "api-gw", None, Cause::root(org));
+        let later = Id::from_bytes([9; 12]);
+        assert!(!store.has_tag(org, later), "no such tag yet");
+        let write = |name: &str| TagWrite {
+            name: Some(name.into()),
+            color: None,
+        };
+        store
+            .create_tag(&actor, write("vip"), Some(later), None)
+            .expect("created");
+        assert!(store.has_tag(org, later), "a miss is not remembered");
+        // Known now: answered while a writer holds the org's data.
+        let state = store.org_state(org).expect("the org");
+        let writing = state.write();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| tx.send(store.has_tag(org, later)));
+            let answer = rx.recv_timeout(std::time::Duration::from_secs(30));
+            drop(writing);
+            assert_eq!(
+                answer.ok(),
+                Some(true),
+                "not kept waiting behind the writer"
+            );
+        });
+        assert!(
+            !store.has_tag(Id::from_bytes([8; 12]), later),
+            "another org"
+        );
+        // A restored state starts from its own tags.
+        store.restore(Store::new(Clock::virtual_default(), 7, EventBus::new(16)).snapshot());
+        assert!(!store.has_tag(org, later));
     }
 }
