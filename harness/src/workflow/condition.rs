@@ -3,12 +3,12 @@
 //! evaluated with an explanation of every operand, so the run log can say which
 //! condition was false and with which values.
 
-use kustomer_mock::json_object::{object, string};
 use regex::Regex;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use std::borrow::Cow;
 
+use super::condition_log::ConditionLog;
 use super::param::{Param, child_path, index_path};
 use super::scope::Scope;
 use super::template::number_of;
@@ -94,8 +94,8 @@ pub enum Condition {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub holds: bool,
-    /// `{"op", "values" (resolved), "holds"}`, or `{"op", "holds", "conditions": [...]}`.
-    pub explanation: Value,
+    /// Each operand as resolved, and each part's outcome.
+    pub explanation: ConditionLog,
 }
 
 impl Condition {
@@ -216,69 +216,40 @@ impl Condition {
 
     /// Evaluates against the run's data.
     pub fn evaluate(&self, scope: &Scope<'_>) -> Outcome {
-        match self {
+        let explanation = match self {
             Condition::All(items) | Condition::Any(items) => {
                 let all = matches!(self, Condition::All(_));
-                let outcomes: Vec<Outcome> = items.iter().map(|c| c.evaluate(scope)).collect();
+                let parts: Vec<ConditionLog> = items
+                    .iter()
+                    .map(|c| c.evaluate(scope).explanation)
+                    .collect();
                 let holds = if all {
-                    outcomes.iter().all(|o| o.holds)
+                    parts.iter().all(|p| p.holds)
                 } else {
-                    outcomes.iter().any(|o| o.holds)
+                    parts.iter().any(|p| p.holds)
                 };
-                Outcome {
-                    holds,
-                    explanation: object([
-                        ("op", string(if all { "and" } else { "or" })),
-                        ("holds", holds.into()),
-                        (
-                            "conditions",
-                            Value::Array(outcomes.into_iter().map(|o| o.explanation).collect()),
-                        ),
-                    ]),
-                }
+                ConditionLog::combined(if all { "and" } else { "or" }, parts, holds)
             }
             Condition::Not(inner) => {
-                let outcome = inner.evaluate(scope);
-                let holds = !outcome.holds;
-                Outcome {
-                    holds,
-                    explanation: object([
-                        ("op", string("not")),
-                        ("holds", holds.into()),
-                        ("conditions", Value::Array(vec![outcome.explanation])),
-                    ]),
-                }
+                let part = inner.evaluate(scope).explanation;
+                let holds = !part.holds;
+                ConditionLog::combined("not", vec![part], holds)
             }
-            Condition::Const(holds) => Outcome {
-                holds: *holds,
-                explanation: json!({"op": holds.to_string(), "holds": holds}),
-            },
+            Condition::Const(holds) => ConditionLog::constant(*holds),
             Condition::Exists { negate, value } => {
                 let (resolved, error) = resolve(value, scope);
                 let present = !resolved.is_null();
                 let holds = present != *negate;
-                let mut explanation = object([
-                    ("op", string(if *negate { "dne" } else { "exists" })),
-                    ("values", Value::Array(vec![resolved])),
-                    ("holds", holds.into()),
-                ]);
-                if let Some(error) = error {
-                    explanation["error"] = Value::String(error);
-                }
-                Outcome { holds, explanation }
+                let op = if *negate { "dne" } else { "exists" };
+                ConditionLog::of(op, vec![resolved], holds, error)
             }
             Condition::Changed(field) => {
                 let change = scope.lookup(&format!("steps.1.changes.attributes.{field}"));
                 let holds = change.as_deref().is_some_and(|c| !c.is_null());
                 let change = change.map(Cow::into_owned).unwrap_or(Value::Null);
-                Outcome {
-                    holds,
-                    explanation: object([
-                        ("op", string("changed")),
-                        ("values", Value::Array(vec![string(field.as_str())])),
-                        ("change", change),
-                        ("holds", holds.into()),
-                    ]),
+                ConditionLog {
+                    change: Some(change),
+                    ..ConditionLog::of("changed", vec![Value::String(field.clone())], holds, None)
                 }
             }
             Condition::Compare {
@@ -290,16 +261,12 @@ impl Condition {
                 let (a, error_a) = resolve(left, scope);
                 let (b, error_b) = resolve(right, scope);
                 let holds = compare(*op, &a, &b, regex.as_ref());
-                let mut explanation = object([
-                    ("op", string(op.name())),
-                    ("values", Value::Array(vec![a, b])),
-                    ("holds", holds.into()),
-                ]);
-                if let Some(error) = error_a.or(error_b) {
-                    explanation["error"] = Value::String(error);
-                }
-                Outcome { holds, explanation }
+                ConditionLog::of(op.name(), vec![a, b], holds, error_a.or(error_b))
             }
+        };
+        Outcome {
+            holds: explanation.holds,
+            explanation,
         }
     }
 }
@@ -399,6 +366,7 @@ mod tests {
     use super::*;
     use crate::workflow::template::Templates;
     use kustomer_mock::Clock;
+    use serde_json::json;
 
     fn holds(condition: Value, data: &Value) -> bool {
         let templates = Templates::new(Clock::virtual_default());
@@ -595,7 +563,7 @@ mod tests {
         let outcome = c.evaluate(&scope);
         assert!(!outcome.holds);
         assert_eq!(
-            outcome.explanation,
+            serde_json::to_value(&outcome.explanation).unwrap(),
             json!({"op": "contains", "values": [["t1", "t2"], "t9"], "holds": false})
         );
     }

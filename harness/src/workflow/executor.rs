@@ -38,7 +38,7 @@ fn choose(
                 None => (true, None),
                 Some(c) => {
                     let outcome = c.evaluate(scope);
-                    (outcome.holds, Some(secrets.mask_owned(outcome.explanation)))
+                    (outcome.holds, Some(outcome.explanation.masked(secrets)))
                 }
             };
             if holds && chosen.is_none() {

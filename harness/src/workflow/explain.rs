@@ -5,6 +5,7 @@
 use kustomer_mock::{Id, Store};
 use serde_json::Value;
 
+use super::condition_log::ConditionLog;
 use super::load::LoadedWorkflow;
 use super::loop_guard::LoopRecord;
 use super::run_log::{Run, RunState, TransitionLog};
@@ -27,36 +28,26 @@ fn shown(value: &Value) -> String {
 }
 
 /// Renders a condition with the values it saw: `contains(/#steps.1.tags = ["a"], "b")`.
-/// `raw` is the condition as written, `seen` its explanation from the run log.
-pub fn describe_condition(raw: &Value, seen: &Value) -> String {
+/// `raw` is the condition as written, `seen` its log from the run (if there is one).
+pub fn describe_condition(raw: &Value, seen: Option<&ConditionLog>) -> String {
     let op = raw.get("op").and_then(Value::as_str).unwrap_or("?");
+    let raw_values = raw
+        .get("values")
+        .and_then(Value::as_array)
+        .map_or(NONE, Vec::as_slice);
     match op {
         "and" | "or" | "not" => {
-            let raw_parts = raw
-                .get("values")
-                .and_then(Value::as_array)
-                .map_or(NONE, Vec::as_slice);
-            let seen_parts = seen
-                .get("conditions")
-                .and_then(Value::as_array)
-                .map_or(NONE, Vec::as_slice);
-            let parts: Vec<String> = raw_parts
+            let seen_parts = seen.map_or(&[][..], ConditionLog::parts);
+            let parts: Vec<String> = raw_values
                 .iter()
-                .zip(seen_parts.iter().chain(std::iter::repeat(&Value::Null)))
-                .map(|(r, s)| describe_condition(r, s))
+                .enumerate()
+                .map(|(i, r)| describe_condition(r, seen_parts.get(i)))
                 .collect();
             format!("{op}({})", parts.join(", "))
         }
         "true" | "false" => op.to_string(),
         _ => {
-            let raw_values = raw
-                .get("values")
-                .and_then(Value::as_array)
-                .map_or(NONE, Vec::as_slice);
-            let seen_values = seen
-                .get("values")
-                .and_then(Value::as_array)
-                .map_or(NONE, Vec::as_slice);
+            let seen_values = seen.map_or(NONE, ConditionLog::values);
             let parts: Vec<String> = raw_values
                 .iter()
                 .enumerate()
@@ -81,25 +72,23 @@ pub fn describe_condition(raw: &Value, seen: &Value) -> String {
 }
 
 /// The parts of a false condition that were false (for `and`), else the condition itself.
-fn false_parts(raw: &Value, seen: &Value) -> Vec<String> {
+fn false_parts(raw: &Value, seen: &ConditionLog) -> Vec<String> {
     if raw.get("op").and_then(Value::as_str) == Some("and") {
-        let none = Vec::new();
-        let raw_parts = raw.get("values").and_then(Value::as_array).unwrap_or(&none);
-        let seen_parts = seen
-            .get("conditions")
+        let raw_parts = raw
+            .get("values")
             .and_then(Value::as_array)
-            .unwrap_or(&none);
+            .map_or(NONE, Vec::as_slice);
         let parts: Vec<String> = raw_parts
             .iter()
-            .zip(seen_parts.iter())
-            .filter(|(_, s)| s.get("holds") == Some(&Value::Bool(false)))
-            .map(|(r, s)| describe_condition(r, s))
+            .zip(seen.parts())
+            .filter(|(_, s)| !s.holds)
+            .map(|(r, s)| describe_condition(r, Some(s)))
             .collect();
         if !parts.is_empty() {
             return parts;
         }
     }
-    vec![describe_condition(raw, seen)]
+    vec![describe_condition(raw, Some(seen))]
 }
 
 /// Every 24-hex literal in a condition (tag ids, mostly).
@@ -173,7 +162,7 @@ fn raw_condition<'a>(
 
 fn describe_transition(workflow: Option<&LoadedWorkflow>, t: &TransitionLog) -> String {
     match (raw_condition(workflow, true, None, t.index), &t.condition) {
-        (Some(raw), Some(seen)) => describe_condition(raw, seen),
+        (Some(raw), Some(seen)) => describe_condition(raw, Some(seen)),
         _ => "(no condition)".into(),
     }
 }
@@ -331,12 +320,14 @@ mod tests {
             {"op": "contains", "values": ["/#steps.1.changes.attributes.tags.after", "t1"]},
             {"op": "dnc", "values": ["/#steps.1.changes.attributes.tags.before", "t1"]}
         ]});
-        let seen = json!({"op": "and", "holds": false, "conditions": [
-            {"op": "contains", "values": [["t1"], "t1"], "holds": true},
-            {"op": "dnc", "values": [["t1"], "t1"], "holds": false}
-        ]});
+        let seen: ConditionLog =
+            serde_json::from_value(json!({"op": "and", "holds": false, "conditions": [
+                {"op": "contains", "values": [["t1"], "t1"], "holds": true},
+                {"op": "dnc", "values": [["t1"], "t1"], "holds": false}
+            ]}))
+            .unwrap();
         assert_eq!(
-            describe_condition(&raw, &seen),
+            describe_condition(&raw, Some(&seen)),
             r#"and(contains(/#steps.1.changes.attributes.tags.after = ["t1"], "t1"), dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1"))"#
         );
         assert_eq!(

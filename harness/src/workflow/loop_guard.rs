@@ -5,7 +5,8 @@
 
 use kustomer_mock::{Hop, Id, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+
+use super::condition_log::ConditionLog;
 
 /// Loop guard settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +62,7 @@ pub struct LoopRecord {
     pub chain: Vec<LoopHop>,
     /// The trigger condition that let the workflow fire again, with its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<Value>,
+    pub condition: Option<ConditionLog>,
     pub detected_at: Timestamp,
     /// The loop in words, with the fix.
     pub explanation: String,

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod apps;
 pub mod condition;
+pub mod condition_log;
 mod dates;
 pub mod definition;
 pub mod engine;

@@ -6,6 +6,8 @@ use kustomer_mock::{Hop, Id, LazyJson, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::condition_log::ConditionLog;
+
 /// Where a run stands or how it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -101,7 +103,7 @@ pub struct TransitionLog {
     pub holds: bool,
     /// The condition with its resolved values (absent: an unconditional transition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<Value>,
+    pub condition: Option<ConditionLog>,
 }
 
 /// One step of a run.

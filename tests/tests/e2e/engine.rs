@@ -218,7 +218,7 @@ async fn branches_and_error_cases() {
     assert_eq!(taken, ["classify", "tagGeneral"]);
     let skipped = &general_run.steps[0].transitions[0];
     assert!(!skipped.holds, "why the first branch was not taken");
-    assert_eq!(skipped.condition.as_ref().unwrap()["values"], json!([null]));
+    assert_eq!(skipped.condition.as_ref().unwrap().values(), [json!(null)]);
     let updated = get(
         server,
         &format!(

@@ -50,7 +50,7 @@ async fn the_guard_halts_the_naive_workflow_at_max_repeats_plus_one() {
             .iter()
             .all(|h| h.record == CONV_1 && h.workflow == "64a0c0ffee000000000010a1")
     );
-    assert_eq!(record.condition.as_ref().unwrap()["holds"], true);
+    assert!(record.condition.as_ref().unwrap().holds);
     let explanation = &record.explanation;
     assert!(
         explanation.contains("naive-close-on-tag") && explanation.contains(CONV_1),
@@ -301,8 +301,11 @@ async fn wrong_tag_id_story() {
     assert!(runs.iter().all(|r| r.state == RunState::NotMatched));
     let tagged = &runs[0];
     assert_eq!(
-        tagged.trigger[0].condition.as_ref().unwrap()["conditions"][0]["values"],
-        json!([[TAG_BILLING, TAG_AUTO_CLOSE], "64a0c0ffee0000000000dead"])
+        tagged.trigger[0].condition.as_ref().unwrap().parts()[0].values(),
+        [
+            json!([TAG_BILLING, TAG_AUTO_CLOSE]),
+            json!("64a0c0ffee0000000000dead")
+        ]
     );
     let explanation = tagged.explanation.as_ref().unwrap();
     assert!(
