@@ -222,10 +222,12 @@ fn publish(options: &Options, name: &str, title: &str, body: &str) {
 
 async fn all(options: &Options, settings: &Settings) {
     if options.only.iter().any(|p| p == "burst") {
-        // Unlike the workflow phase, no warm-up burst: the first round shows the cold start.
-        for round in 0..settings.burst_rounds {
-            workflow::burst_round(settings, round).await;
+        // As the workflow phase: the cold burst, then the rounds on the same harnesses.
+        let benches = workflow::BurstBenches::start(settings).await;
+        for round in 0..=settings.burst_rounds {
+            benches.round(round).await;
         }
+        benches.shutdown().await;
         return;
     }
     let wants = |phase: &str| options.only.is_empty() || options.only.iter().any(|p| p == phase);

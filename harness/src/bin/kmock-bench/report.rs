@@ -196,7 +196,7 @@ pub fn main_section(
         out.push_str("\n### Workflow end to end\n\n");
         let _ = writeln!(
             out,
-            "`close-on-tag` installed (harness: journal on, events, engine, REST step over loopback HTTP). Burst: {} open conversations each get the `auto-close` tag (`POST /v1/conversations/{{id}}/tags`, 32 connections); timed from the first tag request to the last conversation done (each closing run also causes one not-matched run on the workflow's own update); measured after one unmeasured burst of the same size to warm the process, as the API cells warm up, in {} rounds (a burst lasts about half a second). CPU per closing is the CPU time of the whole bench process (load generator, server, engine) over the burst. One at a time: {} tags in a row, each timed from the request to its conversation being done.\n",
+            "`close-on-tag` installed (harness: journal on, events, engine, REST step over loopback HTTP). Burst: {} open conversations each get the `auto-close` tag (`POST /v1/conversations/{{id}}/tags`, 32 connections); timed from the first tag request to the last conversation done (each closing run also causes one not-matched run on the workflow's own update); each variant on one harness that serves all of its bursts, as the API cells' servers serve all of theirs: its first (cold) burst warms it and is reported apart, since it also pays for the fresh harness growing its journal, event log and run book; then {} rounds, fresh conversations each (a burst lasts about half a second). CPU per closing is the CPU time of the whole bench process (load generator, server, engine) over the burst. One at a time: {} tags in a row, each timed from the request to its conversation being done.\n",
             wf.conversations,
             wf.bursts.len(),
             wf.sequential_ms.len() / wf.bursts.len().max(1)
@@ -212,6 +212,12 @@ pub fn main_section(
             "| Completed runs/s, burst with the run book full ({} kept; median; min–max) | {} |",
             crate::workflow::FULL_BOOK_KEPT,
             spread(&wf.full_book)
+        );
+        let _ = writeln!(
+            out,
+            "| Completed runs/s, the cold burst of a fresh harness (every run kept; CPU per closing) | {:.0} ({:.0} µs) |",
+            wf.cold.rate(),
+            wf.cold.cpu_per_run_us()
         );
         let cpu: Vec<f64> = wf.bursts.iter().map(|b| b.cpu_per_run_us()).collect();
         let _ = writeln!(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use kustomer_harness::harness::Harness;
-use kustomer_harness::workflow::{EngineConfig, RunState, load_file};
+use kustomer_harness::workflow::{EngineConfig, RunFilter, RunState, load_file};
 use kustomer_mock::model::ConversationStatus;
 use kustomer_mock::{BusItem, Id};
 use tokio::sync::mpsc;
@@ -52,6 +52,9 @@ pub struct WorkflowResults {
     pub bursts: Vec<Burst>,
     /// The same burst with the engine keeping only [`FULL_BOOK_KEPT`] runs.
     pub full_book: Vec<Burst>,
+    /// The first burst of a fresh harness (every run kept), not counted in `bursts`: it
+    /// also pays for the harness growing its journal, event log and run book.
+    pub cold: Burst,
     /// Tag → done, one at a time (ms).
     pub sequential_ms: Vec<f64>,
     /// Resident memory after many closings (in a process of its own).
@@ -158,10 +161,11 @@ fn tag_workload(harness: &Harness, ids: &[Id]) -> Workload {
     workload
 }
 
-/// Checks that every conversation got exactly its closing run (when the engine kept every
-/// run), or that the engine kept its bound and no kept run failed.
-fn check_runs(harness: &Harness, expected: usize, max_runs_kept: usize) {
-    if max_runs_kept < 2 * expected {
+/// Checks that every conversation of the burst (`ids`) got exactly its closing run (when
+/// the engine keeps every run), or that the engine kept its bound and no kept run failed.
+fn check_runs(harness: &Harness, ids: &[Id], max_runs_kept: usize) {
+    let engine = harness.engine();
+    if engine.run_count() >= max_runs_kept {
         let runs = harness.runs();
         assert_eq!(runs.len(), max_runs_kept, "the engine keeps its bound");
         assert!(
@@ -171,13 +175,22 @@ fn check_runs(harness: &Harness, expected: usize, max_runs_kept: usize) {
         );
         return;
     }
-    let completed = harness
-        .runs_of("close-on-tag")
-        .iter()
-        .filter(|r| r.state == RunState::Completed)
-        .count();
-    assert_eq!(
-        completed, expected,
+    let filter = RunFilter {
+        workflow: Some("close-on-tag"),
+        state: Some(RunState::Completed),
+        record: None,
+    };
+    let tagged: HashSet<Id> = ids.iter().copied().collect();
+    let mut closed: Vec<Id> = engine
+        .runs_matching(&filter, usize::MAX)
+        .into_iter()
+        .map(|r| r.record)
+        .filter(|record| tagged.contains(record))
+        .collect();
+    closed.sort_unstable();
+    let closed_once = closed.len() == ids.len() && closed.windows(2).all(|w| w[0] != w[1]);
+    assert!(
+        closed_once,
         "every tagged conversation is closed by exactly one run"
     );
 }
@@ -218,37 +231,112 @@ async fn tag_all(workload: &Workload, connections: usize) -> Vec<Instant> {
     sent_at
 }
 
-async fn burst(n: usize, max_runs_kept: usize) -> Burst {
-    let harness = harness(max_runs_kept).await;
-    let ids = setup::populate(harness.server().store(), n);
-    harness.settled().await.expect("the fixtures settle");
-    let mut done = watch_done(&harness, Watch::EveryMillisecond);
-    let workload = tag_workload(&harness, &ids);
-    let started = Instant::now();
-    let cpu_before = load::process_cpu();
-    let sent_at = tag_all(&workload, 32).await;
-    let index: HashMap<Id, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut latencies_ms = Vec::with_capacity(n);
-    let mut last = started;
-    while latencies_ms.len() < n {
-        let (id, at) = tokio::time::timeout(Duration::from_secs(120), done.recv())
-            .await
-            .expect("every conversation is closed within 2 minutes")
-            .expect("the bus is open");
-        if let Some(&i) = index.get(&id) {
-            latencies_ms.push((at - sent_at[i]).as_secs_f64() * 1000.0);
-            last = last.max(at);
+/// A harness that runs every burst of one variant. The API cells' servers serve every
+/// round after a warm-up; so does this harness, so that a burst measures the engine at
+/// work, comparable with the `PUT` cell, and not a fresh harness growing its journal,
+/// event log and run book for the first time (its first burst, reported as cold).
+pub struct BurstBench {
+    harness: Harness,
+    max_runs_kept: usize,
+}
+
+impl BurstBench {
+    async fn start(max_runs_kept: usize) -> BurstBench {
+        BurstBench {
+            harness: harness(max_runs_kept).await,
+            max_runs_kept,
         }
     }
-    let cpu = load::process_cpu().saturating_sub(cpu_before);
-    harness.settled().await.expect("the runs settle");
-    check_runs(&harness, n, max_runs_kept);
-    harness.shutdown().await;
-    Burst {
-        runs: n,
-        window: last - started,
-        cpu,
-        latencies_ms,
+
+    /// `n` open conversations tagged on 32 connections, timed from the first request to
+    /// the last conversation done.
+    async fn burst(&self, n: usize) -> Burst {
+        let harness = &self.harness;
+        let ids = setup::populate(harness.server().store(), n);
+        harness.settled().await.expect("the fixtures settle");
+        let mut done = watch_done(harness, Watch::EveryMillisecond);
+        let workload = tag_workload(harness, &ids);
+        let started = Instant::now();
+        let cpu_before = load::process_cpu();
+        let sent_at = tag_all(&workload, 32).await;
+        let index: HashMap<Id, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut latencies_ms = Vec::with_capacity(n);
+        let mut last = started;
+        while latencies_ms.len() < n {
+            let (id, at) = tokio::time::timeout(Duration::from_secs(120), done.recv())
+                .await
+                .expect("every conversation is closed within 2 minutes")
+                .expect("the bus is open");
+            if let Some(&i) = index.get(&id) {
+                latencies_ms.push((at - sent_at[i]).as_secs_f64() * 1000.0);
+                last = last.max(at);
+            }
+        }
+        let cpu = load::process_cpu().saturating_sub(cpu_before);
+        harness.settled().await.expect("the runs settle");
+        check_runs(harness, &ids, self.max_runs_kept);
+        Burst {
+            runs: n,
+            window: last - started,
+            cpu,
+            latencies_ms,
+        }
+    }
+
+    /// [`BurstBench::burst`], printed as round `round` (0: the cold one) of `what`.
+    async fn printed_burst(&self, n: usize, round: usize, what: &str) -> Burst {
+        let b = self.burst(n).await;
+        let label = match round {
+            0 => "cold".to_string(),
+            r => format!("round {r}"),
+        };
+        eprintln!(
+            "  {label}, {what}: {} runs in {:.0} ms: {:.0} runs/s, CPU {:.0} µs/run",
+            b.runs,
+            b.window.as_secs_f64() * 1000.0,
+            b.rate(),
+            b.cpu_per_run_us()
+        );
+        b
+    }
+}
+
+/// Both burst variants: every run kept, and the run book full.
+pub struct BurstBenches {
+    kept_all: BurstBench,
+    book_full: BurstBench,
+    n: usize,
+}
+
+impl BurstBenches {
+    /// Fresh harnesses for `rounds` bursts of `settings.workflow_conversations` after
+    /// the cold one; the first keeps every run of them all.
+    pub async fn start(settings: &Settings) -> BurstBenches {
+        let n = settings.workflow_conversations;
+        let every_run = 2 * n * (settings.burst_rounds + 1) + 1000;
+        BurstBenches {
+            kept_all: BurstBench::start(every_run).await,
+            book_full: BurstBench::start(FULL_BOOK_KEPT).await,
+            n,
+        }
+    }
+
+    /// A burst of each variant, printed as round `round` (0: the cold one).
+    pub async fn round(&self, round: usize) -> (Burst, Burst) {
+        let kept_all = self
+            .kept_all
+            .printed_burst(self.n, round, "every run kept")
+            .await;
+        let book_full = self
+            .book_full
+            .printed_burst(self.n, round, "run book full")
+            .await;
+        (kept_all, book_full)
+    }
+
+    pub async fn shutdown(self) {
+        self.kept_all.harness.shutdown().await;
+        self.book_full.harness.shutdown().await;
     }
 }
 
@@ -280,7 +368,7 @@ async fn sequential(n: usize) -> Vec<f64> {
         // The not-matched run of the workflow's own update finishes before the next tag.
         harness.settled().await.expect("the runs settle");
     }
-    check_runs(&harness, n, kept);
+    check_runs(&harness, &ids, kept);
     harness.shutdown().await;
     out
 }
@@ -288,59 +376,24 @@ async fn sequential(n: usize) -> Vec<f64> {
 pub async fn run(settings: &Settings) -> WorkflowResults {
     let mut sequential_ms = Vec::new();
     let (mut bursts, mut full_book) = (Vec::new(), Vec::new());
-    // As the API cells warm up before they are measured, one burst of the same size goes
-    // unmeasured first: the first burst of a process also pays for its cold start (the
-    // allocator growing the heap to the burst's size, the runtime's first tasks), which
-    // is not what the rounds measure.
-    let n = settings.workflow_conversations;
-    let warm_up = burst(n, every_run_kept(n)).await;
-    eprintln!(
-        "  warm-up burst: {} runs in {:.0} ms (not counted)",
-        warm_up.runs,
-        warm_up.window.as_secs_f64() * 1000.0
-    );
-    for round in 0..settings.burst_rounds {
-        let (kept_all, book_full) = burst_round(settings, round).await;
+    let benches = BurstBenches::start(settings).await;
+    let (cold, _) = benches.round(0).await;
+    for round in 1..=settings.burst_rounds {
+        let (kept_all, book_full) = benches.round(round).await;
         bursts.push(kept_all);
         full_book.push(book_full);
         sequential_ms.extend(sequential(settings.sequential_runs).await);
     }
+    benches.shutdown().await;
     let memory = tokio::task::block_in_place(|| steady_memory(settings.memory_closings));
     WorkflowResults {
-        conversations: n,
+        conversations: settings.workflow_conversations,
         bursts,
         full_book,
+        cold,
         sequential_ms,
         memory,
     }
-}
-
-/// A run book bound that keeps every run of a burst of `n` closings: two runs per
-/// closing, with room for the fixtures' own.
-fn every_run_kept(n: usize) -> usize {
-    2 * n + 1000
-}
-
-/// One round of both bursts: every run kept, then the run book full; each printed.
-pub async fn burst_round(settings: &Settings, round: usize) -> (Burst, Burst) {
-    let n = settings.workflow_conversations;
-    let kept_all = printed_burst(n, every_run_kept(n), round, "every run kept").await;
-    let book_full = printed_burst(n, FULL_BOOK_KEPT, round, "run book full").await;
-    (kept_all, book_full)
-}
-
-/// A burst of `n` closings with `kept` runs kept, printed as round `round` of `what`.
-async fn printed_burst(n: usize, kept: usize, round: usize, what: &str) -> Burst {
-    let b = burst(n, kept).await;
-    eprintln!(
-        "  round {}, {what}: {} runs in {:.0} ms: {:.0} runs/s, CPU {:.0} µs/run",
-        round + 1,
-        b.runs,
-        b.window.as_secs_f64() * 1000.0,
-        b.rate(),
-        b.cpu_per_run_us()
-    );
-    b
 }
 
 /// Resident memory of a busy server, in bytes.
