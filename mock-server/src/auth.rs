@@ -48,7 +48,7 @@ pub mod roles {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub key: Arc<ApiKey>,
-    pub org: Org,
+    pub org: Arc<Org>,
 }
 
 impl Caller {

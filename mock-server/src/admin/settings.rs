@@ -95,11 +95,11 @@ pub async fn put_limits(State(app): State<AppState>, body: Bytes) -> Result<Json
     let body: LimitsBody = parse_body(&body)?;
     let patch: LimitsPatch = crate::api::parse_value(Value::Object(body.patch))?;
     let org = org_of(&app, body.org.as_deref())?;
-    let mut limits = app.store.org_state(org)?.org().limits;
+    let mut limits = app.store.org_state(org)?.org().limits.clone();
     patch.apply(&mut limits).map_err(|(pointer, message)| {
         ApiError::bad_request("invalid_value", message).at_pointer(pointer)
     })?;
     app.store.set_limits(org, limits.clone())?;
-    let name = app.store.org_state(org)?.org().name;
+    let name = app.store.org_state(org)?.org().name.clone();
     Ok(Json(json!({ "org": name, "limits": limits })))
 }

@@ -85,7 +85,7 @@ impl Store {
         self.orgs.insert(
             id,
             Arc::new(OrgState {
-                org: RwLock::new(org),
+                org: RwLock::new(Arc::new(org)),
                 data: RwLock::new(data),
                 known_tags: dashmap::DashSet::new(),
             }),
@@ -114,7 +114,7 @@ impl Store {
     /// Replaces an org's limits and restarts its windows.
     pub fn set_limits(&self, org: Id, limits: OrgLimits) -> Result<(), ApiError> {
         let state = self.org_state(org)?;
-        state.org_mut().limits = limits;
+        state.change_org(|org| org.limits = limits);
         self.limiter.clear_org(org);
         Ok(())
     }

@@ -112,7 +112,8 @@ pub struct OrgData {
 /// An org: its settings and its records.
 #[derive(Debug)]
 pub struct OrgState {
-    org: RwLock<Org>,
+    /// Shared with every request that reads it; replaced (copied on write) when changed.
+    org: RwLock<Arc<Org>>,
     data: RwLock<OrgData>,
     /// Tag ids found in `data`: a tag is never removed (a deleted one is kept, marked),
     /// so a workflow run asking again need not wait for the data lock behind writers.
@@ -120,13 +121,16 @@ pub struct OrgState {
 }
 
 impl OrgState {
-    /// The org's settings (a copy).
-    pub fn org(&self) -> Org {
-        self.org.read().unwrap_or_else(|e| e.into_inner()).clone()
+    /// The org's settings as they are now: every request reads them, and a copy of their
+    /// strings each time was an allocation and a free per request for nothing.
+    pub fn org(&self) -> Arc<Org> {
+        Arc::clone(&self.org.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn org_mut(&self) -> RwLockWriteGuard<'_, Org> {
-        self.org.write().unwrap_or_else(|e| e.into_inner())
+    /// Changes the settings; requests holding the old ones keep them.
+    fn change_org(&self, change: impl FnOnce(&mut Org)) {
+        let mut org = self.org.write().unwrap_or_else(|e| e.into_inner());
+        change(Arc::make_mut(&mut org));
     }
 
     fn read(&self) -> RwLockReadGuard<'_, OrgData> {
@@ -252,7 +256,7 @@ impl Store {
 
     /// Every org, in creation order of their ids.
     pub fn orgs(&self) -> Vec<Org> {
-        let mut orgs: Vec<Org> = self.orgs.iter().map(|o| o.org()).collect();
+        let mut orgs: Vec<Org> = self.orgs.iter().map(|o| Org::clone(&o.org())).collect();
         orgs.sort_by(|a, b| a.name.cmp(&b.name));
         orgs
     }

@@ -41,7 +41,7 @@ impl Store {
             .orgs
             .iter()
             .map(|entry| OrgSnapshot {
-                org: entry.org(),
+                org: Org::clone(&entry.org()),
                 data: entry.read().clone(),
             })
             .collect();
