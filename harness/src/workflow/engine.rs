@@ -24,7 +24,7 @@ use super::apps::{App, AppCatalog, AppInfo};
 use super::definition::VariableDef;
 use super::load::LoadedWorkflow;
 use super::loop_guard::{DEFAULT_HARD_CAP, LoopGuardConfig, LoopRecord};
-use super::run_book::{Ready, RunBook, RunFilter};
+use super::run_book::{RunBook, RunFilter};
 use super::run_log::Run;
 use super::template::Templates;
 use super::variables::{Secrets, Variables};
@@ -798,16 +798,9 @@ impl EngineInner {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .max_runs_kept;
-        if run.state.is_final() {
-            // Written as text before the lock: a finished run is not marked interrupted.
-            let ready = Ready::of(run);
-            let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
-            book.insert_ready(ready);
-            book.evict_past(max, || self.active_roots());
-            return;
-        }
         let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
-        if self.stopping.load(Ordering::SeqCst) {
+        // A finished run is not marked interrupted.
+        if !run.state.is_final() && self.stopping.load(Ordering::SeqCst) {
             let now = self
                 .attached
                 .get()

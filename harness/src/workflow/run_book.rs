@@ -3,16 +3,18 @@
 //!
 //! Eviction must stay O(1) however many runs are kept: an ordered map that shifts every
 //! later entry on removal made each run recorded past the bound cost a move of the whole
-//! book. A finished run is kept as its JSON text beside the few fields the engine and the
-//! filters read: as `serde_json::Value` trees its trigger and step logs (a REST step's
-//! response body included) took about four times the memory, and in a long burst the
-//! kernel's zeroing of fresh pages for them was a fifth of the CPU. It is parsed back only
-//! when someone reads it.
+//! book.
+//!
+//! Runs are kept as they are. They were once kept as JSON text, when a run held its
+//! trigger's explanation as `serde_json` maps and a REST step's response parsed into a
+//! tree (about four times the memory of the text); now the explanation is typed and the
+//! response is kept as it came, written only when read, so a kept run is about the size
+//! of its text, and writing every run as text (a tenth of a workflow closing's
+//! instructions) and parsing it back for each reader bought nothing.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use kustomer_mock::{Hop, Id, LazyJson};
-use serde::Deserialize;
+use kustomer_mock::{Hop, Id};
 
 use super::run_log::{Run, RunState};
 
@@ -34,174 +36,31 @@ impl RunFilter<'_> {
     }
 }
 
-/// A finished run: its JSON, and what is read without parsing it.
-#[derive(Debug)]
-struct Finished {
-    state: RunState,
-    workflow_id: String,
-    workflow_name: String,
-    record: Id,
-    root: Id,
-    /// What a run this one caused carries ([`Run::chain_with_self`]).
-    chain_with_self: Vec<Hop>,
-    /// The run without the outputs below.
-    json: Box<str>,
-    /// Step outputs that come from JSON text (a REST step's response, kept or written on
-    /// first read), by step index: kept as the handles they are, not rendered to be
-    /// written into `json`.
-    outputs: Vec<(usize, LazyJson)>,
-}
-
-#[derive(Debug)]
-enum Kept {
-    /// Queued or running: the engine still updates it.
-    Live(Box<Run>),
-    Finished(Finished),
-}
-
-impl Kept {
-    fn of(mut run: Run) -> Kept {
-        if !run.state.is_final() {
-            return Kept::Live(Box::new(run));
-        }
-        let mut outputs = Vec::new();
-        for (i, step) in run.steps.iter_mut().enumerate() {
-            if let Some(output) = step.output.take_if(|o| o.is_from_text()) {
-                outputs.push((i, output.unrendered()));
-            }
-        }
-        match written_in_scratch(&run) {
-            Ok(json) => Kept::Finished(Finished {
-                state: run.state,
-                chain_with_self: run.chain_with_self(),
-                workflow_id: run.workflow.id,
-                workflow_name: run.workflow.name,
-                record: run.record,
-                root: run.cause.root,
-                json,
-                outputs,
-            }),
-            Err(_) => {
-                for (i, output) in outputs {
-                    run.steps[i].output = Some(output);
-                }
-                Kept::Live(Box::new(run))
-            }
+/// A run as the book keeps it: its step outputs are twins that render on their own (see
+/// [`kustomer_mock::LazyJson::unrendered`]), so what a step or a reader renders is not kept with it.
+fn kept(mut run: Run) -> Box<Run> {
+    for step in &mut run.steps {
+        if let Some(output) = &mut step.output {
+            *output = output.unrendered();
         }
     }
-
-    fn state(&self) -> RunState {
-        match self {
-            Kept::Live(run) => run.state,
-            Kept::Finished(done) => done.state,
-        }
-    }
-
-    fn root(&self) -> Id {
-        match self {
-            Kept::Live(run) => run.cause.root,
-            Kept::Finished(done) => done.root,
-        }
-    }
-
-    fn accepted_by(&self, filter: &RunFilter<'_>) -> bool {
-        match self {
-            Kept::Live(run) => filter.accepts(
-                (&run.workflow.id, &run.workflow.name),
-                run.state,
-                run.record,
-            ),
-            Kept::Finished(done) => filter.accepts(
-                (&done.workflow_id, &done.workflow_name),
-                done.state,
-                done.record,
-            ),
-        }
-    }
-
-    /// The run itself (parsed back from its JSON when finished).
-    fn run(&self) -> Option<Run> {
-        match self {
-            Kept::Live(run) => Some(run.as_ref().clone()),
-            Kept::Finished(done) => match parse_run(&done.json) {
-                Ok(mut run) => {
-                    // Each reader parses its own copy; the book keeps the text.
-                    for (i, output) in &done.outputs {
-                        if let Some(step) = run.steps.get_mut(*i) {
-                            step.output = Some(output.unrendered());
-                        }
-                    }
-                    Some(run)
-                }
-                Err(e) => {
-                    tracing::error!("a kept run could not be read back: {e}");
-                    None
-                }
-            },
-        }
-    }
+    Box::new(run)
 }
 
-thread_local! {
-    /// Where runs are written before their text is copied out at its exact size.
-    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// The largest scratch buffer kept between runs: one huge run must not pin its size.
-const SCRATCH_KEPT: usize = 64 * 1024;
-
-/// `run` as JSON text in a box of its exact size. Written into a warm per-thread buffer
-/// and copied out: a fresh buffer per run with room to spare (about 2 KB for 1.3 KB of
-/// text) kept the spare room for as long as the run was kept, and took mimalloc's slow
-/// path for a fresh page every few runs.
-fn written_in_scratch(run: &Run) -> Result<Box<str>, String> {
-    SCRATCH.with(|scratch| {
-        let mut buf = scratch.try_borrow_mut().map_err(|e| e.to_string())?;
-        buf.clear();
-        let written = serde_json::to_writer(&mut *buf, run)
-            .map_err(|e| e.to_string())
-            .and_then(|()| {
-                std::str::from_utf8(&buf)
-                    .map(Box::from)
-                    .map_err(|e| e.to_string())
-            });
-        if buf.capacity() > SCRATCH_KEPT {
-            *buf = Vec::new();
-        }
-        written
-    })
-}
-
-/// Parses a kept run's text without serde_json's depth limit: the values in it were
-/// parsed under that limit (or built by the engine), and the run's own fields nest them a
-/// few levels deeper, which must not make a run unreadable. The depth stays bounded.
-fn parse_run(text: &str) -> serde_json::Result<Run> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    deserializer.disable_recursion_limit();
-    let run = Run::deserialize(&mut deserializer)?;
-    deserializer.end()?;
-    Ok(run)
-}
-
-/// A run in the form the book keeps it: a finished run is written as its JSON text here,
-/// which callers do before they take the book's lock (other runs wait on that lock).
-pub(crate) struct Ready {
-    id: String,
-    kept: Kept,
-}
-
-impl Ready {
-    pub fn of(run: Run) -> Ready {
-        Ready {
-            id: run.id.clone(),
-            kept: Kept::of(run),
+/// A copy for a reader, rendering its outputs for itself.
+fn read(run: &Run) -> Run {
+    let mut copy = run.clone();
+    for step in &mut copy.steps {
+        if let Some(output) = &mut step.output {
+            *output = output.unrendered();
         }
     }
+    copy
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct RunBook {
-    runs: HashMap<String, Kept>,
+    runs: HashMap<String, Box<Run>>,
     /// Run ids in the order they were first recorded.
     order: VecDeque<String>,
     /// Runs counted per causal root (the hard cap's counter).
@@ -214,15 +73,12 @@ pub(crate) struct RunBook {
 
 impl RunBook {
     pub fn get(&self, id: &str) -> Option<Run> {
-        self.runs.get(id).and_then(Kept::run)
+        self.runs.get(id).map(|run| read(run))
     }
 
     /// The chain a run caused by run `id` carries: its chain plus its own hop.
     pub fn chain_of(&self, id: &str) -> Option<Vec<Hop>> {
-        match self.runs.get(id)? {
-            Kept::Live(run) => Some(run.chain_with_self()),
-            Kept::Finished(done) => Some(done.chain_with_self.clone()),
-        }
+        self.runs.get(id).map(|run| run.chain_with_self())
     }
 
     pub fn len(&self) -> usize {
@@ -234,31 +90,35 @@ impl RunBook {
         self.order
             .iter()
             .filter_map(|id| self.runs.get(id))
-            .filter(|kept| kept.accepted_by(filter))
+            .filter(|run| {
+                filter.accepts(
+                    (&run.workflow.id, &run.workflow.name),
+                    run.state,
+                    run.record,
+                )
+            })
             .take(limit)
-            .filter_map(Kept::run)
+            .map(|run| read(run))
             .collect()
     }
 
     /// The runs not finished yet.
     pub fn live_mut(&mut self) -> impl Iterator<Item = &mut Run> {
-        self.runs.values_mut().filter_map(|kept| match kept {
-            Kept::Live(run) => Some(run.as_mut()),
-            Kept::Finished(_) => None,
-        })
+        self.runs
+            .values_mut()
+            .map(Box::as_mut)
+            .filter(|run| !run.state.is_final())
     }
 
     /// Records a run, replacing the one with its id (it keeps its place in the order).
     pub fn insert(&mut self, run: Run) {
-        self.insert_ready(Ready::of(run));
-    }
-
-    /// [`RunBook::insert`] of a run already made ready (outside the book's lock).
-    pub fn insert_ready(&mut self, ready: Ready) {
-        if !self.runs.contains_key(&ready.id) {
-            self.order.push_back(ready.id.clone());
+        match self.runs.get_mut(&run.id) {
+            Some(kept_run) => *kept_run = kept(run),
+            None => {
+                self.order.push_back(run.id.clone());
+                self.runs.insert(run.id.clone(), kept(run));
+            }
         }
-        self.runs.insert(ready.id, ready.kept);
     }
 
     /// Records `run` unless a run with its id is already kept.
@@ -277,11 +137,10 @@ impl RunBook {
         let max = max.max(1);
         while self.runs.len() > max {
             // The oldest run is almost always finished: the scan stops at the front.
-            let oldest_final = self.order.iter().position(|id| {
-                self.runs
-                    .get(id)
-                    .is_some_and(|kept| kept.state().is_final())
-            });
+            let oldest_final = self
+                .order
+                .iter()
+                .position(|id| self.runs.get(id).is_some_and(|run| run.state.is_final()));
             let Some(i) = oldest_final else { break };
             if let Some(id) = self.order.remove(i) {
                 self.runs.remove(&id);
@@ -289,7 +148,7 @@ impl RunBook {
         }
         if self.per_root.len() > self.prune_at.max(2 * max) {
             let mut keep = active();
-            keep.extend(self.runs.values().map(Kept::root));
+            keep.extend(self.runs.values().map(|run| run.cause.root));
             self.per_root.retain(|root, _| keep.contains(root));
             self.prune_at = 2 * self.per_root.len();
         }
@@ -314,6 +173,7 @@ impl RunBook {
 mod tests {
     use super::*;
     use crate::workflow::run_log::StepLog;
+    use kustomer_mock::LazyJson;
     use serde_json::json;
 
     fn id(n: u64) -> Id {
@@ -440,20 +300,6 @@ mod tests {
     }
 
     #[test]
-    fn runs_are_written_at_their_size_and_a_huge_one_does_not_pin_the_scratch() {
-        let mut huge = run(1, RunState::Completed);
-        huge.summary = "x".repeat(4 * SCRATCH_KEPT);
-        let small = run(2, RunState::Completed);
-        for r in [&huge, &small] {
-            let text = written_in_scratch(r).expect("written");
-            assert_eq!(*text, *serde_json::to_string(r).unwrap());
-            assert_eq!(parse_run(&text).expect("reads back"), *r);
-        }
-        let kept = SCRATCH.with(|s| s.borrow().capacity());
-        assert!(kept <= SCRATCH_KEPT, "{kept} bytes kept");
-    }
-
-    #[test]
     fn a_run_holding_a_value_nested_to_the_parse_limit_reads_back() {
         // As deep as serde_json parses (a workflow's params, an event's data): the run's
         // own fields nest it a few levels deeper still.
@@ -476,7 +322,6 @@ mod tests {
         });
         let mut book = RunBook::default();
         book.insert(finished.clone());
-        assert!(matches!(book.runs.get("run-8"), Some(Kept::Finished(_))));
         assert_eq!(book.get("run-8"), Some(finished));
     }
 
@@ -500,7 +345,7 @@ mod tests {
             ended_at: finished.started_at,
             elapsed_ms: Some(0.30000000000000004),
         });
-        // A REST step's output: JSON text, kept as text and not parsed on the way in.
+        // A REST step's output: JSON text, kept as it is.
         let text =
             r#"{"response": {"status": 200}, "body": {"id": "c1", "n": 1.5e3}, "status": 200}"#;
         let mut second = finished.steps[0].clone();
@@ -523,19 +368,6 @@ mod tests {
         let mut book = RunBook::default();
         book.insert(finished.clone());
         assert_eq!(WRITTEN.load(std::sync::atomic::Ordering::SeqCst), 0);
-        let Some(Kept::Finished(kept)) = book.runs.get("run-7") else {
-            panic!("a finished run is kept as text");
-        };
-        assert_eq!(kept.outputs.len(), 2);
-        assert!(
-            !kept.json.contains("late"),
-            "the output written on read is kept apart"
-        );
-        assert!(
-            !kept.json.contains("\"c1\""),
-            "the text output is kept apart"
-        );
-        assert!(!kept.outputs[0].1.holds_rendering());
         let read = book.get("run-7").expect("kept");
         assert_eq!(read, finished);
         assert_eq!(
@@ -554,6 +386,13 @@ mod tests {
             1,
             "written once"
         );
+        // What the reader rendered stays with the reader.
+        let kept = &book.runs["run-7"];
+        assert!(
+            kept.steps
+                .iter()
+                .all(|s| s.output.as_ref().is_none_or(|o| !o.holds_rendering()))
+        );
         assert_eq!(book.chain_of("run-7"), Some(finished.chain_with_self()));
         // A live run stays as it is, so the engine can mark it interrupted in place.
         book.insert(run(8, RunState::Running));
@@ -565,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn filters_read_the_kept_fields_without_parsing_the_others() {
+    fn filters_pick_runs_by_workflow_state_and_record() {
         let mut book = RunBook::default();
         for n in 0..6 {
             let mut r = run(
