@@ -11,7 +11,7 @@
 //! It can also be JSON text kept as received ([`LazyJson::text`]), or text written on
 //! first read from what was captured ([`LazyJson::text_on_read`]): a workflow's REST step
 //! keeps its response so, written and checked only if a later step or a reader of the run
-//! log reads it, and the run log keeps the handle beside its own text.
+//! log reads it.
 //!
 //! A rendering is several times the size of the snapshot it comes from (≈ 12 KB for a
 //! conversation update's `data` and `changes`), so a log that keeps thousands of events
