@@ -336,7 +336,10 @@ impl EngineInner {
                 id: step.id.clone(),
                 action: step.action_name.clone(),
                 display_name: step.display_name.clone(),
-                params: shown_params,
+                params: serde_json::value::to_raw_value(&shown_params)
+                    .ok()
+                    .and_then(LazyJson::text)
+                    .unwrap_or_else(|| shown_params.into()),
                 output: None,
                 error: None,
                 transitions: Vec::new(),

@@ -36,25 +36,29 @@ impl RunFilter<'_> {
     }
 }
 
-/// A run as the book keeps it: its step outputs are twins that render on their own (see
-/// [`kustomer_mock::LazyJson::unrendered`]), so what a step or a reader renders is not
-/// kept with it.
+/// A run as the book keeps it: its steps' params and outputs are twins that render on
+/// their own (see [`kustomer_mock::LazyJson::unrendered`]), so what a step or a reader
+/// renders is not kept with it.
 fn kept(mut run: Run) -> Box<Run> {
-    unrender_outputs(&mut run);
+    own_renderings(&mut run);
     Box::new(run)
 }
 
-/// A copy for a reader, rendering its outputs for itself.
+/// A copy for a reader, rendering its params and outputs for itself.
 fn read(run: &Run) -> Run {
     let mut copy = run.clone();
-    unrender_outputs(&mut copy);
+    own_renderings(&mut copy);
     copy
 }
 
-/// Gives each step output of `run` a twin of its own (clones share a rendering).
-fn unrender_outputs(run: &mut Run) {
-    for output in run.steps.iter_mut().filter_map(|s| s.output.as_mut()) {
-        *output = output.unrendered();
+/// Gives each step's params and output in `run` a twin of its own (clones share a
+/// rendering).
+fn own_renderings(run: &mut Run) {
+    for step in &mut run.steps {
+        step.params = step.params.unrendered();
+        if let Some(output) = &mut step.output {
+            *output = output.unrendered();
+        }
     }
 }
 
@@ -310,7 +314,11 @@ mod tests {
             id: "closeIt".into(),
             action: Some("rest".into()),
             display_name: None,
-            params: json!({"body": {"status": "done"}}),
+            params: LazyJson::text(
+                serde_json::value::RawValue::from_string(r#"{"body":{"status":"done"}}"#.into())
+                    .unwrap(),
+            )
+            .expect("JSON"),
             output: Some(json!({"status": 200, "body": {"ratio": 0.1, "big": 1e300, "tiny": 5e-324, "n": -3}}).into()),
             error: None,
             transitions: Vec::new(),
@@ -361,12 +369,10 @@ mod tests {
             "written once"
         );
         // What the reader rendered stays with the reader.
+        assert_eq!(read.steps[1].params["body"]["status"], "done");
         let kept = &book.runs["run-7"];
-        assert!(
-            kept.steps
-                .iter()
-                .all(|s| s.output.as_ref().is_none_or(|o| !o.holds_rendering()))
-        );
+        assert!(kept.steps.iter().all(|s| !s.params.holds_rendering()
+            && s.output.as_ref().is_none_or(|o| !o.holds_rendering())));
         assert_eq!(book.chain_of("run-7"), Some(finished.chain_with_self()));
         // A live run stays as it is, so the engine can mark it interrupted in place.
         book.insert(run(8, RunState::Running));

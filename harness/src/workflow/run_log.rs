@@ -115,8 +115,9 @@ pub struct StepLog {
     pub action: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// The params as resolved, secure values masked.
-    pub params: Value,
+    /// The params as resolved, secure values masked (kept as their JSON text: as a tree
+    /// they were the largest part of a kept run).
+    pub params: LazyJson,
     /// What the action gave (a REST step's: its JSON text, parsed when read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<LazyJson>,
