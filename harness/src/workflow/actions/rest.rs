@@ -203,10 +203,6 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             let detail = match failure {
                 Failure::Connect(e) => format!("{method_text} {uri} could not connect: {e}"),
                 Failure::Transport(e) => format!("{method_text} {uri} failed: {e}"),
-                Failure::Timeout => format!(
-                    "{method_text} {uri} timed out after {} ms",
-                    env.timeout.as_millis()
-                ),
             };
             return Err(fail(detail, kind));
         }
@@ -356,11 +352,10 @@ impl<'a, B> Output<'a, B> {
     }
 }
 
-/// Why a request got no answer.
+/// Why a request got no answer (a timeout is the caller's: the step's own deadline).
 enum Failure {
     Connect(String),
     Transport(String),
-    Timeout,
 }
 
 impl Failure {
@@ -368,7 +363,6 @@ impl Failure {
         match self {
             Failure::Connect(_) => "connection",
             Failure::Transport(_) => "transport",
-            Failure::Timeout => "timeout",
         }
     }
 }
@@ -433,10 +427,9 @@ async fn send_elsewhere(
     if !body.is_empty() {
         request = request.body(body);
     }
+    // The client sets no timeout of its own: the step's deadline wraps the exchange.
     let failure = |e: reqwest::Error| {
-        if e.is_timeout() {
-            Failure::Timeout
-        } else if e.is_connect() {
+        if e.is_connect() {
             Failure::Connect(e.to_string())
         } else {
             Failure::Transport(e.to_string())
