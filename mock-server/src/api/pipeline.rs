@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -261,7 +261,9 @@ impl Exchange<'_> {
             }
         }
         if let Ok(id) = HeaderValue::from_bytes(&self.ctx.id.hex_bytes()) {
-            response.headers_mut().insert(REQUEST_ID_HEADER, id);
+            // A static name: a `&str` key is copied into a new name for every response.
+            let name = HeaderName::from_static(REQUEST_ID_HEADER);
+            response.headers_mut().insert(name, id);
         }
         tracing::debug!(
             request = %self.ctx.id,

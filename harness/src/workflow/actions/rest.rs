@@ -130,8 +130,9 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             HeaderValue::from_str(&env.cause.to_header()),
             HeaderValue::from_str(&env.cause.to_traceparent()),
         ) {
-            headers.append(kustomer_mock::CAUSE_HEADER, cause);
-            headers.append("traceparent", traceparent);
+            // Static names: a `&str` key is copied into a new name for every request.
+            headers.append(HeaderName::from_static(kustomer_mock::CAUSE_HEADER), cause);
+            headers.append(HeaderName::from_static("traceparent"), traceparent);
         }
     } else if !env.faults.is_empty()
         && let Some((rule, action)) =
