@@ -179,13 +179,6 @@ impl Secrets {
         self.0.iter().any(|secret| secret.is_in(text))
     }
 
-    /// [`Secrets::mask`] of a value the caller gives up: masked in place, so a value
-    /// that holds no secret is returned as it is, without a copy.
-    pub fn mask_owned(&self, mut value: Value) -> Value {
-        self.mask_in_place(&mut value);
-        value
-    }
-
     /// [`Secrets::mask`] in place: only strings that hold a secret are rewritten.
     pub fn mask_in_place(&self, value: &mut Value) {
         if self.0.is_empty() {
