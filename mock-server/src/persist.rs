@@ -61,13 +61,10 @@ pub fn load(path: &Path) -> Result<Option<StoreSnapshot>, StateError> {
         .and_then(|snapshot| deserializer.end().map(|()| snapshot))
         .map_err(|e| corrupt(e.to_string()))?;
     if snapshot.version != SNAPSHOT_VERSION {
-        return Err(StateError::Corrupt {
-            path: path.to_path_buf(),
-            reason: format!(
-                "format version {} (this build reads {SNAPSHOT_VERSION})",
-                snapshot.version
-            ),
-        });
+        return Err(corrupt(format!(
+            "format version {} (this build reads {SNAPSHOT_VERSION})",
+            snapshot.version
+        )));
     }
     Ok(Some(snapshot))
 }

@@ -574,10 +574,8 @@ impl Engine {
         }
         let mut count = 0;
         for run in book.live_mut() {
-            if !run.state.is_final() {
-                mark_interrupted(run, now);
-                count += 1;
-            }
+            mark_interrupted(run, now);
+            count += 1;
         }
         count
     }
