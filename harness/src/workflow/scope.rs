@@ -165,6 +165,7 @@ impl<'t> Scope<'t> {
             match self.child(parts, &one, node, segment) {
                 None => return Ok(None),
                 Some(Child::Node(next)) => node = next,
+                Some(Child::Value(value)) if i + 1 == segments.len() => return Ok(Some(value)),
                 Some(Child::Value(value)) => {
                     let rest = segments[i + 1..].join(".");
                     return match value {
@@ -222,6 +223,8 @@ impl<'t> Scope<'t> {
                 Some(Child::Value(Cow::Borrowed(value))) => {
                     path::walk(value, rest).map(Cow::Borrowed)
                 }
+                // The value itself: no need to copy it out of itself.
+                Some(Child::Value(Cow::Owned(value))) if rest.is_empty() => Some(Cow::Owned(value)),
                 Some(Child::Value(Cow::Owned(value))) => {
                     path::walk(&value, rest).cloned().map(Cow::Owned)
                 }
