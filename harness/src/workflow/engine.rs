@@ -9,7 +9,7 @@
 //! queued or in flight.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -592,6 +592,9 @@ impl Engine {
         loop {
             self.fire_due();
             let mut changes = self.0.progress.subscribe();
+            // Pairs with the fence in `notify`: either this read sees the work that moved,
+            // or that notify sees this receiver.
+            fence(Ordering::SeqCst);
             let (pending, undispatched) = self.0.busy();
             if pending == 0 && undispatched == 0 {
                 return Ok(());
@@ -611,8 +614,14 @@ impl Engine {
 }
 
 impl EngineInner {
+    /// Wakes whoever waits for the system to settle. Nobody, mostly: a waiter subscribes
+    /// before it reads the counters, and waking the watch channel's eight lists of
+    /// waiters for each event and run was a per cent of a workflow burst.
     fn notify(&self) {
-        self.progress.send_modify(|v| *v += 1);
+        fence(Ordering::SeqCst);
+        if self.progress.receiver_count() > 0 {
+            self.progress.send_modify(|v| *v += 1);
+        }
     }
 
     /// (runs queued or in flight, events published but not dispatched).
