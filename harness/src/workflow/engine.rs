@@ -144,7 +144,7 @@ pub(crate) struct Attached {
     pub state: AppState,
     pub base_url: String,
     /// The origin of `base_url`, computed once (REST steps compare against it).
-    pub base_origin: String,
+    pub mock_origin: super::actions::MockOrigin,
     pub templates: Templates,
     /// REST steps' connections to the mock.
     pub mock: super::actions::MockClient,
@@ -261,9 +261,7 @@ impl Engine {
             templates: Templates::new(state.store.clock().clone()),
             base_url: server.url(),
             mock: super::actions::MockClient::new(server.addr()),
-            base_origin: reqwest::Url::parse(&server.url())
-                .map(|url| super::actions::rest::origin(&url))
-                .unwrap_or_default(),
+            mock_origin: super::actions::MockOrigin::of(&server.url()),
             runtime: tokio::runtime::Handle::current(),
             state,
         };

@@ -307,7 +307,7 @@ impl EngineInner {
                         http: &self.http,
                         mock: &attached.mock,
                         base_url: &attached.base_url,
-                        base_origin: &attached.base_origin,
+                        mock_origin: &attached.mock_origin,
                         rewrite_kustomer_hosts: config.rewrite_kustomer_hosts,
                         cause: &cause,
                         timeout: config.rest_timeout,

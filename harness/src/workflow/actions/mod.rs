@@ -1,6 +1,7 @@
 //! The actions a step can run. An unknown action name is a load-time error.
 
 pub mod mock_client;
+pub mod mock_origin;
 mod native;
 mod regex_match;
 pub(crate) mod rest;
@@ -16,6 +17,7 @@ use super::apps::{AppAction, AppCatalog};
 use super::template::Templates;
 
 pub use mock_client::MockClient;
+pub use mock_origin::MockOrigin;
 pub use native::Native;
 pub use rest::rewrite_kustomer_host;
 
@@ -113,7 +115,7 @@ pub struct ActionEnv<'a> {
     /// The mock's base URL (`http://127.0.0.1:<port>`).
     pub base_url: &'a str,
     /// Its origin (`http://127.0.0.1:<port>`), to tell requests aimed at the mock.
-    pub base_origin: &'a str,
+    pub mock_origin: &'a MockOrigin,
     /// Send `api.kustomerapp.com` requests to the mock instead.
     pub rewrite_kustomer_hosts: bool,
     /// The cause the run's requests carry (`x-kmock-cause`, `traceparent`).

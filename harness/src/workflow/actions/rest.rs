@@ -23,6 +23,7 @@ use kustomer_mock::faults::FaultAction;
 
 use super::ActionEnv;
 use super::mock_client::SendError;
+use super::mock_origin::{self, MockOrigin};
 use crate::workflow::functions::text_of;
 
 /// The `user-agent` of the engine's requests.
@@ -45,14 +46,55 @@ pub fn rewrite_kustomer_host(uri: &str, base_url: &str) -> Option<String> {
     is_kustomer.then(|| format!("{}{path}", base_url.trim_end_matches('/')))
 }
 
-/// `scheme://host:port`: what tells a request aimed at the mock from one to another host.
-pub(crate) fn origin(url: &reqwest::Url) -> String {
-    format!(
-        "{}://{}:{}",
-        url.scheme(),
-        url.host_str().unwrap_or(""),
-        url.port_or_known_default().unwrap_or(0)
-    )
+/// Where a REST step's request goes.
+enum Destination {
+    /// The mock, over the engine's keep-alive connections: the request target.
+    Mock(String),
+    /// The mock through reqwest: credentials in the URL become a Basic `Authorization`
+    /// header in its hands.
+    MockViaReqwest(reqwest::Url),
+    /// Another host.
+    Elsewhere(reqwest::Url),
+}
+
+/// Where `target` (the step's `uri`, after any host rewrite) goes, with the `qs` params
+/// added to its query; `Err` says why it is not a URL this harness can call.
+fn destination(
+    uri: &str,
+    target: &str,
+    params: &Value,
+    mock: &MockOrigin,
+) -> Result<Destination, String> {
+    let qs = match params.get("qs") {
+        Some(Value::Object(qs)) => Some(qs),
+        _ => None,
+    };
+    // A plain URI of the mock is its own request target; any other is parsed.
+    if qs.is_none()
+        && let Some(target) = mock.target_of(target)
+    {
+        return Ok(Destination::Mock(target.to_string()));
+    }
+    let mut url =
+        reqwest::Url::parse(target).map_err(|e| format!("the uri `{uri}` is not a URL: {e}"))?;
+    if url.scheme() == "https" {
+        return Err(format!(
+            "the uri `{uri}` uses https, which this offline harness does not speak (only Kustomer's own hosts are redirected to the mock)"
+        ));
+    }
+    if let Some(qs) = qs {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in qs {
+            pairs.append_pair(k, &text_of(v));
+        }
+    }
+    Ok(if mock_origin::origin(&url) != mock.origin() {
+        Destination::Elsewhere(url)
+    } else if url.username().is_empty() && url.password().is_none() {
+        Destination::Mock(mock_origin::target(&url))
+    } else {
+        Destination::MockViaReqwest(url)
+    })
 }
 
 fn failure(message: String, kind: &str, method: &str, uri: &str) -> Value {
@@ -91,22 +133,8 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
         Some(rewritten) => rewritten,
         None => uri.clone(),
     };
-    let mut url = reqwest::Url::parse(&target)
-        .map_err(|e| fail(format!("the uri `{uri}` is not a URL: {e}"), "invalid-uri"))?;
-    if url.scheme() == "https" {
-        return Err(fail(
-            format!(
-                "the uri `{uri}` uses https, which this offline harness does not speak (only Kustomer's own hosts are redirected to the mock)"
-            ),
-            "invalid-uri",
-        ));
-    }
-    if let Some(Value::Object(qs)) = params.get("qs") {
-        let mut pairs = url.query_pairs_mut();
-        for (k, v) in qs {
-            pairs.append_pair(k, &text_of(v));
-        }
-    }
+    let destination = destination(&uri, &target, params, env.mock_origin)
+        .map_err(|message| fail(message, "invalid-uri"))?;
     let mut headers = HeaderMap::new();
     if let Some(Value::Object(given)) = params.get("headers") {
         for (name, value) in given {
@@ -123,8 +151,7 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             headers.append(name, value);
         }
     }
-    let to_mock = origin(&url) == env.base_origin;
-    if to_mock {
+    if let Destination::Mock(_) | Destination::MockViaReqwest(_) = &destination {
         // The cause is plain ASCII the mock itself writes.
         if let (Ok(cause), Ok(traceparent)) = (
             HeaderValue::from_str(&env.cause.to_header()),
@@ -134,7 +161,8 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
             headers.append(HeaderName::from_static(kustomer_mock::CAUSE_HEADER), cause);
             headers.append(HeaderName::from_static("traceparent"), traceparent);
         }
-    } else if !env.faults.is_empty()
+    } else if let Destination::Elsewhere(url) = &destination
+        && !env.faults.is_empty()
         && let Some((rule, action)) =
             env.faults
                 .decide(&method_text, url.path(), env.cause, env.store.now())
@@ -188,13 +216,12 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
         }
         None => Bytes::new(),
     };
-    // Credentials in the URL become a Basic `Authorization` header in reqwest's hands.
-    let pooled = to_mock && url.username().is_empty() && url.password().is_none();
     let exchange = async {
-        if pooled {
-            send_to_mock(env, method, &url, headers, body).await
-        } else {
-            send_elsewhere(env, method, url, headers, body).await
+        match destination {
+            Destination::Mock(target) => send_to_mock(env, method, target, headers, body).await,
+            Destination::MockViaReqwest(url) | Destination::Elsewhere(url) => {
+                send_elsewhere(env, method, url, headers, body).await
+            }
         }
     };
     let (status, headers, bytes) = match tokio::time::timeout(env.timeout, exchange).await {
@@ -375,18 +402,10 @@ type Answered = (StatusCode, HeaderMap, Bytes);
 async fn send_to_mock(
     env: &ActionEnv<'_>,
     method: Method,
-    url: &reqwest::Url,
+    target: String,
     mut headers: HeaderMap,
     body: Bytes,
 ) -> Result<Answered, Failure> {
-    let target = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    };
-    let host = match url.port() {
-        Some(port) => format!("{}:{port}", url.host_str().unwrap_or("")),
-        None => url.host_str().unwrap_or("").to_string(),
-    };
     let mut request = hyper::Request::builder().method(method).uri(target);
     let defaults = [
         (USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE)),
@@ -399,7 +418,7 @@ async fn send_to_mock(
     }
     // A `Host` the step sets is sent as it is, as reqwest does.
     if !headers.contains_key(HOST)
-        && let Ok(host) = HeaderValue::from_str(&host)
+        && let Ok(host) = HeaderValue::from_str(env.mock_origin.host())
     {
         headers.insert(HOST, host);
     }
