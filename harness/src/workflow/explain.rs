@@ -2,6 +2,8 @@
 //! a detected loop — which workflow, which record, which condition let it re-fire (with
 //! the values it saw), and the fix.
 
+use std::fmt::Write;
+
 use kustomer_mock::{Id, Store};
 use serde_json::Value;
 
@@ -16,20 +18,31 @@ const CHANGES_FIX: &str = "compare the update's changes instead of the record: a
 /// No values, for conditions that list none.
 const NONE: &[Value] = &[];
 
-/// A value as shown in an explanation (long ones shortened).
-fn shown(value: &Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() > 120 {
-        let cut: String = text.chars().take(117).collect();
-        format!("{cut}...")
-    } else {
-        text
+/// Writes a value as shown in an explanation (long ones shortened).
+fn write_shown(out: &mut String, value: &Value) {
+    let start = out.len();
+    let _ = write!(out, "{value}");
+    let written = &out[start..];
+    // A char is at least a byte: only a long text can have more than 120.
+    if written.len() > 120 && written.chars().count() > 120 {
+        if let Some((cut, _)) = written.char_indices().nth(117) {
+            out.truncate(start + cut);
+        }
+        out.push_str("...");
     }
 }
 
 /// Renders a condition with the values it saw: `contains(/#steps.1.tags = ["a"], "b")`.
 /// `raw` is the condition as written, `seen` its log from the run (if there is one).
 pub fn describe_condition(raw: &Value, seen: Option<&ConditionLog>) -> String {
+    let mut out = String::new();
+    write_condition(&mut out, raw, seen);
+    out
+}
+
+/// [`describe_condition`], written into `out`: a run that did not match is explained as
+/// it is recorded, and one buffer beats a string per part.
+fn write_condition(out: &mut String, raw: &Value, seen: Option<&ConditionLog>) {
     let op = raw.get("op").and_then(Value::as_str).unwrap_or("?");
     let raw_values = raw
         .get("values")
@@ -38,57 +51,72 @@ pub fn describe_condition(raw: &Value, seen: Option<&ConditionLog>) -> String {
     match op {
         "and" | "or" | "not" => {
             let seen_parts = seen.map_or(&[][..], ConditionLog::parts);
-            let parts: Vec<String> = raw_values
-                .iter()
-                .enumerate()
-                .map(|(i, r)| describe_condition(r, seen_parts.get(i)))
-                .collect();
-            format!("{op}({})", parts.join(", "))
+            out.push_str(op);
+            out.push('(');
+            for (i, r) in raw_values.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_condition(out, r, seen_parts.get(i));
+            }
+            out.push(')');
         }
-        "true" | "false" => op.to_string(),
+        "true" | "false" => out.push_str(op),
         _ => {
             let seen_values = seen.map_or(NONE, ConditionLog::values);
-            let parts: Vec<String> = raw_values
-                .iter()
-                .enumerate()
-                .map(|(i, r)| match (r.as_str(), seen_values.get(i)) {
+            out.push_str(op);
+            out.push('(');
+            for (i, r) in raw_values.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match (r.as_str(), seen_values.get(i)) {
                     (Some(text), Some(Value::Null)) if text.contains("changes.attributes.") => {
                         let field = text
                             .split("changes.attributes.")
                             .nth(1)
                             .and_then(|f| f.split('.').next())
                             .unwrap_or("the field");
-                        format!("{text} = null ({field} did not change in this update)")
+                        let _ =
+                            write!(out, "{text} = null ({field} did not change in this update)");
                     }
                     (Some(text), Some(value)) if text.starts_with("/#") || text.contains("{{") => {
-                        format!("{text} = {}", shown(value))
+                        out.push_str(text);
+                        out.push_str(" = ");
+                        write_shown(out, value);
                     }
-                    _ => shown(r),
-                })
-                .collect();
-            format!("{op}({})", parts.join(", "))
+                    _ => write_shown(out, r),
+                }
+            }
+            out.push(')');
         }
     }
 }
 
-/// The parts of a false condition that were false (for `and`), else the condition itself.
-fn false_parts(raw: &Value, seen: &ConditionLog) -> Vec<String> {
+/// Writes the parts of a false condition that were false (for `and`, joined by "and"),
+/// else the condition itself.
+fn write_false_parts(out: &mut String, raw: &Value, seen: &ConditionLog) {
     if raw.get("op").and_then(Value::as_str) == Some("and") {
         let raw_parts = raw
             .get("values")
             .and_then(Value::as_array)
             .map_or(NONE, Vec::as_slice);
-        let parts: Vec<String> = raw_parts
-            .iter()
-            .zip(seen.parts())
-            .filter(|(_, s)| !s.holds)
-            .map(|(r, s)| describe_condition(r, Some(s)))
-            .collect();
-        if !parts.is_empty() {
-            return parts;
+        let mut written = false;
+        for (r, s) in raw_parts.iter().zip(seen.parts()) {
+            if s.holds {
+                continue;
+            }
+            if written {
+                out.push_str(" and ");
+            }
+            write_condition(out, r, Some(s));
+            written = true;
+        }
+        if written {
+            return;
         }
     }
-    vec![describe_condition(raw, Some(seen))]
+    write_condition(out, raw, Some(seen));
 }
 
 /// Every 24-hex literal in a condition (tag ids, mostly).
@@ -188,30 +216,29 @@ pub fn explain_run(
                     "Workflow `{name}` did not run on {record}: its trigger has no transitions."
                 ));
             }
-            let mut reasons = Vec::new();
+            let mut text = String::with_capacity(256);
+            let _ = write!(text, "Workflow `{name}` did not run on {record}: ");
             let mut notes = Vec::new();
+            let mut first = true;
             for t in &run.trigger {
                 if let (Some(raw), Some(seen)) =
                     (raw_condition(workflow, true, None, t.index), &t.condition)
                 {
-                    let label = t
-                        .name
-                        .as_deref()
-                        .map(|n| format!(" ({n})"))
-                        .unwrap_or_default();
-                    reasons.push(format!(
-                        "{}{label} was false",
-                        false_parts(raw, seen).join(" and ")
-                    ));
+                    if !first {
+                        text.push_str("; ");
+                    }
+                    first = false;
+                    write_false_parts(&mut text, raw, seen);
+                    if let Some(label) = &t.name {
+                        let _ = write!(text, " ({label})");
+                    }
+                    text.push_str(" was false");
                     notes.extend(unknown_tag_notes(raw, store, org));
                 }
             }
-            let mut text = format!(
-                "Workflow `{name}` did not run on {record}: {}.",
-                reasons.join("; ")
-            );
+            text.push('.');
             for note in notes {
-                text.push_str(&format!(" Note: {note}."));
+                let _ = write!(text, " Note: {note}.");
             }
             Some(text)
         }
@@ -330,9 +357,34 @@ mod tests {
             describe_condition(&raw, Some(&seen)),
             r#"and(contains(/#steps.1.changes.attributes.tags.after = ["t1"], "t1"), dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1"))"#
         );
+        let false_parts = |seen: &ConditionLog| {
+            let mut out = String::new();
+            write_false_parts(&mut out, &raw, seen);
+            out
+        };
         assert_eq!(
-            false_parts(&raw, &seen),
-            vec![r#"dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1")"#]
+            false_parts(&seen),
+            r#"dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1")"#
+        );
+        let both_false: ConditionLog =
+            serde_json::from_value(json!({"op": "and", "holds": false, "conditions": [
+                {"op": "contains", "values": [null, "t1"], "holds": false},
+                {"op": "dnc", "values": [["t1"], "t1"], "holds": false}
+            ]}))
+            .unwrap();
+        assert_eq!(
+            false_parts(&both_false),
+            r#"contains(/#steps.1.changes.attributes.tags.after = null (tags did not change in this update), "t1") and dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1")"#
+        );
+        let long = json!({"op": "eq", "values": ["/#steps.1.name", "x"]});
+        let seen_long: ConditionLog = serde_json::from_value(
+            json!({"op": "eq", "values": ["é".repeat(130), "x"], "holds": false}),
+        )
+        .unwrap();
+        assert_eq!(
+            describe_condition(&long, Some(&seen_long)),
+            format!("eq(/#steps.1.name = \"{}..., \"x\")", "é".repeat(116)),
+            "a long value is cut at 117 characters, not bytes"
         );
     }
 }
