@@ -35,15 +35,23 @@ pub fn rewrite_kustomer_host(uri: &str, base_url: &str) -> Option<String> {
     let rest = uri
         .strip_prefix("https://")
         .or_else(|| uri.strip_prefix("http://"))?;
-    let (host, path) = rest
-        .split_once('/')
-        .map(|(h, p)| (h, format!("/{p}")))
-        .unwrap_or((rest, String::new()));
-    let host = host.to_ascii_lowercase();
-    let is_kustomer = host == "api.kustomerapp.com"
-        || host.ends_with(".api.kustomerapp.com")
-        || host.ends_with(".kustomerapp.com");
-    is_kustomer.then(|| format!("{}{path}", base_url.trim_end_matches('/')))
+    let (host, path) = match rest.split_once('/') {
+        Some((host, path)) => (host, Some(path)),
+        None => (rest, None),
+    };
+    // Asked of every REST step's URI: compared without allocating.
+    let suffix = ".kustomerapp.com";
+    let is_kustomer = host.eq_ignore_ascii_case("api.kustomerapp.com")
+        || (host.len() >= suffix.len()
+            && host.is_char_boundary(host.len() - suffix.len())
+            && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix));
+    is_kustomer.then(|| {
+        let base = base_url.trim_end_matches('/');
+        match path {
+            Some(path) => format!("{base}/{path}"),
+            None => base.to_string(),
+        }
+    })
 }
 
 /// Where a REST step's request goes.
@@ -511,5 +519,28 @@ mod tests {
             Some("http://127.0.0.1:9/v1/tags")
         );
         assert_eq!(rewrite_kustomer_host("https://example.com/v1", base), None);
+        assert_eq!(
+            rewrite_kustomer_host("HTTPS://API.KustomerApp.COM", base).as_deref(),
+            None,
+            "the scheme is matched as written"
+        );
+        assert_eq!(
+            rewrite_kustomer_host("https://API.KustomerApp.COM", base).as_deref(),
+            Some("http://127.0.0.1:9"),
+            "the host in any case, no path"
+        );
+        assert_eq!(
+            rewrite_kustomer_host("http://eu.KUSTOMERAPP.com/", base).as_deref(),
+            Some("http://127.0.0.1:9/")
+        );
+        for other in [
+            "https://kustomerapp.com/v1",
+            "https://api.kustomerapp.com:443/v1",
+            "https://kustomerapp.com.evil/v1",
+            "https://évil.com/v1",
+            "http://127.0.0.1:9/v1",
+        ] {
+            assert_eq!(rewrite_kustomer_host(other, base), None, "{other}");
+        }
     }
 }
