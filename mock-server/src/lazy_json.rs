@@ -116,6 +116,21 @@ impl LazyJson {
             .then(|| LazyJson::with(Source::Text(Arc::new(Text(json))), OnceLock::new()))
     }
 
+    /// `value` kept as its JSON text, which is smaller than the tree. Text written from a
+    /// `Value` parses back as one unless it nests past the parser's depth limit, so only
+    /// a deeply nested value is checked the way [`LazyJson::text`] checks (and kept as
+    /// the value if it would not parse): checking every step's params cost more than
+    /// writing them.
+    pub fn text_of(value: Value) -> LazyJson {
+        let Ok(text) = serde_json::value::to_raw_value(&value) else {
+            return value.into();
+        };
+        if nests_within(&value, SURELY_PARSED_DEPTH) {
+            return LazyJson::with(Source::Text(Arc::new(Text(text))), OnceLock::new());
+        }
+        LazyJson::text(text).unwrap_or_else(|| value.into())
+    }
+
     /// JSON text `make` writes on first read (of the value or of the text), from what it
     /// captured: the same text whenever it runs. When it gives none, or text that would not
     /// parse as a `Value`, the value is `otherwise`'s. Nothing is written for a value that
@@ -244,6 +259,19 @@ impl Serialize for LazyJson {
 impl<'de> Deserialize<'de> for LazyJson {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Value::deserialize(deserializer).map(LazyJson::ready)
+    }
+}
+
+/// Arrays and objects nested this deep at most parse back whatever they hold: well
+/// under serde_json's limit (128).
+const SURELY_PARSED_DEPTH: usize = 100;
+
+/// Whether `value` nests at most `levels` arrays and objects deep.
+fn nests_within(value: &Value, levels: usize) -> bool {
+    match value {
+        Value::Array(items) => levels > 0 && items.iter().all(|v| nests_within(v, levels - 1)),
+        Value::Object(map) => levels > 0 && map.values().all(|v| nests_within(v, levels - 1)),
+        _ => true,
     }
 }
 
@@ -405,6 +433,33 @@ mod tests {
                 assert_eq!(*lazy, serde_json::from_str::<Value>(&text).unwrap());
             }
         }
+    }
+
+    #[test]
+    fn a_value_kept_as_text_reads_back_as_itself_at_any_depth() {
+        let nested = |depth: usize| {
+            (0..depth).fold(json!({"n": 1.5, "s": "é\u{1F600}"}), |inner, i| {
+                if i % 2 == 0 {
+                    json!([inner])
+                } else {
+                    json!({ "k": inner })
+                }
+            })
+        };
+        for depth in [0, 1, 98, 99, 100, 126, 127, 200] {
+            let value = nested(depth);
+            let lazy = LazyJson::text_of(value.clone());
+            assert_eq!(*lazy, value, "depth {depth}");
+            // Kept as text exactly when that text parses back as a `Value`.
+            let text = serde_json::to_string(&value).unwrap();
+            assert_eq!(
+                lazy.as_text().is_some(),
+                serde_json::from_str::<Value>(&text).is_ok(),
+                "depth {depth}"
+            );
+        }
+        assert!(LazyJson::text_of(nested(3)).as_text().is_some());
+        assert!(LazyJson::text_of(nested(200)).as_text().is_none());
     }
 
     #[test]

@@ -336,10 +336,7 @@ impl EngineInner {
                 id: step.id.clone(),
                 action: step.action_name.clone(),
                 display_name: step.display_name.clone(),
-                params: serde_json::value::to_raw_value(&shown_params)
-                    .ok()
-                    .and_then(LazyJson::text)
-                    .unwrap_or_else(|| shown_params.into()),
+                params: LazyJson::text_of(shown_params),
                 output: None,
                 error: None,
                 transitions: Vec::new(),
