@@ -38,7 +38,7 @@ pub fn render_report(report: &Report) -> String {
             short(&run.id),
             run.summary
         );
-        for t in &run.trigger {
+        for t in run.trigger.iter() {
             let name = t
                 .name
                 .as_deref()

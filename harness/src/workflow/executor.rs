@@ -99,7 +99,7 @@ impl EngineInner {
                 parent_run: incoming.run.clone(),
                 chain: parent_chain.unwrap_or_else(|| incoming.chain.clone()),
             },
-            trigger: Vec::new(),
+            trigger: Arc::default(),
             steps: Vec::new(),
             error: None,
             halt: None,
@@ -121,7 +121,7 @@ impl EngineInner {
             &attached.templates,
         );
         let (target, tried) = choose(&workflow.trigger, &scope, secrets);
-        run.trigger = tried;
+        run.trigger = tried.into();
         match target {
             None => {
                 run.state = RunState::NotMatched;

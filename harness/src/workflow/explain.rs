@@ -220,7 +220,7 @@ pub fn explain_run(
             let _ = write!(text, "Workflow `{name}` did not run on {record}: ");
             let mut notes = Vec::new();
             let mut first = true;
-            for t in &run.trigger {
+            for t in run.trigger.iter() {
                 if let (Some(raw), Some(seen)) =
                     (raw_condition(workflow, true, None, t.index), &t.condition)
                 {

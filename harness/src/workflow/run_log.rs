@@ -2,6 +2,8 @@
 //! event, which transition matched and why the others did not, each step's resolved
 //! params (secure values masked), output, error and timing, and the final state.
 
+use std::sync::Arc;
+
 use kustomer_mock::{Hop, Id, LazyJson, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -161,8 +163,9 @@ pub struct Run {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Timestamp>,
     pub cause: RunCause,
-    /// The trigger transitions, in order, each with whether it held.
-    pub trigger: Vec<TransitionLog>,
+    /// The trigger transitions, in order, each with whether it held. Shared: a run is
+    /// recorded as running before its steps, then again when it ends.
+    pub trigger: Arc<[TransitionLog]>,
     pub steps: Vec<StepLog>,
     /// The error the run failed with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -205,7 +208,7 @@ impl Run {
                 parent_run: cause.run.clone(),
                 chain: cause.chain.clone(),
             },
-            trigger: Vec::new(),
+            trigger: Arc::default(),
             steps: Vec::new(),
             error: None,
             halt: None,
