@@ -11,8 +11,25 @@ pub fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
     if path.is_empty() {
         return Some(root);
     }
-    let segments: Vec<&str> = path.split('.').collect();
-    walk(root, &segments)
+    with_segments(path, |segments| walk(root, segments))
+}
+
+/// Calls `f` with `path` split at its dots, the segments kept on the stack when there
+/// are few: a run looks up its references one by one, and a vector per lookup was a
+/// good part of each.
+pub fn with_segments<R>(path: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+    const ON_STACK: usize = 16;
+    let mut stack = [""; ON_STACK];
+    let mut count = 0;
+    for segment in path.split('.') {
+        if count == ON_STACK {
+            let all: Vec<&str> = path.split('.').collect();
+            return f(&all);
+        }
+        stack[count] = segment;
+        count += 1;
+    }
+    f(&stack[..count])
 }
 
 /// [`lookup`] from `value`, the path already split at its dots.
@@ -88,5 +105,33 @@ mod tests {
         assert_eq!(lookup(&v, "steps.2.id"), None);
         assert_eq!(lookup(&v, "steps.1.tags.x"), None);
         assert_eq!(lookup(&v, ""), Some(&v));
+    }
+
+    #[test]
+    fn long_paths_are_walked_whole() {
+        let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        let deep = keys
+            .iter()
+            .rev()
+            .fold(json!("bottom"), |inner, key| json!({ key.as_str(): inner }));
+        for depth in [15, 16, 17, 40] {
+            let path = keys[..depth].join(".");
+            let mut expected = &deep;
+            for key in &keys[..depth] {
+                expected = &expected[key.as_str()];
+            }
+            assert_eq!(lookup(&deep, &path), Some(expected), "{depth} segments");
+            assert_eq!(
+                with_segments(&path, |segments| segments.len()),
+                depth,
+                "{depth} segments"
+            );
+        }
+        assert_eq!(lookup(&deep, &keys.join(".")), Some(&json!("bottom")));
+        assert_eq!(
+            with_segments("a..b.", |s| s.join("|")),
+            "a||b|",
+            "empty segments are kept"
+        );
     }
 }

@@ -131,9 +131,10 @@ impl<'t> Scope<'t> {
         if path.is_empty() {
             return Some(Cow::Borrowed(self.data()));
         }
-        let segments: Vec<&str> = path.split('.').collect();
         let one = StepOne::of(&parts.event)?;
-        self.walk(parts, &one, Node::Root, &segments)
+        path::with_segments(path, |segments| {
+            self.walk(parts, &one, Node::Root, segments)
+        })
     }
 
     /// The value at a template's plain path, as Handlebars finds it: each segment a key
@@ -158,25 +159,35 @@ impl<'t> Scope<'t> {
         let Some(one) = StepOne::of(&parts.event) else {
             return Ok(None);
         };
-        let segments: Vec<&str> = path.split('.').collect();
-        // Strict: one segment at a time, down to a value, then Handlebars' rules.
+        // Strict: one segment at a time, down to a value, then Handlebars' rules on the
+        // rest of the path.
         let mut node = Node::Root;
-        for (i, segment) in segments.iter().enumerate() {
+        let mut rest = path;
+        loop {
+            let (segment, after) = match rest.split_once('.') {
+                Some((segment, after)) => (segment, Some(after)),
+                None => (rest, None),
+            };
             match self.child(parts, &one, node, segment) {
                 None => return Ok(None),
                 Some(Child::Node(next)) => node = next,
-                Some(Child::Value(value)) if i + 1 == segments.len() => return Ok(Some(value)),
                 Some(Child::Value(value)) => {
-                    let rest = segments[i + 1..].join(".");
+                    let Some(after) = after else {
+                        return Ok(Some(value));
+                    };
                     return match value {
                         Cow::Borrowed(v) => {
-                            path::lookup_plain(v, &rest).map(|v| v.map(Cow::Borrowed))
+                            path::lookup_plain(v, after).map(|v| v.map(Cow::Borrowed))
                         }
                         Cow::Owned(v) => {
-                            path::lookup_plain(&v, &rest).map(|v| v.cloned().map(Cow::Owned))
+                            path::lookup_plain(&v, after).map(|v| v.cloned().map(Cow::Owned))
                         }
                     };
                 }
+            }
+            match after {
+                Some(after) => rest = after,
+                None => break,
             }
         }
         Ok(self.build(&one, node).map(Cow::Owned))
