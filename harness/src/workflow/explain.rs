@@ -3,6 +3,9 @@
 //! the values it saw), and the fix.
 
 use std::fmt::Write;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use kustomer_mock::{Id, Store};
 use serde_json::Value;
@@ -71,16 +74,15 @@ fn write_condition(out: &mut String, raw: &Value, seen: Option<&ConditionLog>) {
                     out.push_str(", ");
                 }
                 match (r.as_str(), seen_values.get(i)) {
-                    (Some(text), Some(Value::Null)) if text.contains("changes.attributes.") => {
-                        let field = text
-                            .split("changes.attributes.")
-                            .nth(1)
-                            .and_then(|f| f.split('.').next())
-                            .unwrap_or("the field");
+                    (Some(text), Some(Value::Null)) if changed_field(text).is_some() => {
+                        let field = changed_field(text).unwrap_or("the field");
                         let _ =
                             write!(out, "{text} = null ({field} did not change in this update)");
                     }
-                    (Some(text), Some(value)) if text.starts_with("/#") || text.contains("{{") => {
+                    (Some(text), Some(value))
+                        if text.starts_with("/#")
+                            || text.as_bytes().windows(2).any(|w| w == b"{{") =>
+                    {
                         out.push_str(text);
                         out.push_str(" = ");
                         write_shown(out, value);
@@ -92,6 +94,22 @@ fn write_condition(out: &mut String, raw: &Value, seen: Option<&ConditionLog>) {
         }
     }
 }
+
+/// The field a `changes.attributes.<field>...` path names (between the first
+/// `changes.attributes.` and the next dot or the next `changes.attributes.`).
+fn changed_field(text: &str) -> Option<&str> {
+    // Searched for in every value a not-matched run shows: set up once.
+    static CHANGES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(CHANGED_ATTRIBUTES));
+    let at = CHANGES.find(text.as_bytes())?;
+    let rest = &text[at + CHANGED_ATTRIBUTES.len()..];
+    let rest = match CHANGES.find(rest.as_bytes()) {
+        Some(next) => &rest[..next],
+        None => rest,
+    };
+    rest.split('.').next()
+}
+
+const CHANGED_ATTRIBUTES: &str = "changes.attributes.";
 
 /// Writes the parts of a false condition that were false (for `and`, joined by "and"),
 /// else the condition itself.
@@ -376,6 +394,21 @@ mod tests {
             false_parts(&both_false),
             r#"contains(/#steps.1.changes.attributes.tags.after = null (tags did not change in this update), "t1") and dnc(/#steps.1.changes.attributes.tags.before = ["t1"], "t1")"#
         );
+        assert_eq!(
+            changed_field("/#steps.1.changes.attributes.tags.after"),
+            Some("tags")
+        );
+        assert_eq!(
+            changed_field("/#steps.1.changes.attributes.status"),
+            Some("status")
+        );
+        assert_eq!(
+            changed_field("/#steps.1.changes.attributes.tagschanges.attributes.x"),
+            Some("tags"),
+            "up to a second occurrence, as splitting there did"
+        );
+        assert_eq!(changed_field("/#steps.1.changes.attributes."), Some(""));
+        assert_eq!(changed_field("/#steps.1.status"), None);
         let long = json!({"op": "eq", "values": ["/#steps.1.name", "x"]});
         let seen_long: ConditionLog = serde_json::from_value(
             json!({"op": "eq", "values": ["é".repeat(130), "x"], "holds": false}),
