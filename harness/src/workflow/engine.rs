@@ -155,7 +155,9 @@ pub(crate) struct Attached {
 pub(crate) struct EngineInner {
     pub config: RwLock<EngineConfig>,
     pub attached: OnceLock<Attached>,
-    workflows: RwLock<Vec<Arc<Installed>>>,
+    /// In run order. Copied on write: every event reads the list, and copying it for
+    /// each one cost more than matching it.
+    workflows: RwLock<Arc<Vec<Arc<Installed>>>>,
     pub book: Mutex<RunBook>,
     queues: Mutex<HashMap<Id, VecDeque<Job>>>,
     /// Runs queued or in flight.
@@ -235,7 +237,7 @@ impl Engine {
         Engine(Arc::new(EngineInner {
             config: RwLock::new(config),
             attached: OnceLock::new(),
-            workflows: RwLock::new(Vec::new()),
+            workflows: RwLock::new(Arc::default()),
             book: Mutex::new(RunBook::default()),
             queues: Mutex::new(HashMap::new()),
             pending: AtomicUsize::new(0),
@@ -271,7 +273,7 @@ impl Engine {
         // Workflows installed before attaching get the server's base URL too.
         let base_url = server.url();
         let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
-        for installed in workflows.iter_mut() {
+        for installed in Arc::make_mut(&mut workflows).iter_mut() {
             let mut variables = installed.variables.clone();
             variables.set(
                 "baseUrl",
@@ -356,6 +358,7 @@ impl Engine {
         let installed = Arc::new(Installed::new(workflow, org, variables));
         let info = installed.info();
         let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
+        let workflows = Arc::make_mut(&mut workflows);
         workflows.retain(|w| w.workflow.id != installed.workflow.id);
         workflows.push(installed);
         workflows.sort_by(|a, b| {
@@ -368,7 +371,7 @@ impl Engine {
     pub fn uninstall(&self, id: &str) -> bool {
         let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
         let before = workflows.len();
-        workflows.retain(|w| w.workflow.id != id);
+        Arc::make_mut(&mut workflows).retain(|w| w.workflow.id != id);
         workflows.len() != before
     }
 
@@ -378,7 +381,7 @@ impl Engine {
             .workflows
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .to_vec()
     }
 
     /// The installed workflow with this id.
@@ -651,12 +654,8 @@ impl EngineInner {
         let Some(attached) = self.attached.get() else {
             return;
         };
-        let workflows = self
-            .workflows
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        for installed in workflows {
+        let workflows = Arc::clone(&self.workflows.read().unwrap_or_else(|e| e.into_inner()));
+        for installed in workflows.iter() {
             let workflow = &installed.workflow;
             if !workflow.def.enabled
                 || installed.org != event.org
@@ -675,7 +674,7 @@ impl EngineInner {
                 .to_hex();
             self.enqueue(Job {
                 run_id,
-                installed: Arc::clone(&installed),
+                installed: Arc::clone(installed),
                 event: Arc::clone(event),
                 inputs: None,
             });
