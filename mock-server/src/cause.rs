@@ -74,8 +74,7 @@ impl Cause {
         use std::fmt::Write as _;
         let mut out = String::with_capacity(128 + 60 * self.chain.len().min(MAX_HEADER_HOPS));
         out.push_str("root=");
-        // Hex digits are ASCII.
-        out.push_str(std::str::from_utf8(&self.root.hex_bytes()).unwrap_or_default());
+        out.push_str(self.root.hex_str(&mut [0; 24]));
         // Writing to a String cannot fail.
         let _ = write!(out, "; depth={}", self.depth);
         for (name, value) in [

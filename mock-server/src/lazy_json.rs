@@ -112,8 +112,12 @@ impl LazyJson {
     /// half a surrogate pair, nesting past serde_json's depth limit once wrapped), and a
     /// read must not turn such text into `null`.
     pub fn text(json: Box<RawValue>) -> Option<LazyJson> {
-        parses_as_value(json.get())
-            .then(|| LazyJson::with(Source::Text(Arc::new(Text(json))), OnceLock::new()))
+        parses_as_value(json.get()).then(|| LazyJson::checked_text(json))
+    }
+
+    /// Text known to parse as a `Value`.
+    fn checked_text(json: Box<RawValue>) -> LazyJson {
+        LazyJson::with(Source::Text(Arc::new(Text(json))), OnceLock::new())
     }
 
     /// `value` kept as its JSON text, which is smaller than the tree. Text written from a
@@ -126,7 +130,7 @@ impl LazyJson {
             return value.into();
         };
         if nests_within(&value, SURELY_PARSED_DEPTH) {
-            return LazyJson::with(Source::Text(Arc::new(Text(text))), OnceLock::new());
+            return LazyJson::checked_text(text);
         }
         LazyJson::text(text).unwrap_or_else(|| value.into())
     }

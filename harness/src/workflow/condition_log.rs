@@ -100,8 +100,8 @@ impl ConditionLog {
         if secrets.is_empty() {
             return;
         }
-        if secrets.appear_in_text(&self.op) {
-            self.op = Cow::Owned(secrets.mask_str(&self.op));
+        if let Cow::Owned(op) = secrets.masked(&self.op) {
+            self.op = Cow::Owned(op);
         }
         for value in self.values.iter_mut().flatten() {
             secrets.mask_in_place(value);
@@ -110,9 +110,9 @@ impl ConditionLog {
             secrets.mask_in_place(change);
         }
         if let Some(error) = &mut self.error
-            && secrets.appear_in_text(error)
+            && let Cow::Owned(masked) = secrets.masked(error)
         {
-            *error = secrets.mask_str(error);
+            *error = masked;
         }
         for part in self.conditions.iter_mut().flatten() {
             part.mask_in_place(secrets);

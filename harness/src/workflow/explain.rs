@@ -73,21 +73,19 @@ fn write_condition(out: &mut String, raw: &Value, seen: Option<&ConditionLog>) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                match (r.as_str(), seen_values.get(i)) {
-                    (Some(text), Some(Value::Null)) if changed_field(text).is_some() => {
-                        let field = changed_field(text).unwrap_or("the field");
-                        let _ =
-                            write!(out, "{text} = null ({field} did not change in this update)");
-                    }
-                    (Some(text), Some(value))
-                        if text.starts_with("/#")
-                            || text.as_bytes().windows(2).any(|w| w == b"{{") =>
-                    {
-                        out.push_str(text);
-                        out.push_str(" = ");
-                        write_shown(out, value);
-                    }
-                    _ => write_shown(out, r),
+                let (text, seen) = (r.as_str(), seen_values.get(i));
+                if let (Some(text), Some(Value::Null)) = (text, seen)
+                    && let Some(field) = changed_field(text)
+                {
+                    let _ = write!(out, "{text} = null ({field} did not change in this update)");
+                } else if let (Some(text), Some(value)) = (text, seen)
+                    && (text.starts_with("/#") || text.as_bytes().windows(2).any(|w| w == b"{{"))
+                {
+                    out.push_str(text);
+                    out.push_str(" = ");
+                    write_shown(out, value);
+                } else {
+                    write_shown(out, r);
                 }
             }
             out.push(')');

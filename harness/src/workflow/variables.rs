@@ -3,6 +3,7 @@
 //! A `secure` value never appears in a run log, journal, report, error or snapshot: every
 //! occurrence is replaced by `[secure:<NAME>]`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use std::sync::Arc;
@@ -185,13 +186,18 @@ impl Secrets {
 
     /// The text with every secret replaced by `[secure:NAME]`.
     pub fn mask_str(&self, text: &str) -> String {
-        let mut out = std::borrow::Cow::Borrowed(text);
+        self.masked(text).into_owned()
+    }
+
+    /// [`Secrets::mask_str`], borrowing `text` back when no secret appears in it.
+    pub fn masked<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
         for secret in self.0.iter() {
             if let Some(masked) = secret.masked_in(&out) {
-                out = std::borrow::Cow::Owned(masked);
+                out = Cow::Owned(masked);
             }
         }
-        out.into_owned()
+        out
     }
 
     /// Whether any secret appears in `text`.
@@ -206,8 +212,8 @@ impl Secrets {
         }
         let keys_hold_one = match value {
             Value::String(text) => {
-                if self.appear_in_text(text) {
-                    *text = self.mask_str(text);
+                if let Cow::Owned(masked) = self.masked(text) {
+                    *text = masked;
                 }
                 return;
             }
