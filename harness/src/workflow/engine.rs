@@ -8,7 +8,9 @@
 //! [`Engine::settled`] waits until no event is waiting to be dispatched and no run is
 //! queued or in flight.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+use foldhash::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
@@ -239,7 +241,7 @@ impl Engine {
             attached: OnceLock::new(),
             workflows: RwLock::new(Arc::default()),
             book: Mutex::new(RunBook::default()),
-            queues: Mutex::new(HashMap::new()),
+            queues: Mutex::new(HashMap::default()),
             pending: AtomicUsize::new(0),
             dispatched: AtomicU64::new(0),
             dispatched_from: AtomicU64::new(0),

@@ -53,8 +53,25 @@ pub fn index_path(base: &str, index: usize) -> String {
 }
 
 impl Param {
-    /// Compiles `value` found at `at`; `Err` is (path, message).
+    /// Compiles `value` found at `at`; `Err` is (path, message). An array or object
+    /// holding no reference or template is one literal: resolving it is a copy of the
+    /// value, not a new one built key by key.
     pub fn compile(value: &Value, at: &str) -> Result<Param, (String, String)> {
+        let param = Self::compile_parts(value, at)?;
+        let constant = match &param {
+            Param::Array(items) => items.iter().all(|p| p.as_literal().is_some()),
+            Param::Object(entries) => entries.iter().all(|(_, p)| p.as_literal().is_some()),
+            _ => false,
+        };
+        // Its parts are literals that came from `value` unchanged, so it is `value`.
+        Ok(if constant {
+            Param::Literal(value.clone())
+        } else {
+            param
+        })
+    }
+
+    fn compile_parts(value: &Value, at: &str) -> Result<Param, (String, String)> {
         Ok(match value {
             Value::String(s) => Self::compile_str(s, at)?,
             Value::Array(items) => Param::Array(
@@ -186,6 +203,36 @@ mod tests {
         assert_eq!(out["headers"]["Authorization"], "Bearer k");
         assert_eq!(out["list"], json!(["c1", 3, null, "plain"]));
         assert_eq!(out["empty"], "");
+    }
+
+    #[test]
+    fn parts_without_references_or_templates_compile_to_one_literal() {
+        let value = json!({
+            "data": {"status": "done", "tags": ["a", {"n": 1}], "none": null},
+            "empty": {},
+            "uri": "http://h/{{{steps.1.id}}}",
+            "list": ["/#steps.1.id", [1, 2]]
+        });
+        let Param::Object(entries) = Param::compile(&value, "$").unwrap() else {
+            panic!("an object with a template stays an object");
+        };
+        let part = |key: &str| &entries.iter().find(|(k, _)| k == key).unwrap().1;
+        assert_eq!(part("data").as_literal(), Some(&value["data"]));
+        assert_eq!(part("empty").as_literal(), Some(&json!({})));
+        assert!(matches!(part("uri"), Param::Template { .. }));
+        let Param::Array(items) = part("list") else {
+            panic!("an array with a reference stays an array");
+        };
+        assert!(matches!(items[0], Param::Ref(_)));
+        assert_eq!(items[1].as_literal(), Some(&json!([1, 2])));
+        // Resolved, the literal parts are the values written, in their order.
+        let out = resolve(value.clone(), json!({"steps": {"1": {"id": "c1"}}}));
+        assert_eq!(out["data"], value["data"]);
+        assert_eq!(
+            serde_json::to_string(&out["data"]).unwrap(),
+            r#"{"status":"done","tags":["a",{"n":1}],"none":null}"#
+        );
+        assert_eq!(out["list"], json!(["c1", [1, 2]]));
     }
 
     #[test]

@@ -12,7 +12,11 @@
 //! half times the memory of its text (README, Bounds), where writing every run as text
 //! was a tenth of a workflow closing's instructions and every reader parsed it back.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+// Run ids and roots are the mock's own ids, not attacker-chosen keys: foldhash, several
+// times cheaper than SipHash on a path that hashes them a few times per run.
+use foldhash::{HashMap, HashSet};
 
 use kustomer_mock::{Hop, Id};
 
@@ -239,7 +243,7 @@ mod tests {
         book.insert(run(0, RunState::Running));
         for n in 1..10 {
             book.insert(run(n, RunState::Completed));
-            book.evict_past(4, HashSet::new);
+            book.evict_past(4, HashSet::default);
         }
         assert_eq!(ids(&book), ["run-0", "run-7", "run-8", "run-9"]);
         // Nothing finished left to drop: the bound gives way rather than lose a live run.
@@ -247,7 +251,7 @@ mod tests {
         for n in 0..3 {
             live.insert(run(n, RunState::Running));
         }
-        live.evict_past(1, HashSet::new);
+        live.evict_past(1, HashSet::default);
         assert_eq!(live.len(), 3);
     }
 
@@ -259,7 +263,7 @@ mod tests {
             book.count_for_root(id(1000 + n));
             book.count_for_root(r.cause.root);
             book.insert(r);
-            book.evict_past(5, HashSet::new);
+            book.evict_past(5, HashSet::default);
         }
         assert!(book.per_root.len() <= 2 * 5 + 1, "{}", book.per_root.len());
         // The roots of kept runs keep their counts.
