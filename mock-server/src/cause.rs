@@ -179,9 +179,13 @@ impl Cause {
 
     /// The cause of what a request with this parent cause does: one hop deeper.
     pub fn child(&self) -> Cause {
-        let mut child = self.clone();
-        child.depth = self.depth.saturating_add(1);
-        child
+        self.clone().into_child()
+    }
+
+    /// [`Cause::child`] of a cause not needed any more (no copy).
+    pub fn into_child(mut self) -> Cause {
+        self.depth = self.depth.saturating_add(1);
+        self
     }
 }
 

@@ -64,7 +64,9 @@ pub struct MockMeta {
     /// The `/v1` request that made the change (absent for admin/fixture changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<Id>,
-    pub cause: Cause,
+    /// Shared with the request's other events and its writes: a workflow's request
+    /// carries its run's chain, and each copy of it was several allocations.
+    pub cause: Arc<Cause>,
 }
 
 impl Event {
@@ -442,7 +444,7 @@ mod tests {
             },
             mock: MockMeta {
                 request_id: None,
-                cause: Cause::root(id),
+                cause: Arc::new(Cause::root(id)),
             },
         }
     }

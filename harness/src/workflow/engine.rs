@@ -726,7 +726,7 @@ impl EngineInner {
             },
             mock: MockMeta {
                 request_id: None,
-                cause,
+                cause: Arc::new(cause),
             },
         };
         let run_id = store
@@ -1033,7 +1033,7 @@ mod tests {
             },
             mock: MockMeta {
                 request_id: None,
-                cause: Cause::root(id(n)),
+                cause: Arc::new(Cause::root(id(n))),
             },
         };
         Job {

@@ -29,8 +29,8 @@ pub const REQUEST_ID_HEADER: &str = "x-kmock-request-id";
 pub struct RequestCtx {
     /// The request id (derived from the cause for workflow calls, else the next id).
     pub id: Id,
-    /// The cause the request's events carry.
-    pub cause: Cause,
+    /// The cause the request's events carry (shared with its writes and events).
+    pub cause: Arc<Cause>,
 }
 
 /// The `/v1` middleware.
@@ -57,7 +57,7 @@ pub async fn v1_pipeline(
                 (
                     Arc::new(RequestCtx {
                         id,
-                        cause: Cause::root(id),
+                        cause: Arc::new(Cause::root(id)),
                     }),
                     Some(error),
                 )
@@ -221,18 +221,18 @@ fn request_ctx(
             );
             RequestCtx {
                 id,
-                cause: parent.child(),
+                cause: Arc::new(parent.into_child()),
             }
         }
         Some(parent) => RequestCtx {
             id: store.ids().next(now),
-            cause: parent.child(),
+            cause: Arc::new(parent.into_child()),
         },
         None => {
             let id = store.ids().next(now);
             RequestCtx {
                 id,
-                cause: Cause::root(id),
+                cause: Arc::new(Cause::root(id)),
             }
         }
     })

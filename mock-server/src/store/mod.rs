@@ -50,8 +50,8 @@ pub struct Actor {
     pub client: &'static str,
     /// The request (or native action) the write belongs to; ids it creates derive from it.
     pub request_id: Option<Id>,
-    /// The cause stamped on the events of this write.
-    pub cause: Cause,
+    /// The cause stamped on the events of this write (shared with them).
+    pub cause: Arc<Cause>,
     /// Whether the per-object update limit applies (not for fixtures and admin).
     pub limited: bool,
     created: AtomicU32,
@@ -64,14 +64,14 @@ impl Actor {
         user: Id,
         client: &'static str,
         request_id: Option<Id>,
-        cause: Cause,
+        cause: impl Into<Arc<Cause>>,
     ) -> Actor {
         Actor {
             org,
             user,
             client,
             request_id,
-            cause,
+            cause: cause.into(),
             limited: true,
             created: AtomicU32::new(0),
         }
