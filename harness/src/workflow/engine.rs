@@ -26,7 +26,7 @@ use super::apps::{App, AppCatalog, AppInfo};
 use super::definition::VariableDef;
 use super::load::LoadedWorkflow;
 use super::loop_guard::{DEFAULT_HARD_CAP, LoopGuardConfig, LoopRecord};
-use super::run_book::{RunBook, RunFilter};
+use super::run_book::{KeptRun, RunBook, RunFilter};
 use super::run_log::Run;
 use super::template::Templates;
 use super::variables::{Secrets, Variables};
@@ -798,24 +798,30 @@ impl EngineInner {
     }
 
     /// Stores a run (new or updated), dropping the oldest finished runs past the limit.
-    pub(crate) fn record_run(&self, mut run: Run) {
+    pub(crate) fn record_run(&self, run: Run) {
         let max = self
             .config
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .max_runs_kept;
-        let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
-        // A finished run is not marked interrupted.
-        if !run.state.is_final() && self.stopping.load(Ordering::SeqCst) {
-            let now = self
-                .attached
-                .get()
-                .map(|a| a.state.store.now())
-                .unwrap_or_default();
-            mark_interrupted(&mut run, now);
-        }
-        book.insert(run);
-        book.evict_past(max, || self.active_roots());
+        let mut run = KeptRun::new(run);
+        let released = {
+            let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+            // A finished run is not marked interrupted. Checked under the book's lock,
+            // which `interrupt_unfinished` sets the flag under.
+            if !run.run_mut().state.is_final() && self.stopping.load(Ordering::SeqCst) {
+                let now = self
+                    .attached
+                    .get()
+                    .map(|a| a.state.store.now())
+                    .unwrap_or_default();
+                mark_interrupted(run.run_mut(), now);
+            }
+            let replaced = book.insert_kept(run);
+            (replaced, book.evict_past(max, || self.active_roots()))
+        };
+        // Freed after the lock is released: every run records itself under it.
+        drop(released);
     }
 
     /// The causal roots with work still to come: runs queued or in flight, and scheduled

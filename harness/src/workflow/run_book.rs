@@ -48,6 +48,20 @@ fn kept(mut run: Run) -> Box<Run> {
     Box::new(run)
 }
 
+/// A run made ready for the book before its lock is taken: every run is recorded under
+/// that one lock, so the work of keeping it is done outside.
+pub(crate) struct KeptRun(Box<Run>);
+
+impl KeptRun {
+    pub fn new(run: Run) -> KeptRun {
+        KeptRun(kept(run))
+    }
+
+    pub fn run_mut(&mut self) -> &mut Run {
+        &mut self.0
+    }
+}
+
 /// A copy for a reader, rendering its params and outputs for itself.
 fn read(run: &Run) -> Run {
     let mut copy = run.clone();
@@ -120,11 +134,19 @@ impl RunBook {
 
     /// Records a run, replacing the one with its id (it keeps its place in the order).
     pub fn insert(&mut self, run: Run) {
+        self.insert_kept(KeptRun::new(run));
+    }
+
+    /// [`RunBook::insert`] of a run made ready; returns the run it replaces, for the
+    /// caller to free once the lock is released.
+    pub fn insert_kept(&mut self, run: KeptRun) -> Option<Box<Run>> {
+        let run = run.0;
         match self.runs.get_mut(&run.id) {
-            Some(kept_run) => *kept_run = kept(run),
+            Some(kept_run) => Some(std::mem::replace(kept_run, run)),
             None => {
                 self.order.push_back(run.id.clone());
-                self.runs.insert(run.id.clone(), kept(run));
+                self.runs.insert(run.id.clone(), run);
+                None
             }
         }
     }
@@ -141,8 +163,15 @@ impl RunBook {
     /// `active` (the roots with work queued or scheduled) does not name. A chain whose runs
     /// were all evicted by other traffic still has its next run queued, so it keeps its
     /// count and the hard cap still stops it.
-    pub fn evict_past(&mut self, max: usize, active: impl FnOnce() -> HashSet<Id>) {
+    ///
+    /// Returns the dropped runs, for the caller to free once the lock is released.
+    pub fn evict_past(
+        &mut self,
+        max: usize,
+        active: impl FnOnce() -> HashSet<Id>,
+    ) -> Vec<Box<Run>> {
         let max = max.max(1);
+        let mut evicted = Vec::new();
         while self.runs.len() > max {
             // The oldest run is almost always finished: the scan stops at the front.
             let oldest_final = self
@@ -151,7 +180,7 @@ impl RunBook {
                 .position(|id| self.runs.get(id).is_some_and(|run| run.state.is_final()));
             let Some(i) = oldest_final else { break };
             if let Some(id) = self.order.remove(i) {
-                self.runs.remove(&id);
+                evicted.extend(self.runs.remove(&id));
             }
         }
         if self.per_root.len() > self.prune_at.max(2 * max) {
@@ -160,6 +189,7 @@ impl RunBook {
             self.per_root.retain(|root, _| keep.contains(root));
             self.prune_at = 2 * self.per_root.len();
         }
+        evicted
     }
 
     /// Counts one more run against `root`; returns the count with it.
@@ -222,8 +252,9 @@ mod tests {
         for n in 0..5 {
             book.insert(run(n, RunState::Running));
         }
-        // Finishing run 1 replaces it where it was.
-        book.insert(run(1, RunState::Completed));
+        // Finishing run 1 replaces it where it was, handing back the running copy.
+        let replaced = book.insert_kept(KeptRun::new(run(1, RunState::Completed)));
+        assert_eq!(replaced.map(|r| r.state), Some(RunState::Running));
         assert_eq!(book.len(), 5);
         assert_eq!(ids(&book), ["run-0", "run-1", "run-2", "run-3", "run-4"]);
         assert_eq!(
@@ -241,11 +272,15 @@ mod tests {
     fn evicts_the_oldest_finished_runs_and_never_a_running_one() {
         let mut book = RunBook::default();
         book.insert(run(0, RunState::Running));
+        let mut evicted = Vec::new();
         for n in 1..10 {
             book.insert(run(n, RunState::Completed));
-            book.evict_past(4, HashSet::default);
+            evicted.extend(book.evict_past(4, HashSet::default));
         }
         assert_eq!(ids(&book), ["run-0", "run-7", "run-8", "run-9"]);
+        // The dropped runs are handed back (to be freed outside the lock), oldest first.
+        let evicted: Vec<&str> = evicted.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(evicted, ["run-1", "run-2", "run-3", "run-4", "run-5", "run-6"]);
         // Nothing finished left to drop: the bound gives way rather than lose a live run.
         let mut live = RunBook::default();
         for n in 0..3 {
