@@ -280,7 +280,10 @@ mod tests {
         assert_eq!(ids(&book), ["run-0", "run-7", "run-8", "run-9"]);
         // The dropped runs are handed back (to be freed outside the lock), oldest first.
         let evicted: Vec<&str> = evicted.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(evicted, ["run-1", "run-2", "run-3", "run-4", "run-5", "run-6"]);
+        assert_eq!(
+            evicted,
+            ["run-1", "run-2", "run-3", "run-4", "run-5", "run-6"]
+        );
         // Nothing finished left to drop: the bound gives way rather than lose a live run.
         let mut live = RunBook::default();
         for n in 0..3 {
