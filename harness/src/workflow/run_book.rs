@@ -165,6 +165,10 @@ impl RunBook {
     /// count and the hard cap still stops it.
     ///
     /// Returns the dropped runs, for the caller to free once the lock is released.
+    #[expect(
+        clippy::vec_box,
+        reason = "the runs move out of the book as they are kept, boxed: unboxing them would free the boxes under the lock"
+    )]
     pub fn evict_past(
         &mut self,
         max: usize,
