@@ -9,12 +9,12 @@
 //! queued or in flight.
 
 use std::collections::{BTreeMap, VecDeque};
-
-use foldhash::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
+// Keys are the mock's own ids, not attacker-chosen: foldhash, cheaper than SipHash.
+use foldhash::{HashMap, HashSet};
 use kustomer_mock::app::AppState;
 use kustomer_mock::events::{EventMeta, MockMeta};
 use kustomer_mock::{Cause, Event, Id, MockServer};
