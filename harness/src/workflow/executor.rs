@@ -151,8 +151,13 @@ impl EngineInner {
                         // reads its chain from the book). A run that ends before any
                         // step is recorded once, when it ends.
                         self.record_run(run.clone());
-                        self.run_steps(&mut run, &job, target, &mut scope, &config, secrets)
-                            .await;
+                        // Boxed: the steps' future (a REST call's among them) is most of
+                        // a run's, and most runs (not matched) never get here, yet every
+                        // run's task was allocated and copied at its size.
+                        Box::pin(
+                            self.run_steps(&mut run, &job, target, &mut scope, &config, secrets),
+                        )
+                        .await;
                     }
                 }
             }
