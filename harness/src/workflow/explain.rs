@@ -51,45 +51,44 @@ fn write_condition(out: &mut String, raw: &Value, seen: Option<&ConditionLog>) {
         .get("values")
         .and_then(Value::as_array)
         .map_or(NONE, Vec::as_slice);
-    match op {
-        "and" | "or" | "not" => {
-            let seen_parts = seen.map_or(&[][..], ConditionLog::parts);
-            out.push_str(op);
-            out.push('(');
-            for (i, r) in raw_values.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_condition(out, r, seen_parts.get(i));
-            }
-            out.push(')');
+    if matches!(op, "true" | "false") {
+        out.push_str(op);
+        return;
+    }
+    let combined = matches!(op, "and" | "or" | "not");
+    let seen_parts = seen.map_or(&[][..], ConditionLog::parts);
+    let seen_values = seen.map_or(NONE, ConditionLog::values);
+    out.push_str(op);
+    out.push('(');
+    for (i, r) in raw_values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
         }
-        "true" | "false" => out.push_str(op),
-        _ => {
-            let seen_values = seen.map_or(NONE, ConditionLog::values);
-            out.push_str(op);
-            out.push('(');
-            for (i, r) in raw_values.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                let (text, seen) = (r.as_str(), seen_values.get(i));
-                if let (Some(text), Some(Value::Null)) = (text, seen)
-                    && let Some(field) = changed_field(text)
-                {
-                    let _ = write!(out, "{text} = null ({field} did not change in this update)");
-                } else if let (Some(text), Some(value)) = (text, seen)
-                    && (text.starts_with("/#") || text.as_bytes().windows(2).any(|w| w == b"{{"))
-                {
-                    out.push_str(text);
-                    out.push_str(" = ");
-                    write_shown(out, value);
-                } else {
-                    write_shown(out, r);
-                }
-            }
-            out.push(')');
+        if combined {
+            write_condition(out, r, seen_parts.get(i));
+        } else {
+            write_operand(out, r, seen_values.get(i));
         }
+    }
+    out.push(')');
+}
+
+/// Writes an operand as written, with the value the run saw when it is a reference or a
+/// template.
+fn write_operand(out: &mut String, raw: &Value, seen: Option<&Value>) {
+    let text = raw.as_str();
+    if let (Some(text), Some(Value::Null)) = (text, seen)
+        && let Some(field) = changed_field(text)
+    {
+        let _ = write!(out, "{text} = null ({field} did not change in this update)");
+    } else if let (Some(text), Some(value)) = (text, seen)
+        && (text.starts_with("/#") || text.as_bytes().windows(2).any(|w| w == b"{{"))
+    {
+        out.push_str(text);
+        out.push_str(" = ");
+        write_shown(out, value);
+    } else {
+        write_shown(out, raw);
     }
 }
 

@@ -42,19 +42,14 @@ impl RunFilter<'_> {
 
 /// A run as the book keeps it: its steps' params and outputs are twins that render on
 /// their own (see [`kustomer_mock::LazyJson::unrendered`]), so what a step or a reader
-/// renders is not kept with it.
-fn kept(mut run: Run) -> Box<Run> {
-    own_renderings(&mut run);
-    Box::new(run)
-}
-
-/// A run made ready for the book before its lock is taken: every run is recorded under
-/// that one lock, so the work of keeping it is done outside.
+/// renders is not kept with it. Made before the book's lock is taken: every run is
+/// recorded under that one lock, so the work of keeping it is done outside.
 pub(crate) struct KeptRun(Box<Run>);
 
 impl KeptRun {
-    pub fn new(run: Run) -> KeptRun {
-        KeptRun(kept(run))
+    pub fn new(mut run: Run) -> KeptRun {
+        own_renderings(&mut run);
+        KeptRun(Box::new(run))
     }
 
     pub fn run_mut(&mut self) -> &mut Run {

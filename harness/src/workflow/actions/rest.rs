@@ -39,12 +39,12 @@ pub fn rewrite_kustomer_host(uri: &str, base_url: &str) -> Option<String> {
         Some((host, path)) => (host, Some(path)),
         None => (rest, None),
     };
-    // Asked of every REST step's URI: compared without allocating.
-    let suffix = ".kustomerapp.com";
-    let is_kustomer = host.eq_ignore_ascii_case("api.kustomerapp.com")
-        || (host.len() >= suffix.len()
-            && host.is_char_boundary(host.len() - suffix.len())
-            && host[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix));
+    // Asked of every REST step's URI: compared without allocating. `api.kustomerapp.com`
+    // and every `<org>.api.kustomerapp.com` end so too.
+    let suffix = b".kustomerapp.com";
+    let host_bytes = host.as_bytes();
+    let is_kustomer = host_bytes.len() >= suffix.len()
+        && host_bytes[host_bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix);
     is_kustomer.then(|| {
         let base = base_url.trim_end_matches('/');
         match path {
