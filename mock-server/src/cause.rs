@@ -105,24 +105,36 @@ impl Cause {
             Some(run) => hash_parts(0, &[run.as_bytes()]),
             None => hash_parts(0, &[self.root.as_bytes()]),
         };
-        format!("00-00000000{}-{:016x}-01", self.root, span.max(1))
+        // `00-00000000<root>-<span as 16 hex>-01`, written without `format!`: every
+        // request of a REST step carries it.
+        let mut out = String::with_capacity(55);
+        out.push_str("00-00000000");
+        out.push_str(self.root.hex_str(&mut [0; 24]));
+        out.push('-');
+        let span = span.max(1);
+        for shift in (0..16).rev() {
+            out.push(HEX_LOWER[((span >> (4 * shift)) & 0xf) as usize] as char);
+        }
+        out.push_str("-01");
+        out
     }
 
-    /// Parses an `x-kmock-cause` value; `Err` names what is wrong.
+    /// Parses an `x-kmock-cause` value; `Err` names what is wrong. Whitespace around
+    /// parts, keys and values is ASCII whitespace (a header value is ASCII).
     pub fn parse_header(value: &str) -> Result<Cause, String> {
         let mut root = None;
         let mut depth = None;
         let mut cause = Cause::root(Id::from_bytes([0; 12]));
         for part in value.split(';') {
-            let part = part.trim();
+            let part = part.trim_ascii();
             if part.is_empty() {
                 continue;
             }
             let (key, val) = part
                 .split_once('=')
                 .ok_or_else(|| format!("`{part}` is not key=value"))?;
-            let val = val.trim();
-            match key.trim() {
+            let val = val.trim_ascii();
+            match key.trim_ascii() {
                 "root" => {
                     root = Some(
                         Id::parse(val).ok_or_else(|| format!("root `{val}` is not a 24-hex id"))?,
@@ -138,9 +150,12 @@ impl Cause {
                 "workflow" => cause.workflow = Some(decode(val)?),
                 "step" => cause.step = Some(decode(val)?),
                 "chain" => {
-                    for hop in val.split(',').filter(|h| !h.trim().is_empty()) {
+                    for hop in val.split(',') {
+                        let hop = hop.trim_ascii();
+                        if hop.is_empty() {
+                            continue;
+                        }
                         let (wf, rec) = hop
-                            .trim()
                             .split_once('@')
                             .ok_or_else(|| format!("chain hop `{hop}` is not workflow@record"))?;
                         cause.chain.push(Hop {
@@ -212,8 +227,13 @@ fn encode_into(text: &str, out: &mut String) {
 }
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
 fn decode(text: &str) -> Result<String, String> {
+    // Ids, run ids and most names have nothing encoded: a copy.
+    if !text.contains('%') {
+        return Ok(text.to_owned());
+    }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -265,6 +285,35 @@ mod tests {
             "{header}"
         );
         assert_eq!(Cause::parse_header(&header), Ok(cause));
+    }
+
+    #[test]
+    fn parses_with_spaces_empty_parts_and_empty_hops() {
+        let cause = Cause::parse_header(
+            " root=64a0c0ffee0000000000beef ;; depth= 2 ;chain= a@b , ,c@d%40e ;x=1",
+        )
+        .unwrap();
+        assert_eq!(cause.depth, 2);
+        let hops: Vec<(&str, &str)> = cause
+            .chain
+            .iter()
+            .map(|h| (h.workflow.as_str(), h.record.as_str()))
+            .collect();
+        assert_eq!(hops, [("a", "b"), ("c", "d@e")]);
+        assert!(Cause::parse_header("root=64a0c0ffee0000000000beef; depth=1; chain=a").is_err());
+    }
+
+    #[test]
+    fn traceparent_is_root_and_a_span_of_the_run() {
+        let mut cause = Cause::root(Id::parse("64a0c0ffee0000000000beef").unwrap());
+        for run in [None, Some("r1"), Some("65aa00000000000000000001")] {
+            cause.run = run.map(String::from);
+            let span = hash_parts(0, &[run.map_or(cause.root.as_bytes(), str::as_bytes)]).max(1);
+            assert_eq!(
+                cause.to_traceparent(),
+                format!("00-00000000{}-{span:016x}-01", cause.root)
+            );
+        }
     }
 
     #[test]
