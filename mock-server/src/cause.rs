@@ -150,6 +150,10 @@ impl Cause {
                 "workflow" => cause.workflow = Some(decode(val)?),
                 "step" => cause.step = Some(decode(val)?),
                 "chain" => {
+                    // Kept with every event of the request: sized for the hops given.
+                    cause
+                        .chain
+                        .reserve_exact(1 + val.bytes().filter(|&b| b == b',').count());
                     for hop in val.split(',') {
                         let hop = hop.trim_ascii();
                         if hop.is_empty() {

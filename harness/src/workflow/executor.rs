@@ -71,9 +71,11 @@ impl EngineInner {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let incoming = &event.mock.cause;
-        // The full chain comes from the parent run when the engine knows it (the header
-        // carries only its last hops).
-        let parent_chain = incoming.run.as_ref().and_then(|parent| {
+        // The full chain comes from the parent run when the engine knows it and the header
+        // may have been cut to its last hops; a shorter chain is the whole of it, and
+        // the run book's lock is the engine's busiest.
+        let cut = incoming.chain.len() >= kustomer_mock::cause::MAX_HEADER_HOPS;
+        let parent_chain = incoming.run.as_ref().filter(|_| cut).and_then(|parent| {
             let book = self.book.lock().unwrap_or_else(|e| e.into_inner());
             book.chain_of(parent)
         });
@@ -370,6 +372,11 @@ impl EngineInner {
                 }
             };
             log.next = next.clone();
+            // Most runs take one step, and a kept run keeps this vector: room for one
+            // (240 bytes) rather than the four a first push makes room for.
+            if run.steps.capacity() == 0 {
+                run.steps.reserve_exact(1);
+            }
             run.steps.push(log);
             match (next, failed) {
                 (Some(next), _) => current = next,

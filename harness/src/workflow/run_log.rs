@@ -229,7 +229,9 @@ impl Run {
 
     /// The chain that the run's own requests carry: its chain plus its own hop.
     pub fn chain_with_self(&self) -> Vec<Hop> {
-        let mut chain = self.cause.chain.clone();
+        // Sized exactly: kept with the run (a first push would make room for four).
+        let mut chain = Vec::with_capacity(self.cause.chain.len() + 1);
+        chain.extend_from_slice(&self.cause.chain);
         chain.push(Hop {
             workflow: self.workflow.id.clone(),
             record: self.record.to_hex(),

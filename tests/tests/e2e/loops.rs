@@ -186,6 +186,41 @@ async fn the_hard_cap_stops_a_chain_no_limit_stops() {
     assert_eq!(harness.loops()[0].reason, "hard-cap");
 }
 
+/// The header carries the last 64 hops of a chain; past that, each run reads its
+/// parent's whole chain from the run book, so repeats keep counting.
+#[tokio::test]
+async fn a_chain_longer_than_the_header_carries_is_counted_whole() {
+    let harness = Harness::builder()
+        .fixtures(acme())
+        .limits(
+            serde_json::from_value(
+                json!({"objectUpdatesPerWindow": 100000, "requestsPerWindow": 100000}),
+            )
+            .unwrap(),
+        )
+        .engine(EngineConfig {
+            loop_guard: LoopGuardConfig {
+                enabled: false,
+                ..LoopGuardConfig::default()
+            },
+            hard_cap: 80,
+            ..EngineConfig::default()
+        })
+        .workflow(story("infinite-loop"))
+        .start()
+        .await
+        .unwrap();
+    tag_auto_close(harness.server(), CONV_1, ADMIN).await;
+    settle(&harness).await;
+    let runs = harness.runs_of("naive-close-on-tag");
+    assert_eq!(runs.len(), 81);
+    let iterations: Vec<u32> = runs.iter().map(|r| r.iteration).collect();
+    assert_eq!(iterations, (1..=81).collect::<Vec<u32>>());
+    let last = runs.last().unwrap();
+    assert_eq!(last.cause.chain.len(), 80, "every hop before the last run");
+    assert_eq!(last.halt.as_ref().unwrap().reason, "hard-cap");
+}
+
 #[tokio::test]
 async fn the_guarded_seed_workflow_runs_exactly_twice() {
     let harness = harness_with(vec![workflow("close-on-tag")]).await;
