@@ -31,7 +31,13 @@ pub enum Param {
         plain: Option<Arc<PlainTemplate>>,
     },
     Array(Vec<Param>),
-    Object(Vec<(String, Param)>),
+    Object {
+        entries: Vec<(String, Param)>,
+        /// The resolved object's map with every literal entry in place and `null` in the
+        /// others: resolving clones it (its hash table is copied, not rebuilt key by key)
+        /// and sets the others in order, so no key is hashed per run.
+        skeleton: Map<String, Value>,
+    },
 }
 
 /// Where a compile error is: a JSONPath like `$.steps[0].params.uri`.
@@ -60,7 +66,7 @@ impl Param {
         let param = Self::compile_parts(value, at)?;
         let constant = match &param {
             Param::Array(items) => items.iter().all(|p| p.as_literal().is_some()),
-            Param::Object(entries) => entries.iter().all(|(_, p)| p.as_literal().is_some()),
+            Param::Object { entries, .. } => entries.iter().all(|(_, p)| p.as_literal().is_some()),
             _ => false,
         };
         // Its parts are literals that came from `value` unchanged, so it is `value`.
@@ -81,16 +87,22 @@ impl Param {
                     .map(|(i, v)| Param::compile(v, &index_path(at, i)))
                     .collect::<Result<_, _>>()?,
             ),
-            Value::Object(map) => Param::Object(
-                map.iter()
+            Value::Object(map) => {
+                let entries: Vec<(String, Param)> = map
+                    .iter()
                     .map(|(k, v)| {
                         Ok::<_, (String, String)>((
                             k.clone(),
                             Param::compile(v, &child_path(at, k))?,
                         ))
                     })
-                    .collect::<Result<_, _>>()?,
-            ),
+                    .collect::<Result<_, _>>()?;
+                let skeleton = entries
+                    .iter()
+                    .map(|(k, p)| (k.clone(), p.as_literal().cloned().unwrap_or(Value::Null)))
+                    .collect();
+                Param::Object { entries, skeleton }
+            }
             other => Param::Literal(other.clone()),
         })
     }
@@ -152,12 +164,16 @@ impl Param {
                     .map(|p| p.resolve(scope))
                     .collect::<Result<_, _>>()?,
             ),
-            Param::Object(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, p)| Ok((k.clone(), p.resolve(scope)?)))
-                    .collect::<Result<Map<String, Value>, String>>()?,
-            ),
+            Param::Object { entries, skeleton } => {
+                let mut map = skeleton.clone();
+                // The skeleton's keys are the entries' keys, in the same order.
+                for ((_, param), slot) in entries.iter().zip(map.values_mut()) {
+                    if param.as_literal().is_none() {
+                        *slot = param.resolve(scope)?;
+                    }
+                }
+                Value::Object(map)
+            }
         })
     }
 }
@@ -213,7 +229,7 @@ mod tests {
             "uri": "http://h/{{{steps.1.id}}}",
             "list": ["/#steps.1.id", [1, 2]]
         });
-        let Param::Object(entries) = Param::compile(&value, "$").unwrap() else {
+        let Param::Object { entries, .. } = Param::compile(&value, "$").unwrap() else {
             panic!("an object with a template stays an object");
         };
         let part = |key: &str| &entries.iter().find(|(k, _)| k == key).unwrap().1;
@@ -233,6 +249,11 @@ mod tests {
             r#"{"status":"done","tags":["a",{"n":1}],"none":null}"#
         );
         assert_eq!(out["list"], json!(["c1", [1, 2]]));
+        // Literal and resolved entries alike, in the order written.
+        assert_eq!(
+            serde_json::to_string(&out).unwrap(),
+            r#"{"data":{"status":"done","tags":["a",{"n":1}],"none":null},"empty":{},"uri":"http://h/c1","list":["c1",[1,2]]}"#
+        );
     }
 
     #[test]
