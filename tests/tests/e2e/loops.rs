@@ -149,9 +149,10 @@ async fn without_the_guard_the_per_object_limit_ends_the_loop() {
     );
 }
 
-#[tokio::test]
-async fn the_hard_cap_stops_a_chain_no_limit_stops() {
-    let harness = Harness::builder()
+/// The naive workflow with the loop guard off and Kustomer's limits out of reach: only
+/// the hard cap (`hard_cap` runs from one root) stops it.
+async fn unguarded_naive_loop(hard_cap: usize) -> Harness {
+    Harness::builder()
         .fixtures(acme())
         .limits(
             serde_json::from_value(
@@ -164,13 +165,18 @@ async fn the_hard_cap_stops_a_chain_no_limit_stops() {
                 enabled: false,
                 ..LoopGuardConfig::default()
             },
-            hard_cap: 40,
+            hard_cap,
             ..EngineConfig::default()
         })
         .workflow(story("infinite-loop"))
         .start()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_hard_cap_stops_a_chain_no_limit_stops() {
+    let harness = unguarded_naive_loop(40).await;
     tag_auto_close(harness.server(), CONV_1, ADMIN).await;
     settle(&harness).await;
     let runs = harness.runs_of("naive-close-on-tag");
@@ -190,26 +196,7 @@ async fn the_hard_cap_stops_a_chain_no_limit_stops() {
 /// parent's whole chain from the run book, so repeats keep counting.
 #[tokio::test]
 async fn a_chain_longer_than_the_header_carries_is_counted_whole() {
-    let harness = Harness::builder()
-        .fixtures(acme())
-        .limits(
-            serde_json::from_value(
-                json!({"objectUpdatesPerWindow": 100000, "requestsPerWindow": 100000}),
-            )
-            .unwrap(),
-        )
-        .engine(EngineConfig {
-            loop_guard: LoopGuardConfig {
-                enabled: false,
-                ..LoopGuardConfig::default()
-            },
-            hard_cap: 80,
-            ..EngineConfig::default()
-        })
-        .workflow(story("infinite-loop"))
-        .start()
-        .await
-        .unwrap();
+    let harness = unguarded_naive_loop(80).await;
     tag_auto_close(harness.server(), CONV_1, ADMIN).await;
     settle(&harness).await;
     let runs = harness.runs_of("naive-close-on-tag");
