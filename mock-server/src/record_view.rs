@@ -8,6 +8,7 @@
 //! holds at that place: each record renders its attributes through the same
 //! [`Record::attribute`], and a change is decided by the same [`field_change`] rule.
 
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
@@ -24,9 +25,14 @@ pub trait RecordView: Send + Sync {
     fn relationship(&self, name: &str) -> Option<Value>;
     /// `relationships` of the record's resource.
     fn relationships(&self) -> Map<String, Value>;
+    /// Whether attribute `name` renders the same in `self` and `other`, told from the typed
+    /// fields ([`Record::same_attribute`]); `None` when only rendering tells.
+    fn same_attribute(&self, other: &dyn RecordView, name: &str) -> Option<bool>;
+    /// The copy itself, for [`RecordView::same_attribute`] to see `other`'s type.
+    fn as_any(&self) -> &dyn Any;
 }
 
-impl<R: Record + Send + Sync> RecordView for R {
+impl<R: Record + Send + Sync + 'static> RecordView for R {
     fn attribute(&self, name: &str) -> Option<Value> {
         Record::attribute(self, name)
     }
@@ -37,6 +43,14 @@ impl<R: Record + Send + Sync> RecordView for R {
 
     fn relationships(&self) -> Map<String, Value> {
         Record::relationships(self)
+    }
+
+    fn same_attribute(&self, other: &dyn RecordView, name: &str) -> Option<bool> {
+        Record::same_attribute(self, other.as_any().downcast_ref::<R>()?, name)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 
@@ -119,6 +133,9 @@ impl EventRecords {
 
     /// `changes.attributes.<name>`.
     pub fn attribute_change(&self, name: &str) -> Option<Value> {
+        if self.listed_by_type(name) == Some(false) {
+            return None;
+        }
         let before = self.before.as_ref()?.attribute(name);
         field_change(
             before.as_ref(),
@@ -130,7 +147,19 @@ impl EventRecords {
     /// `changes.attributes.<name>.<part>` (`op`, `before` or `after`), without building
     /// the rest of the entry.
     pub fn attribute_change_part(&self, name: &str, part: &str) -> Option<Value> {
-        let before = self.before.as_ref()?.attribute(name);
+        let before_copy = self.before.as_ref()?;
+        match (self.listed_by_type(name), part) {
+            (Some(false), _) => return None,
+            // Listed: the side asked for is all there is to render.
+            (Some(true), "before") => {
+                return Some(before_copy.attribute(name).unwrap_or(Value::Null));
+            }
+            (Some(true), "after") => {
+                return Some(self.after.attribute(name).unwrap_or(Value::Null));
+            }
+            _ => {}
+        }
+        let before = before_copy.attribute(name);
         let after = self.after.attribute(name);
         if !listed(before.as_ref(), after.as_ref(), self.forced.contains(&name)) {
             return None;
@@ -142,6 +171,21 @@ impl EventRecords {
             "after" => Some(after),
             _ => None,
         }
+    }
+
+    /// Whether `changes` lists attribute `name`, told from the typed copies without
+    /// rendering: a list or map the copies hold ([`Record::same_attribute`]) is listed when
+    /// it differs. `None` when only the renderings tell, or the write forced the field.
+    /// A trigger reads `changes.attributes.tags.after` of every update, and rendering both
+    /// tag lists to compare them was most of what such a read cost.
+    fn listed_by_type(&self, name: &str) -> Option<bool> {
+        let before = self.before.as_ref()?;
+        if self.forced.contains(&name) {
+            return None;
+        }
+        self.after
+            .same_attribute(before.as_ref(), name)
+            .map(|same| !same)
     }
 
     /// `changes.relationships.<name>` (relationships compare by their `data`).
@@ -166,5 +210,84 @@ impl fmt::Debug for EventRecords {
 impl PartialEq for EventRecords {
     fn eq(&self, _: &EventRecords) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Timestamp;
+    use crate::ids::Id;
+    use crate::model::Conversation;
+    use serde_json::json;
+
+    fn id(n: u8) -> Id {
+        Id::from_bytes([n; 12])
+    }
+
+    fn conversation() -> Conversation {
+        Conversation::open(id(1), id(2), id(3), id(4), Timestamp::from_millis(0))
+    }
+
+    /// Each variant differs from the plain conversation in some of the typed fields.
+    fn variants() -> Vec<Conversation> {
+        let mut tagged = conversation();
+        tagged.tags.push(id(5));
+        let mut assigned = conversation();
+        assigned.assigned_users.push(id(6));
+        assigned.assigned_teams.push(id(7));
+        let mut custom = conversation();
+        custom.custom.insert("k".into(), json!(1));
+        vec![conversation(), tagged, assigned, custom]
+    }
+
+    #[test]
+    fn typed_sameness_agrees_with_the_renderings() {
+        let plain = conversation();
+        for other in variants() {
+            for name in ["tags", "assignedUsers", "assignedTeams", "custom"] {
+                let rendered = Record::attribute(&plain, name) == Record::attribute(&other, name);
+                assert_eq!(
+                    RecordView::same_attribute(&plain, &other, name),
+                    Some(rendered),
+                    "{name}"
+                );
+            }
+            assert_eq!(RecordView::same_attribute(&plain, &other, "status"), None);
+        }
+    }
+
+    #[test]
+    fn a_change_read_from_the_typed_copies_is_the_rendered_one() {
+        let rendered = |before: &Conversation, after: &Conversation, forced: &[&str], name| {
+            field_change(
+                Record::attribute(before, name).as_ref(),
+                Record::attribute(after, name).as_ref(),
+                forced.contains(&name),
+            )
+        };
+        let cases: [&'static [&'static str]; 2] = [&[], &["tags", "custom"]];
+        for forced in cases {
+            for before in variants() {
+                for after in variants() {
+                    let records = EventRecords::new(
+                        Arc::new(after.clone()),
+                        Some(Arc::new(before.clone())),
+                        forced,
+                    );
+                    for name in ["tags", "assignedUsers", "custom", "status"] {
+                        let whole = rendered(&before, &after, forced, name);
+                        assert_eq!(records.attribute_change(name), whole, "{name}");
+                        for part in ["op", "before", "after"] {
+                            assert_eq!(
+                                records.attribute_change_part(name, part),
+                                whole.as_ref().map(|w| w[part].clone()),
+                                "{name}.{part}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -184,6 +184,18 @@ impl Record for Conversation {
         })
     }
 
+    /// The lists and the custom map: what costs most to render (ids are rendered one to
+    /// one, and maps compare as maps either way).
+    fn same_attribute(&self, other: &Self, name: &str) -> Option<bool> {
+        Some(match name {
+            "tags" => self.tags == other.tags,
+            "assignedUsers" => self.assigned_users == other.assigned_users,
+            "assignedTeams" => self.assigned_teams == other.assigned_teams,
+            "custom" => self.custom == other.custom,
+            _ => return None,
+        })
+    }
+
     fn relationships(&self) -> Map<String, Value> {
         fields(RELATIONSHIPS, |name| self.relationship(name))
     }

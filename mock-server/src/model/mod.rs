@@ -45,6 +45,13 @@ pub trait Record: Clone {
         self.attributes().remove(name)
     }
 
+    /// Whether attribute `name` renders the same in `self` and `other`, told from the typed
+    /// fields without rendering; `None` (the default) when only rendering tells. Only for
+    /// attributes every record of the type has (`attribute` gives `Some`).
+    fn same_attribute(&self, _other: &Self, _name: &str) -> Option<bool> {
+        None
+    }
+
     /// One relationship, as `relationships()` has it.
     fn relationship(&self, name: &str) -> Option<Value> {
         self.relationships().remove(name)
