@@ -125,13 +125,12 @@ impl Cause {
         let mut root = None;
         let mut depth = None;
         let mut cause = Cause::root(Id::from_bytes([0; 12]));
-        for part in value.split(';') {
+        for part in split_at_byte(value, b';') {
             let part = part.trim_ascii();
             if part.is_empty() {
                 continue;
             }
-            let (key, val) = part
-                .split_once('=')
+            let (key, val) = split_once_at_byte(part, b'=')
                 .ok_or_else(|| format!("`{part}` is not key=value"))?;
             let val = val.trim_ascii();
             match key.trim_ascii() {
@@ -151,16 +150,14 @@ impl Cause {
                 "step" => cause.step = Some(decode(val)?),
                 "chain" => {
                     // Kept with every event of the request: sized for the hops given.
-                    cause
-                        .chain
-                        .reserve_exact(1 + val.bytes().filter(|&b| b == b',').count());
-                    for hop in val.split(',') {
+                    let hops = split_at_byte(val, b',');
+                    cause.chain.reserve_exact(hops.clone().count());
+                    for hop in hops {
                         let hop = hop.trim_ascii();
                         if hop.is_empty() {
                             continue;
                         }
-                        let (wf, rec) = hop
-                            .split_once('@')
+                        let (wf, rec) = split_once_at_byte(hop, b'@')
                             .ok_or_else(|| format!("chain hop `{hop}` is not workflow@record"))?;
                         cause.chain.push(Hop {
                             workflow: decode(wf)?,
@@ -206,6 +203,32 @@ impl Cause {
         self.depth = self.depth.saturating_add(1);
         self
     }
+}
+
+/// `text` split at every `sep` (an ASCII byte, so each piece is a `str`): what
+/// `str::split` gives, with a byte loop instead of a char searcher set up per piece, on a
+/// header every request of a workflow carries.
+fn split_at_byte(text: &str, sep: u8) -> impl Iterator<Item = &str> + Clone {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.bytes().position(|b| b == sep) {
+            Some(at) => {
+                rest = Some(&current[at + 1..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// `text` split at its first `sep` (an ASCII byte), as `str::split_once`.
+fn split_once_at_byte(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == sep)?;
+    Some((&text[..at], &text[at + 1..]))
 }
 
 /// Percent-encodes everything but unreserved characters, appending to `out`.
@@ -317,6 +340,18 @@ mod tests {
                 cause.to_traceparent(),
                 format!("00-00000000{}-{span:016x}-01", cause.root)
             );
+        }
+    }
+
+    #[test]
+    fn byte_splits_agree_with_str_splits() {
+        for text in ["", ";", "a", "a;b", ";a;;b;", "é;ü=1;=", "k=v=w", "no separator"] {
+            assert_eq!(
+                split_at_byte(text, b';').collect::<Vec<_>>(),
+                text.split(';').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+            assert_eq!(split_once_at_byte(text, b'='), text.split_once('='), "{text:?}");
         }
     }
 
