@@ -345,13 +345,26 @@ mod tests {
 
     #[test]
     fn byte_splits_agree_with_str_splits() {
-        for text in ["", ";", "a", "a;b", ";a;;b;", "é;ü=1;=", "k=v=w", "no separator"] {
+        for text in [
+            "",
+            ";",
+            "a",
+            "a;b",
+            ";a;;b;",
+            "é;ü=1;=",
+            "k=v=w",
+            "no separator",
+        ] {
             assert_eq!(
                 split_at_byte(text, b';').collect::<Vec<_>>(),
                 text.split(';').collect::<Vec<_>>(),
                 "{text:?}"
             );
-            assert_eq!(split_once_at_byte(text, b'='), text.split_once('='), "{text:?}");
+            assert_eq!(
+                split_once_at_byte(text, b'='),
+                text.split_once('='),
+                "{text:?}"
+            );
         }
     }
 
