@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{Id, IdGen, hash_parts};
+use crate::ids::{HEX, Id, IdGen, hash_parts};
 
 /// The header the engine sends on its own requests.
 pub const CAUSE_HEADER: &str = "x-kmock-cause";
@@ -113,7 +113,7 @@ impl Cause {
         out.push('-');
         let span = span.max(1);
         for shift in (0..16).rev() {
-            out.push(HEX_LOWER[((span >> (4 * shift)) & 0xf) as usize] as char);
+            out.push(HEX[((span >> (4 * shift)) & 0xf) as usize] as char);
         }
         out.push_str("-01");
         out
@@ -193,6 +193,13 @@ impl Cause {
         Some(cause)
     }
 
+    /// Whether this cause's chain may lack its oldest hops: a header carries at most
+    /// [`MAX_HEADER_HOPS`] of them, so a cause parsed from one with that many may have been
+    /// cut, and one with fewer is whole.
+    pub fn chain_may_be_cut(&self) -> bool {
+        self.chain.len() >= MAX_HEADER_HOPS
+    }
+
     /// The cause of what a request with this parent cause does: one hop deeper.
     pub fn child(&self) -> Cause {
         self.clone().into_child()
@@ -254,7 +261,6 @@ fn encode_into(text: &str, out: &mut String) {
 }
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
-const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
 fn decode(text: &str) -> Result<String, String> {
     // Ids, run ids and most names have nothing encoded: a copy.

@@ -71,7 +71,8 @@ impl Id {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// Lowercase hex digits, as ids (and the `traceparent` span) are written.
+pub(crate) const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn hex_value(c: u8) -> Option<u8> {
     match c {

@@ -72,9 +72,9 @@ impl EngineInner {
             .clone();
         let incoming = &event.mock.cause;
         // The full chain comes from the parent run when the engine knows it and the header
-        // may have been cut to its last hops; a shorter chain is the whole of it, and
-        // the run book's lock is the engine's busiest.
-        let cut = incoming.chain.len() >= kustomer_mock::cause::MAX_HEADER_HOPS;
+        // may have been cut to its last hops; a whole chain is read as it came, as the
+        // run book's lock is the engine's busiest.
+        let cut = incoming.chain_may_be_cut();
         let parent_chain = incoming.run.as_ref().filter(|_| cut).and_then(|parent| {
             let book = self.book.lock().unwrap_or_else(|e| e.into_inner());
             book.chain_of(parent)
