@@ -16,6 +16,8 @@ use tokio::sync::watch;
 
 use crate::cause::Cause;
 use crate::clock::Timestamp;
+use crate::event_listeners::Listeners;
+pub use crate::event_listeners::{Listener, ListenerHandle};
 use crate::ids::Id;
 use crate::lazy_json::LazyJson;
 use crate::record_view::EventRecords;
@@ -151,26 +153,11 @@ pub struct EventPage {
     pub last_seq: u64,
 }
 
-/// Told of every event as it is published; see [`EventBus::listen`].
-pub type Listener = Box<dyn Fn(u64, &Arc<Event>) + Send + Sync>;
-
-/// A listener and the first sequence number it is told of.
-struct Listening {
-    from: u64,
-    listener: Listener,
-}
-
-impl std::fmt::Debug for Listening {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Listening(from {})", self.from)
-    }
-}
-
 /// The bus: a bounded log plus a wake-up signal.
 #[derive(Debug)]
 pub struct EventBus {
     log: Mutex<Ring<Arc<Event>>>,
-    listeners: std::sync::RwLock<Vec<Listening>>,
+    listeners: Arc<Listeners>,
     /// Carries the next sequence number; bumped on every publish.
     head: watch::Sender<u64>,
     closed: AtomicBool,
@@ -186,7 +173,7 @@ impl EventBus {
         let (head, _) = watch::channel(1);
         Arc::new(EventBus {
             log: Mutex::new(Ring::new(capacity)),
-            listeners: std::sync::RwLock::new(Vec::new()),
+            listeners: Arc::new(Listeners::default()),
             head,
             closed: AtomicBool::new(false),
             closing: tokio::sync::Notify::new(),
@@ -215,15 +202,7 @@ impl EventBus {
             (seq, evicted, aged)
         };
         self.head.send_replace(seq + 1);
-        for listening in self
-            .listeners
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter(|l| l.from <= seq)
-        {
-            (listening.listener)(seq, &event);
-        }
+        self.listeners.tell(seq, &event);
         // What fell off the log, or aged out of it, is freed after the lock is released.
         drop(evicted);
         drop(aged);
@@ -234,17 +213,18 @@ impl EventBus {
     /// the event), exactly once each, on the publishing thread before `publish` returns:
     /// a record's events reach it in commit order, and no task is woken per event as for
     /// a subscriber. It runs while the writer holds the record's lock, so it must be quick
-    /// and must not touch the store or publish (it should hand work to a task). Returns
-    /// the sequence number of the first event it will be told of.
-    pub fn listen(&self, listener: Listener) -> u64 {
+    /// and must not touch the store or publish (it should hand work to a task). It is
+    /// told until the returned handle is dropped; [`ListenerHandle::from_seq`] is the
+    /// sequence number of the first event it is told of.
+    pub fn listen(&self, listener: Listener) -> ListenerHandle {
         // Under the log's lock: an event is either in the log already or told.
         let log = self.lock();
-        let from = log.next_seq();
-        self.listeners
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Listening { from, listener });
-        from
+        self.listeners.add(log.next_seq(), listener)
+    }
+
+    /// Listeners registered and not yet dropped.
+    pub fn listener_count(&self) -> usize {
+        self.listeners.live()
     }
 
     /// The sequence number the next event will get.
@@ -533,5 +513,53 @@ mod tests {
         };
         assert_eq!(again.data["id"], 1);
         assert!(!holds_rendering(&bus, first));
+    }
+
+    /// Sequence numbers a listener was told of, shared with the test.
+    fn recording_listener() -> (Arc<Mutex<Vec<u64>>>, Listener) {
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&told);
+        let listener: Listener = Box::new(move |seq, _| sink.lock().unwrap().push(seq));
+        (told, listener)
+    }
+
+    #[test]
+    fn a_listener_is_told_from_its_first_event_until_its_handle_is_dropped() {
+        let bus = EventBus::new(16);
+        bus.publish(event(0, json!({}).into()));
+        let (told, listener) = recording_listener();
+        let handle = bus.listen(listener);
+        assert_eq!(handle.from_seq(), bus.next_seq());
+        let first = bus.publish(event(1, json!({}).into()));
+        let second = bus.publish(event(2, json!({}).into()));
+        assert_eq!(bus.listener_count(), 1);
+        drop(handle);
+        assert_eq!(bus.listener_count(), 0);
+        bus.publish(event(3, json!({}).into()));
+        assert_eq!(*told.lock().unwrap(), [first, second]);
+    }
+
+    #[test]
+    fn a_handle_dropped_while_its_listener_is_told_is_removed_without_a_deadlock() {
+        let bus = EventBus::new(16);
+        let slot: Arc<Mutex<Option<ListenerHandle>>> = Arc::new(Mutex::new(None));
+        let in_listener = Arc::clone(&slot);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let handle = bus.listen(Box::new(move |_, _| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            // The last handle goes while the registry is being read on this thread.
+            drop(in_listener.lock().unwrap().take());
+        }));
+        *slot.lock().unwrap() = Some(handle);
+        let (told, other) = recording_listener();
+        let other_handle = bus.listen(other);
+        let first = bus.publish(event(1, json!({}).into()));
+        let second = bus.publish(event(2, json!({}).into()));
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "told once, then stopped");
+        assert_eq!(bus.listener_count(), 1, "only the other listener is left");
+        assert_eq!(bus.listeners.held(), 1, "the stopped entry was removed");
+        assert_eq!(*told.lock().unwrap(), [first, second]);
+        drop(other_handle);
     }
 }

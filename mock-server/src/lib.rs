@@ -24,6 +24,7 @@ pub mod byte_ring;
 pub mod cause;
 pub mod clock;
 pub mod error;
+pub mod event_listeners;
 pub mod events;
 pub mod faults;
 pub mod fixtures;

@@ -16,7 +16,7 @@ use std::time::Duration;
 // Keys are the mock's own ids, not attacker-chosen: foldhash, cheaper than SipHash.
 use foldhash::{HashMap, HashSet};
 use kustomer_mock::app::AppState;
-use kustomer_mock::events::{EventMeta, MockMeta};
+use kustomer_mock::events::{EventMeta, ListenerHandle, MockMeta};
 use kustomer_mock::{Cause, Event, Id, MockServer};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -168,6 +168,9 @@ pub(crate) struct EngineInner {
     dispatched: AtomicU64,
     /// The sequence number of the first event the engine is told of.
     dispatched_from: AtomicU64,
+    /// Keeps the engine listening to its server's events; dropped with the engine, so a
+    /// server that outlives it stops calling into it.
+    listening: OnceLock<ListenerHandle>,
     progress: watch::Sender<u64>,
     pub http: reqwest::Client,
     pub loops: Mutex<Vec<LoopRecord>>,
@@ -245,6 +248,7 @@ impl Engine {
             pending: AtomicUsize::new(0),
             dispatched: AtomicU64::new(0),
             dispatched_from: AtomicU64::new(0),
+            listening: OnceLock::new(),
             progress,
             http: reqwest::Client::builder()
                 .user_agent(super::actions::rest::USER_AGENT_VALUE)
@@ -292,14 +296,18 @@ impl Engine {
         // queues its runs, whose tasks start on the publishing worker.
         let inner = Arc::downgrade(&self.0);
         let bus = server.state().store.bus();
-        let from = bus.listen(Box::new(move |_, event| {
+        let listening = bus.listen(Box::new(move |_, event| {
             if let Some(inner) = inner.upgrade() {
                 inner.dispatch(event);
                 inner.dispatched.fetch_add(1, Ordering::SeqCst);
                 inner.notify();
             }
         }));
-        self.0.dispatched_from.store(from, Ordering::SeqCst);
+        self.0
+            .dispatched_from
+            .store(listening.from_seq(), Ordering::SeqCst);
+        // Attached once (above), so the handle is set once; it unregisters on drop.
+        let _ = self.0.listening.set(listening);
         // On a real clock scheduled workflows come due by themselves; a virtual clock only
         // moves when told to, and schedules fire when the system next settles.
         if !server.clock().is_virtual() {

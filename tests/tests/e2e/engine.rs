@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use kustomer_harness::harness::Harness;
-use kustomer_harness::workflow::{EngineConfig, RunState, VariableDef, load_value};
+use kustomer_harness::workflow::{Engine, EngineConfig, RunState, VariableDef, load_value};
 use kustomer_mock::{BusItem, MockServer};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -689,5 +689,27 @@ async fn assert_freed<T>(state: std::sync::Weak<T>, what: &str) {
         freed.is_ok(),
         "the server's state is still held {} time(s) after {what} stopped",
         state.strong_count()
+    );
+}
+
+#[tokio::test]
+async fn an_engine_dropped_before_its_server_stops_listening_to_its_events() {
+    let server = server().await;
+    let bus = std::sync::Arc::clone(server.state().store.bus());
+    let before = bus.listener_count();
+    let engine = Engine::new(EngineConfig::default());
+    engine.attach(&server);
+    assert_eq!(bus.listener_count(), before + 1);
+    drop(engine);
+    assert_eq!(
+        bus.listener_count(),
+        before,
+        "the dropped engine left no listener on the server"
+    );
+    let tagged = tag_auto_close(&server, CONV_1, WORKFLOW).await;
+    assert_eq!(
+        tagged.status, 200,
+        "the server serves on: {:?}",
+        tagged.body
     );
 }
