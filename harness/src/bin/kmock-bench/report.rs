@@ -40,6 +40,7 @@ pub fn machine() -> String {
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|t| t.trim().to_string())
         .unwrap_or_default();
+    let huge_pages = transparent_huge_pages();
     let commit = run_text("git", &["rev-parse", "--short", "HEAD"]);
     // BENCHMARKS.md itself is rewritten by every run: only other changes make the code
     // measured differ from the commit.
@@ -58,13 +59,26 @@ pub fn machine() -> String {
     let rustc = run_text("rustc", &["--version"]);
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
     format!(
-        "- Date: {date}\n- Commit: `{commit}`{}\n- Machine: {cores} cores ({cpu}), {memory} RAM, Linux {kernel}\n- Toolchain: {rustc}, release profile\n",
+        "- Date: {date}\n- Commit: `{commit}`{}\n- Machine: {cores} cores ({cpu}), {memory} RAM, Linux {kernel}, transparent huge pages: {huge_pages}\n- Toolchain: {rustc}, release profile\n",
         if dirty {
             " (with uncommitted changes)"
         } else {
             ""
         }
     )
+}
+
+/// The kernel's THP mode (`always`, `madvise` or `never`): with `always` the kernel backs
+/// the allocator's arenas with huge pages even though kmock's mimalloc does not ask for
+/// them, which costs the workflow bursts (BENCHMARKS.md, the seventh round).
+fn transparent_huge_pages() -> String {
+    std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+        .ok()
+        .and_then(|modes| {
+            let (_, rest) = modes.split_once('[')?;
+            Some(rest.split_once(']')?.0.to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn run_text(program: &str, args: &[&str]) -> String {
