@@ -36,30 +36,66 @@ struct Options {
     #[arg(long, global = true)]
     quick: bool,
     /// Rounds per cell (default 3, and 5 of the workflow bursts; 1 with --quick).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_parser = at_least_one)]
     rounds: Option<usize>,
     /// Seconds measured per cell and round (default 1.5).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_parser = positive_seconds)]
     seconds: Option<f64>,
-    /// Only these phases (comma-separated: api, workflow, startup, scale, loop; or burst:
-    /// the workflow bursts alone, printed, nothing written, for profiling).
-    #[arg(long, value_delimiter = ',')]
-    only: Vec<String>,
-    /// Only the API cells whose request contains this text, e.g. `PUT` (for profiling).
+    /// Only these phases (comma-separated). A partial run prints its tables and keeps a
+    /// copy under .bench/results, but writes them into a file only if --write names it
+    /// (they would replace the whole section of BENCHMARKS.md).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    only: Vec<Phase>,
+    /// Only the API cells whose request contains this text, e.g. `PUT` (for profiling; a
+    /// partial run, as with --only).
     #[arg(long, value_name = "TEXT")]
     cells: Option<String>,
-    /// Only the API cells with this many connections (for profiling).
-    #[arg(long, value_name = "N")]
+    /// Only the API cells with this many connections (for profiling; a partial run).
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     conns: Option<usize>,
     /// Conversations tagged in each workflow burst (default 5000; 1000 with --quick).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     burst: Option<usize>,
-    /// Where to write the tables (between the markers of the file).
+    /// Where to write the tables (between the markers of the file; default BENCHMARKS.md
+    /// for a full run).
     #[arg(long, global = true, value_name = "FILE")]
     write: Option<PathBuf>,
     /// Print the tables only.
     #[arg(long, global = true)]
     no_write: bool,
+}
+
+/// A phase of the main run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Phase {
+    /// The baseline and the API cells.
+    Api,
+    /// The workflow bursts and latencies (with the `PUT` cell they are compared to).
+    Workflow,
+    /// In-process and whole-process start-up.
+    Startup,
+    /// Memory and `GET` latency with many conversations.
+    Scale,
+    /// The loop guard halting the naive workflow.
+    Loop,
+    /// The workflow bursts alone, printed with their CPU per closing (for profiling).
+    Burst,
+}
+
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.1 => Ok(s),
+        Ok(_) => Err("must be at least 0.1 seconds".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,7 +106,7 @@ enum Cmd {
     Load {
         url: String,
         /// Connection counts, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "1,32")]
+        #[arg(long, value_delimiter = ',', default_value = "1,32", value_parser = at_least_one)]
         connections: Vec<usize>,
         /// Extra request headers, `name: value`.
         #[arg(long = "header", short = 'H')]
@@ -176,29 +212,38 @@ impl Settings {
             }
         };
         if let Some(rounds) = options.rounds {
-            s.rounds = rounds.max(1);
-            s.burst_rounds = s.rounds;
+            s.rounds = rounds;
+            s.burst_rounds = rounds;
         }
         if let Some(burst) = options.burst {
-            s.workflow_conversations = burst.max(1);
+            s.workflow_conversations = burst;
         }
         if let Some(seconds) = options.seconds {
-            s.duration = Duration::from_secs_f64(seconds.max(0.1));
+            s.duration = Duration::from_secs_f64(seconds);
         }
         s
     }
+}
+
+/// Whether this run measures only part of the main section.
+fn partial(options: &Options) -> bool {
+    !options.only.is_empty() || options.cells.is_some() || options.conns.is_some()
 }
 
 fn output_file(options: &Options) -> Option<PathBuf> {
     if options.no_write {
         return None;
     }
-    Some(
-        options
-            .write
-            .clone()
-            .unwrap_or_else(|| setup::repo_root().join("BENCHMARKS.md")),
-    )
+    if let Some(file) = &options.write {
+        return Some(file.clone());
+    }
+    if partial(options) {
+        eprintln!(
+            "kmock-bench: a partial run (--only, --cells, --conns): its tables are printed, not written into BENCHMARKS.md (--write FILE writes them)"
+        );
+        return None;
+    }
+    Some(setup::repo_root().join("BENCHMARKS.md"))
 }
 
 /// Prints the section, keeps a copy under .bench/results, and writes it into the file.
@@ -221,7 +266,7 @@ fn publish(options: &Options, name: &str, title: &str, body: &str) {
 }
 
 async fn all(options: &Options, settings: &Settings) {
-    if options.only.iter().any(|p| p == "burst") {
+    if options.only.contains(&Phase::Burst) {
         // As the workflow phase: the cold burst, then the rounds on the same harnesses.
         let benches = workflow::BurstBenches::start(settings).await;
         for round in 0..=settings.burst_rounds {
@@ -230,32 +275,32 @@ async fn all(options: &Options, settings: &Settings) {
         benches.shutdown().await;
         return;
     }
-    let wants = |phase: &str| options.only.is_empty() || options.only.iter().any(|p| p == phase);
-    let api = if wants("api") || wants("workflow") {
+    let wants = |phase: Phase| options.only.is_empty() || options.only.contains(&phase);
+    let api = if wants(Phase::Api) || wants(Phase::Workflow) {
         eprintln!("kmock-bench: API (baseline, GET, PUT, list; journal on and off)");
         Some(api::run(settings, options.cells.as_deref(), options.conns).await)
     } else {
         None
     };
-    let workflow = if wants("workflow") {
+    let workflow = if wants(Phase::Workflow) {
         eprintln!("kmock-bench: workflow end to end");
         Some(workflow::run(settings).await)
     } else {
         None
     };
-    let startup = if wants("startup") {
+    let startup = if wants(Phase::Startup) {
         eprintln!("kmock-bench: start-up");
         Some(startup::run(settings).await)
     } else {
         None
     };
-    let scale = if wants("scale") {
+    let scale = if wants(Phase::Scale) {
         eprintln!("kmock-bench: scale");
         Some(scale::run(settings).await)
     } else {
         None
     };
-    let loops = if wants("loop") {
+    let loops = if wants(Phase::Loop) {
         eprintln!("kmock-bench: loop guard");
         Some(loops::run(settings).await)
     } else {
@@ -272,6 +317,8 @@ async fn all(options: &Options, settings: &Settings) {
     publish(options, "main", "Results: `make bench`", &body);
 }
 
+/// `kmock-bench load`: the load generator against any URL. Bad arguments and an
+/// unreachable server are a one-line error, not a panic.
 async fn load_url(
     settings: &Settings,
     url: &str,
@@ -280,21 +327,27 @@ async fn load_url(
     method: &str,
     bodies: &[String],
     count: Option<usize>,
-) {
-    let uri: hyper::Uri = url.parse().expect("a URL");
+) -> Result<(), String> {
+    let uri: hyper::Uri = url.parse().map_err(|e| format!("URL {url:?}: {e}"))?;
+    if uri.scheme_str().is_some_and(|scheme| scheme != "http") {
+        return Err(format!("URL {url:?}: only http:// is supported"));
+    }
     let host = uri.host().unwrap_or("127.0.0.1");
     let port = uri.port_u16().unwrap_or(80);
     let addr = tokio::net::lookup_host((host, port))
         .await
         .ok()
         .and_then(|mut a| a.next())
-        .expect("the host resolves");
+        .ok_or_else(|| format!("URL {url:?}: the host {host:?} does not resolve"))?;
     let path = uri
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let mut workload = load::Workload::get(addr, vec![path]);
-    workload.method = method.to_ascii_uppercase().parse().expect("an HTTP method");
+    workload.method = method
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|_| format!("--method {method:?}: not an HTTP method"))?;
     if !bodies.is_empty() {
         workload.bodies = Some(std::sync::Arc::new(
             bodies
@@ -304,12 +357,18 @@ async fn load_url(
         ));
     }
     for header in headers {
-        if let Some((name, value)) = header.split_once(':') {
-            workload = workload.header(name.trim(), value.trim());
-        }
+        let invalid = || format!("--header {header:?}: expected `name: value`");
+        let (name, value) = header.split_once(':').ok_or_else(invalid)?;
+        let (name, value) = (name.trim(), value.trim());
+        hyper::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+        hyper::header::HeaderValue::from_str(value).map_err(|_| invalid())?;
+        workload = workload.header(name, value);
     }
+    let unreachable = |e: String| format!("{url}: {e}");
     if let Some(count) = count {
-        let mut sender = load::connect(addr).await.expect("connects");
+        let mut sender = load::connect(addr)
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
         let mut failed = 0;
         for i in 0..count {
             match load::send(&mut sender, workload.request(i)).await {
@@ -318,7 +377,7 @@ async fn load_url(
             }
         }
         println!("{count} requests, {failed} not 2xx");
-        return;
+        return Ok(());
     }
     println!(
         "| Conns | req/s | p50 | p99 | CPU/req (this process) | errors |\n|--:|--:|--:|--:|--:|--:|"
@@ -329,7 +388,7 @@ async fn load_url(
             rounds.0.push(
                 load::run(&workload, c, settings.warmup, settings.duration)
                     .await
-                    .expect("the load runs"),
+                    .map_err(unreachable)?,
             );
         }
         let merged = rounds.merged();
@@ -342,6 +401,7 @@ async fn load_url(
             rounds.errors()
         );
     }
+    Ok(())
 }
 
 /// mimalloc instead of the system allocator: a request allocates and frees many small
@@ -364,7 +424,7 @@ async fn main() {
             bodies,
             count,
         } => {
-            load_url(
+            let loaded = load_url(
                 &settings,
                 &url,
                 &connections,
@@ -373,7 +433,11 @@ async fn main() {
                 &bodies,
                 count,
             )
-            .await
+            .await;
+            if let Err(e) = loaded {
+                eprintln!("kmock-bench load: {e}");
+                std::process::exit(2);
+            }
         }
         Cmd::Peers { list } => match peers::run(&settings, &list).await {
             Ok(results) => {

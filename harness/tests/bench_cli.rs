@@ -1,0 +1,116 @@
+//! `kmock-bench`'s arguments: bad ones are a one-line error, and a partial run never
+//! overwrites the tables of a full one. (What it measures is never asserted here.)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kmock-bench"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("kmock-bench runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn unknown_phases_and_zero_counts_are_refused_by_name() {
+    for (args, named) in [
+        (&["--only", "api,bogus"][..], "bogus"),
+        (&["--rounds", "0"][..], "--rounds"),
+        (&["--burst", "0"][..], "--burst"),
+        (&["--conns", "0"][..], "--conns"),
+        (&["--seconds", "0.01"][..], "--seconds"),
+        (
+            &["load", "http://127.0.0.1:9/", "--connections", "0"][..],
+            "--connections",
+        ),
+    ] {
+        let output = bench(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = stderr(&output);
+        assert!(message.contains(named), "{args:?}: {message}");
+        assert!(!message.contains("panicked"), "{args:?}: {message}");
+    }
+}
+
+#[test]
+fn load_reports_bad_arguments_and_an_unreachable_server_in_one_line() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/v1/conversations");
+    for (args, expected) in [
+        (
+            vec!["load", url.as_str(), "--count", "1"],
+            "Connection refused",
+        ),
+        (
+            vec!["load", url.as_str(), "-H", "no colon", "--count", "1"],
+            "--header \"no colon\": expected `name: value`",
+        ),
+        (
+            vec!["load", url.as_str(), "-X", "NOT A METHOD", "--count", "1"],
+            "not an HTTP method",
+        ),
+        (
+            vec!["load", "ftp://example.test/", "--count", "1"],
+            "only http://",
+        ),
+    ] {
+        let output = bench(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = stderr(&output);
+        assert_eq!(message.lines().count(), 1, "{args:?}: {message}");
+        assert!(message.starts_with("kmock-bench load: "), "{message}");
+        assert!(message.contains(expected), "{args:?}: {message}");
+    }
+}
+
+#[test]
+fn a_partial_run_writes_only_where_it_is_told() {
+    let benchmarks = repo().join("BENCHMARKS.md");
+    let before = std::fs::read(&benchmarks).expect("BENCHMARKS.md is in the repository");
+    let output = bench(&["--only", "loop", "--quick"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not written into BENCHMARKS.md"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(&benchmarks).unwrap(),
+        before,
+        "a partial run left BENCHMARKS.md alone"
+    );
+
+    let dir = std::env::temp_dir().join(format!("kmock-bench-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("partial.md");
+    std::fs::write(&file, "# Mine\n").unwrap();
+    let output = bench(&[
+        "--only",
+        "loop",
+        "--quick",
+        "--write",
+        file.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.starts_with("# Mine\n"), "{written}");
+    assert!(
+        written.contains("Trigger → loop guard halts the naive workflow"),
+        "{written}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
