@@ -112,5 +112,24 @@ fn a_partial_run_writes_only_where_it_is_told() {
         written.contains("Trigger → loop guard halts the naive workflow"),
         "{written}"
     );
+
+    let nowhere = dir.join("no-such-dir").join("x.md");
+    let output = bench(&[
+        "--only",
+        "loop",
+        "--quick",
+        "--write",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a run that cannot write fails"
+    );
+    assert!(
+        stderr(&output).contains("cannot write"),
+        "{}",
+        stderr(&output)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -260,7 +260,12 @@ fn publish(options: &Options, name: &str, title: &str, body: &str) {
                 "kmock-bench: wrote the {name} tables into {}",
                 file.display()
             ),
-            Err(e) => eprintln!("kmock-bench: cannot write {}: {e}", file.display()),
+            Err(e) => {
+                // The tables were printed above; the run still fails, so `make bench`
+                // does not look as if it had written them.
+                eprintln!("kmock-bench: cannot write {}: {e}", file.display());
+                std::process::exit(1);
+            }
         }
     }
 }
