@@ -281,6 +281,15 @@ async fn all(options: &Options, settings: &Settings) {
         return;
     }
     let wants = |phase: Phase| options.only.is_empty() || options.only.contains(&phase);
+    // Checked before minutes of measuring, not when the start-up phase gets to it.
+    let kmock = startup::kmock_binary();
+    if wants(Phase::Startup) && !kmock.is_file() {
+        eprintln!(
+            "kmock-bench: {} is missing: the start-up phase runs it (`make bench` builds it)",
+            kmock.display()
+        );
+        std::process::exit(2);
+    }
     let api = if wants(Phase::Api) || wants(Phase::Workflow) {
         eprintln!("kmock-bench: API (baseline, GET, PUT, list; journal on and off)");
         Some(api::run(settings, options.cells.as_deref(), options.conns).await)
