@@ -77,11 +77,20 @@ fn load_reports_bad_arguments_and_an_unreachable_server_in_one_line() {
     }
 }
 
+/// The shortest partial run: the loop phase, quick, written to `file` if given.
+fn quick_loop_run(file: Option<&Path>) -> Output {
+    let mut args = vec!["--only", "loop", "--quick"];
+    if let Some(file) = file {
+        args.extend(["--write", file.to_str().expect("a UTF-8 temp path")]);
+    }
+    bench(&args)
+}
+
 #[test]
 fn a_partial_run_writes_only_where_it_is_told() {
     let benchmarks = repo().join("BENCHMARKS.md");
     let before = std::fs::read(&benchmarks).expect("BENCHMARKS.md is in the repository");
-    let output = bench(&["--only", "loop", "--quick"]);
+    let output = quick_loop_run(None);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("not written into BENCHMARKS.md"),
@@ -98,13 +107,7 @@ fn a_partial_run_writes_only_where_it_is_told() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("partial.md");
     std::fs::write(&file, "# Mine\n").unwrap();
-    let output = bench(&[
-        "--only",
-        "loop",
-        "--quick",
-        "--write",
-        file.to_str().unwrap(),
-    ]);
+    let output = quick_loop_run(Some(&file));
     assert!(output.status.success(), "{}", stderr(&output));
     let written = std::fs::read_to_string(&file).unwrap();
     assert!(written.starts_with("# Mine\n"), "{written}");
@@ -114,13 +117,7 @@ fn a_partial_run_writes_only_where_it_is_told() {
     );
 
     let nowhere = dir.join("no-such-dir").join("x.md");
-    let output = bench(&[
-        "--only",
-        "loop",
-        "--quick",
-        "--write",
-        nowhere.to_str().unwrap(),
-    ]);
+    let output = quick_loop_run(Some(&nowhere));
     assert_eq!(
         output.status.code(),
         Some(1),
