@@ -6,6 +6,7 @@ pub mod admin;
 pub mod cli;
 pub mod embedded;
 pub mod harness;
+pub mod huge_pages;
 pub mod report;
 pub mod scenario;
 pub mod snapshot;

@@ -20,6 +20,7 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
+    kustomer_harness::huge_pages::disable_for_this_process();
     let code = match cli.command {
         Command::Serve(args) => match kustomer_harness::cli::serve::run(args).await {
             Ok(()) => 0,

@@ -326,6 +326,26 @@ fn serve(args: &[&str]) -> (std::process::Child, String) {
     (child, url)
 }
 
+/// `kmock` turns transparent huge pages off for its process (harness/src/huge_pages.rs):
+/// the kernel reports it in `/proc/PID/status` (`THP_enabled`, Linux 5.0 on).
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_runs_with_transparent_huge_pages_off() {
+    let (mut child, url) = serve(&[]);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let thp = status
+        .lines()
+        .find_map(|l| l.strip_prefix("THP_enabled:"))
+        .map(str::trim);
+    let exit = sigterm_and_wait(&mut child);
+    assert!(exit.success(), "exit {exit:?}");
+    match thp {
+        Some(flag) => assert_eq!(flag, "0", "THP_enabled of kmock serve"),
+        None => eprintln!("this kernel does not report THP_enabled; nothing to check"),
+    }
+}
+
 fn sigterm_and_wait(child: &mut std::process::Child) -> std::process::ExitStatus {
     assert!(
         Command::new("kill")

@@ -427,6 +427,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    // As `kmock` does, so the servers measured in process run as `kmock serve` would. Not
+    // for `peers`: the flag is inherited, and the peer mocks run as the host sets them
+    // (`kmock serve` among them sets its own).
+    if !matches!(cli.command, Some(Cmd::Peers { .. })) {
+        kustomer_harness::huge_pages::disable_for_this_process();
+    }
     let settings = Settings::from(&cli.options);
     match cli.command.unwrap_or(Cmd::All) {
         Cmd::All => all(&cli.options, &settings).await,

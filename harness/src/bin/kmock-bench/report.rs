@@ -68,9 +68,9 @@ pub fn machine() -> String {
     )
 }
 
-/// The kernel's THP mode (`always`, `madvise` or `never`): with `always` the kernel backs
-/// the allocator's arenas with huge pages even though kmock's mimalloc does not ask for
-/// them, which costs the workflow bursts (BENCHMARKS.md, the seventh round).
+/// The host's THP mode (`always`, `madvise` or `never`), recorded with the machine: huge
+/// pages moved the workflow bursts by about 15 % (BENCHMARKS.md, the seventh round), and
+/// this process turns them off for itself only where the kernel lets it.
 fn transparent_huge_pages() -> String {
     std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
         .ok()

@@ -1,0 +1,19 @@
+//! Transparent huge pages off for the whole process, for the `kmock` binaries.
+//!
+//! Their allocator (mimalloc, built with `no_thp`) does not ask for huge pages, but a
+//! kernel whose THP mode is `always` backs its large aligned arenas with them anyway. A
+//! mock's heap grows and is purged in small steps (kept runs, events), so each huge-page
+//! fault zeroes 2 MiB and each purge splits one: in a workflow burst that was half again
+//! as much system time and about 15 % fewer closings per second (BENCHMARKS.md, the
+//! seventh round). A library cannot choose this for the program that links it, so only
+//! the binaries call it.
+
+/// Sets the process's "THP disable" flag (`prctl(PR_SET_THP_DISABLE)`): later page faults
+/// get ordinary pages, whatever the host's THP mode. Call it early in `main`.
+/// Best effort: where the call is refused (a seccomp filter, say) only speed changes.
+pub fn disable_for_this_process() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
+        tracing::debug!(%error, "transparent huge pages stay as the host sets them");
+    }
+}
