@@ -9,11 +9,11 @@
 //! the binaries call it.
 
 /// Sets the process's "THP disable" flag (`prctl(PR_SET_THP_DISABLE)`): later page faults
-/// get ordinary pages, whatever the host's THP mode. Call it early in `main`.
-/// Best effort: where the call is refused (a seccomp filter, say) only speed changes.
-pub fn disable_for_this_process() {
+/// get ordinary pages, whatever the host's THP mode. Call it first thing in `main`.
+/// Best effort: where the call is refused (a seccomp filter, say) only speed changes, so
+/// callers log the error at most.
+pub fn disable_for_this_process() -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
-    if let Err(error) = rustix::thread::disable_transparent_huge_pages(true) {
-        tracing::debug!(%error, "transparent huge pages stay as the host sets them");
-    }
+    rustix::thread::disable_transparent_huge_pages(true)?;
+    Ok(())
 }

@@ -11,6 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let huge_pages = kustomer_harness::huge_pages::disable_for_this_process();
     let cli = Cli::parse();
     // Logs go to stderr; `RUST_LOG=debug` shows every /v1 request (never a token).
     tracing_subscriber::fmt()
@@ -20,7 +21,9 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    kustomer_harness::huge_pages::disable_for_this_process();
+    if let Err(error) = huge_pages {
+        tracing::debug!(%error, "transparent huge pages stay as the host sets them");
+    }
     let code = match cli.command {
         Command::Serve(args) => match kustomer_harness::cli::serve::run(args).await {
             Ok(()) => 0,

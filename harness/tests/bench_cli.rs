@@ -21,13 +21,21 @@ fn stderr(output: &Output) -> String {
 }
 
 #[test]
-fn unknown_phases_and_zero_counts_are_refused_by_name() {
+fn unknown_phases_and_counts_out_of_range_are_refused_by_name() {
     for (args, named) in [
         (&["--only", "api,bogus"][..], "bogus"),
         (&["--rounds", "0"][..], "--rounds"),
         (&["--burst", "0"][..], "--burst"),
+        (&["--burst", "18446744073709551615"][..], "--burst"),
         (&["--conns", "0"][..], "--conns"),
         (&["--seconds", "0.01"][..], "--seconds"),
+        (&["--seconds", "1e20"][..], "--seconds"),
+        (&["--seconds", "NaN"][..], "--seconds"),
+        (&["--only", "api", "peers", "--list", "x"][..], "--only"),
+        (
+            &["--write", "/no/such/dir/x.md", "--only", "loop"][..],
+            "/no/such/dir",
+        ),
         (
             &["load", "http://127.0.0.1:9/", "--connections", "0"][..],
             "--connections",
@@ -43,24 +51,16 @@ fn unknown_phases_and_zero_counts_are_refused_by_name() {
 
 #[test]
 fn load_reports_bad_arguments_and_an_unreachable_server_in_one_line() {
-    // A port nothing listens on: bound, then released.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/v1/conversations");
+    // Port 0 is never listened on: a connection to it is refused.
+    let url = "http://127.0.0.1:0/v1/conversations";
     for (args, expected) in [
+        (vec!["load", url, "--count", "1"], "Connection refused"),
         (
-            vec!["load", url.as_str(), "--count", "1"],
-            "Connection refused",
-        ),
-        (
-            vec!["load", url.as_str(), "-H", "no colon", "--count", "1"],
+            vec!["load", url, "-H", "no colon", "--count", "1"],
             "--header \"no colon\": expected `name: value`",
         ),
         (
-            vec!["load", url.as_str(), "-X", "NOT A METHOD", "--count", "1"],
+            vec!["load", url, "-X", "NOT A METHOD", "--count", "1"],
             "not an HTTP method",
         ),
         (
@@ -86,10 +86,28 @@ fn quick_loop_run(file: Option<&Path>) -> Output {
     bench(&args)
 }
 
+/// Puts a file's bytes back when dropped, so a failing test leaves the file as it was.
+struct Restore {
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        if std::fs::read(&self.path).ok().as_deref() != Some(&self.bytes[..]) {
+            let _ = std::fs::write(&self.path, &self.bytes);
+        }
+    }
+}
+
 #[test]
 fn a_partial_run_writes_only_where_it_is_told() {
     let benchmarks = repo().join("BENCHMARKS.md");
     let before = std::fs::read(&benchmarks).expect("BENCHMARKS.md is in the repository");
+    let _restore = Restore {
+        path: benchmarks.clone(),
+        bytes: before.clone(),
+    };
     let output = quick_loop_run(None);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
@@ -116,13 +134,15 @@ fn a_partial_run_writes_only_where_it_is_told() {
         "{written}"
     );
 
-    let nowhere = dir.join("no-such-dir").join("x.md");
-    let output = quick_loop_run(Some(&nowhere));
+    // A directory passes the check made before measuring but cannot be read or written
+    // as the file: the run measures, then fails, and the directory is left as it was.
+    let output = quick_loop_run(Some(&dir));
     assert_eq!(
         output.status.code(),
         Some(1),
         "a run that cannot write fails"
     );
+    assert!(file.is_file(), "the directory's contents are untouched");
     assert!(
         stderr(&output).contains("cannot write"),
         "{}",

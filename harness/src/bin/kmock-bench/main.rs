@@ -15,7 +15,7 @@ mod startup;
 mod stats;
 mod workflow;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
@@ -32,7 +32,8 @@ struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct Options {
-    /// A short run (1 round, shorter cells) to check that everything works.
+    /// A short run (1 round, shorter cells) to check that everything works; like a
+    /// partial run, it writes its tables only where --write says.
     #[arg(long, global = true)]
     quick: bool,
     /// Rounds per cell (default 3, and 5 of the workflow bursts; 1 with --quick).
@@ -82,18 +83,25 @@ enum Phase {
     Burst,
 }
 
+/// The most of anything counted (rounds, conversations, connections): far beyond a useful
+/// run, and small enough that no product of them overflows.
+const MAX_COUNT: usize = 1_000_000;
+
+/// The longest measured window, an hour.
+const MAX_SECONDS: f64 = 3600.0;
+
 fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".into()),
-        Ok(n) => Ok(n),
+        Ok(n) if (1..=MAX_COUNT).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be from 1 to {MAX_COUNT}")),
         Err(e) => Err(e.to_string()),
     }
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s >= 0.1 => Ok(s),
-        Ok(_) => Err("must be at least 0.1 seconds".into()),
+        Ok(s) if (0.1..=MAX_SECONDS).contains(&s) => Ok(s),
+        Ok(_) => Err(format!("must be from 0.1 to {MAX_SECONDS} seconds")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -225,37 +233,56 @@ impl Settings {
     }
 }
 
-/// Whether this run measures only part of the main section.
+/// Whether this main run measures only part of the main section, or a short version of it.
 fn partial(options: &Options) -> bool {
-    !options.only.is_empty() || options.cells.is_some() || options.conns.is_some()
+    !options.only.is_empty() || options.cells.is_some() || options.conns.is_some() || options.quick
 }
 
-fn output_file(options: &Options) -> Option<PathBuf> {
+/// Where a section goes: `--write`, else BENCHMARKS.md unless the run is `partial` (its
+/// tables would replace those of a full run).
+fn output_file(options: &Options, partial: bool) -> Option<PathBuf> {
     if options.no_write {
         return None;
     }
     if let Some(file) = &options.write {
         return Some(file.clone());
     }
-    if partial(options) {
+    if partial {
         eprintln!(
-            "kmock-bench: a partial run (--only, --cells, --conns): its tables are printed, not written into BENCHMARKS.md (--write FILE writes them)"
+            "kmock-bench: a partial run (--only, --cells, --conns, --quick): its tables are printed, not written into BENCHMARKS.md (--write FILE writes them)"
         );
         return None;
     }
     Some(setup::repo_root().join("BENCHMARKS.md"))
 }
 
-/// Prints the section, keeps a copy under .bench/results, and writes it into the file.
-fn publish(options: &Options, name: &str, title: &str, body: &str) {
+/// Exits before measuring when the tables could not be written at the end.
+fn check_writable(file: Option<&Path>) {
+    let Some(file) = file else { return };
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        eprintln!(
+            "kmock-bench: cannot write {}: {} is not a directory",
+            file.display(),
+            dir.display()
+        );
+        std::process::exit(2);
+    }
+}
+
+/// Prints the section, keeps a copy under .bench/results, and writes it into `output`.
+fn publish(output: Option<&Path>, name: &str, title: &str, body: &str) {
     println!("{body}");
     let results = setup::repo_root().join(".bench/results");
     if std::fs::create_dir_all(&results).is_ok() {
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         let _ = std::fs::write(results.join(format!("{stamp}-{name}.md")), body);
     }
-    if let Some(file) = output_file(options) {
-        match report::write_section(&file, name, title, body) {
+    if let Some(file) = output {
+        match report::write_section(file, name, title, body) {
             Ok(()) => eprintln!(
                 "kmock-bench: wrote the {name} tables into {}",
                 file.display()
@@ -281,7 +308,10 @@ async fn all(options: &Options, settings: &Settings) {
         return;
     }
     let wants = |phase: Phase| options.only.is_empty() || options.only.contains(&phase);
-    // Checked before minutes of measuring, not when the start-up phase gets to it.
+    // Checked before minutes of measuring, not when the tables or the start-up phase
+    // get to them.
+    let output = output_file(options, partial(options));
+    check_writable(output.as_deref());
     let kmock = startup::kmock_binary();
     if wants(Phase::Startup) && !kmock.is_file() {
         eprintln!(
@@ -328,7 +358,7 @@ async fn all(options: &Options, settings: &Settings) {
         scale.as_ref(),
         loops.as_deref(),
     );
-    publish(options, "main", "Results: `make bench`", &body);
+    publish(output.as_deref(), "main", "Results: `make bench`", &body);
 }
 
 /// `kmock-bench load`: the load generator against any URL. Bad arguments and an
@@ -431,9 +461,20 @@ async fn main() {
     // for `peers`: the flag is inherited, and the peer mocks run as the host sets them
     // (`kmock serve` among them sets its own).
     if !matches!(cli.command, Some(Cmd::Peers { .. })) {
-        kustomer_harness::huge_pages::disable_for_this_process();
+        // Best effort, as in `kmock`: refused, only the speed changes.
+        let _ = kustomer_harness::huge_pages::disable_for_this_process();
     }
     let settings = Settings::from(&cli.options);
+    let main_run_only = !cli.options.only.is_empty()
+        || cli.options.cells.is_some()
+        || cli.options.conns.is_some()
+        || cli.options.burst.is_some();
+    if main_run_only && !matches!(cli.command, None | Some(Cmd::All)) {
+        eprintln!(
+            "kmock-bench: --only, --cells, --conns and --burst choose what the main run measures; they do not apply to a subcommand"
+        );
+        std::process::exit(2);
+    }
     match cli.command.unwrap_or(Cmd::All) {
         Cmd::All => all(&cli.options, &settings).await,
         Cmd::Load {
@@ -459,16 +500,25 @@ async fn main() {
                 std::process::exit(2);
             }
         }
-        Cmd::Peers { list } => match peers::run(&settings, &list).await {
-            Ok(results) => {
-                let body = report::peers_section(&settings, &results);
-                publish(&cli.options, "peers", "Peers: `make bench-peers`", &body);
+        Cmd::Peers { list } => {
+            let output = output_file(&cli.options, cli.options.quick);
+            check_writable(output.as_deref());
+            match peers::run(&settings, &list).await {
+                Ok(results) => {
+                    let body = report::peers_section(&settings, &results);
+                    publish(
+                        output.as_deref(),
+                        "peers",
+                        "Peers: `make bench-peers`",
+                        &body,
+                    );
+                }
+                Err(e) => {
+                    eprintln!("kmock-bench peers: {e}");
+                    std::process::exit(1);
+                }
             }
-            Err(e) => {
-                eprintln!("kmock-bench peers: {e}");
-                std::process::exit(1);
-            }
-        },
+        }
         Cmd::PeerBody { out } => {
             if let Err(e) = peers::write_body(&out).await {
                 eprintln!("kmock-bench peer-body: {e}");

@@ -482,7 +482,12 @@ pub fn peers_section(settings: &Settings, results: &[PeerResult]) -> String {
 pub fn write_section(file: &Path, name: &str, title: &str, body: &str) -> std::io::Result<()> {
     let start = format!("<!-- kmock-bench:{name}:start -->");
     let end = format!("<!-- kmock-bench:{name}:end -->");
-    let text = std::fs::read_to_string(file).unwrap_or_default();
+    // Only a missing file starts empty: one that cannot be read is not replaced.
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
     let block = format!("{start}\n{body}{end}");
     let updated = match (text.find(&start), text.find(&end)) {
         (Some(a), Some(b)) if a < b => {
