@@ -4,8 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// For runs that fail before measuring: nothing is kept, and the directory is not made.
 fn bench(args: &[&str]) -> Output {
+    let unused =
+        std::env::temp_dir().join(format!("kmock-bench-cli-{}-unused", std::process::id()));
+    bench_keeping_copies_in(&unused, args)
+}
+
+/// Runs kmock-bench with its copies of each section kept in `results`, not in the
+/// repository's .bench/results.
+fn bench_keeping_copies_in(results: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kmock-bench"))
+        .env("KMOCK_BENCH_RESULTS", results)
         .args(args)
         .current_dir(repo())
         .output()
@@ -14,6 +24,13 @@ fn bench(args: &[&str]) -> Output {
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A directory of this test process's own under the system's temp dir.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kmock-bench-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn stderr(output: &Output) -> String {
@@ -77,13 +94,14 @@ fn load_reports_bad_arguments_and_an_unreachable_server_in_one_line() {
     }
 }
 
-/// The shortest partial run: the loop phase, quick, written to `file` if given.
-fn quick_loop_run(file: Option<&Path>) -> Output {
+/// The shortest partial run: the loop phase, quick, written to `file` if given, its
+/// copies kept in `results`.
+fn quick_loop_run(results: &Path, file: Option<&Path>) -> Output {
     let mut args = vec!["--only", "loop", "--quick"];
     if let Some(file) = file {
         args.extend(["--write", file.to_str().expect("a UTF-8 temp path")]);
     }
-    bench(&args)
+    bench_keeping_copies_in(results, &args)
 }
 
 /// Puts a file's bytes back when dropped, so a failing test leaves the file as it was.
@@ -108,7 +126,8 @@ fn a_partial_run_writes_only_where_it_is_told() {
         path: benchmarks.clone(),
         bytes: before.clone(),
     };
-    let output = quick_loop_run(None);
+    let results = scratch("partial-results");
+    let output = quick_loop_run(&results, None);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("not written into BENCHMARKS.md"),
@@ -120,12 +139,13 @@ fn a_partial_run_writes_only_where_it_is_told() {
         before,
         "a partial run left BENCHMARKS.md alone"
     );
+    let copies = std::fs::read_dir(&results).unwrap().count();
+    assert_eq!(copies, 1, "the run kept its copy in KMOCK_BENCH_RESULTS");
 
-    let dir = std::env::temp_dir().join(format!("kmock-bench-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("partial");
     let file = dir.join("partial.md");
     std::fs::write(&file, "# Mine\n").unwrap();
-    let output = quick_loop_run(Some(&file));
+    let output = quick_loop_run(&results, Some(&file));
     assert!(output.status.success(), "{}", stderr(&output));
     let written = std::fs::read_to_string(&file).unwrap();
     assert!(written.starts_with("# Mine\n"), "{written}");
@@ -136,7 +156,7 @@ fn a_partial_run_writes_only_where_it_is_told() {
 
     // A directory passes the check made before measuring but cannot be read or written
     // as the file: the run measures, then fails, and the directory is left as it was.
-    let output = quick_loop_run(Some(&dir));
+    let output = quick_loop_run(&results, Some(&dir));
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -149,4 +169,5 @@ fn a_partial_run_writes_only_where_it_is_told() {
         stderr(&output)
     );
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&results);
 }

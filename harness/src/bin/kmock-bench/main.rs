@@ -273,10 +273,13 @@ fn check_writable(file: Option<&Path>) {
     }
 }
 
-/// Prints the section, keeps a copy under .bench/results, and writes it into `output`.
+/// Prints the section, keeps a copy under .bench/results (or `KMOCK_BENCH_RESULTS`), and
+/// writes it into `output`.
 fn publish(output: Option<&Path>, name: &str, title: &str, body: &str) {
     println!("{body}");
-    let results = setup::repo_root().join(".bench/results");
+    let results = std::env::var_os("KMOCK_BENCH_RESULTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| setup::repo_root().join(".bench/results"));
     if std::fs::create_dir_all(&results).is_ok() {
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         let _ = std::fs::write(results.join(format!("{stamp}-{name}.md")), body);
