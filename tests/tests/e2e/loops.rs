@@ -2,7 +2,7 @@
 //! end them; the failure stories reproduce their failures and name their causes.
 
 use kustomer_harness::harness::Harness;
-use kustomer_harness::workflow::{EngineConfig, LoopGuardConfig, RunState, load_value};
+use kustomer_harness::workflow::{EngineConfig, LoopGuardConfig, Run, RunState, load_value};
 use reqwest::Method;
 use serde_json::json;
 
@@ -149,10 +149,11 @@ async fn without_the_guard_the_per_object_limit_ends_the_loop() {
     );
 }
 
-/// The naive workflow with the loop guard off and Kustomer's limits out of reach: only
-/// the hard cap (`hard_cap` runs from one root) stops it.
-async fn unguarded_naive_loop(hard_cap: usize) -> Harness {
-    Harness::builder()
+/// The naive workflow with the loop guard off and Kustomer's limits out of reach, run
+/// from one tag until only the hard cap (`hard_cap` runs from one root) stops it: the
+/// harness and the workflow's runs.
+async fn unguarded_naive_loop_runs(hard_cap: usize) -> (Harness, Vec<Run>) {
+    let harness = Harness::builder()
         .fixtures(acme())
         .limits(
             serde_json::from_value(
@@ -171,15 +172,16 @@ async fn unguarded_naive_loop(hard_cap: usize) -> Harness {
         .workflow(story("infinite-loop"))
         .start()
         .await
-        .unwrap()
+        .unwrap();
+    tag_auto_close(harness.server(), CONV_1, ADMIN).await;
+    settle(&harness).await;
+    let runs = harness.runs_of("naive-close-on-tag");
+    (harness, runs)
 }
 
 #[tokio::test]
 async fn the_hard_cap_stops_a_chain_no_limit_stops() {
-    let harness = unguarded_naive_loop(40).await;
-    tag_auto_close(harness.server(), CONV_1, ADMIN).await;
-    settle(&harness).await;
-    let runs = harness.runs_of("naive-close-on-tag");
+    let (harness, runs) = unguarded_naive_loop_runs(40).await;
     assert_eq!(runs.len(), 41);
     let last = runs.last().unwrap();
     assert_eq!(last.state, RunState::Halted);
@@ -196,10 +198,7 @@ async fn the_hard_cap_stops_a_chain_no_limit_stops() {
 /// parent's whole chain from the run book, so repeats keep counting.
 #[tokio::test]
 async fn a_chain_longer_than_the_header_carries_is_counted_whole() {
-    let harness = unguarded_naive_loop(80).await;
-    tag_auto_close(harness.server(), CONV_1, ADMIN).await;
-    settle(&harness).await;
-    let runs = harness.runs_of("naive-close-on-tag");
+    let (_harness, runs) = unguarded_naive_loop_runs(80).await;
     assert_eq!(runs.len(), 81);
     let iterations: Vec<u32> = runs.iter().map(|r| r.iteration).collect();
     assert_eq!(iterations, (1..=81).collect::<Vec<u32>>());

@@ -52,6 +52,13 @@ pub struct Options {
     pub no_write: bool,
 }
 
+impl Options {
+    /// Whether the options choose only part of what the main run measures.
+    pub fn selects_part_of_main_run(&self) -> bool {
+        !self.only.is_empty() || self.cells.is_some() || self.conns.is_some()
+    }
+}
+
 /// A phase of the main run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Phase {

@@ -40,13 +40,21 @@ impl Workload {
         }
     }
 
-    /// Adds a header; panics on a name or value HTTP does not allow.
-    pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
-        self.headers.push((
-            HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
-            HeaderValue::from_str(value.as_ref()).expect("a valid header value"),
-        ));
-        self
+    /// Adds a header the bench itself writes; panics on a name or value HTTP does not
+    /// allow (see [`Workload::try_header`] for one a user gave).
+    pub fn header(self, name: &str, value: impl AsRef<str>) -> Self {
+        self.try_header(name, value.as_ref())
+            .expect("a valid header name and value")
+    }
+
+    /// Adds a header, or says that HTTP does not allow its name or value.
+    pub fn try_header(mut self, name: &str, value: &str) -> Result<Self, String> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a header name"))?;
+        let value =
+            HeaderValue::from_str(value).map_err(|_| format!("`{value}` is not a header value"))?;
+        self.headers.push((name, value));
+        Ok(self)
     }
 
     /// Request `i` (cycling through the paths and bodies).

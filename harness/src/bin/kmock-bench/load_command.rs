@@ -44,10 +44,9 @@ pub async fn load_url(
     for header in headers {
         let invalid = || format!("--header {header:?}: expected `name: value`");
         let (name, value) = header.split_once(':').ok_or_else(invalid)?;
-        let (name, value) = (name.trim(), value.trim());
-        hyper::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
-        hyper::header::HeaderValue::from_str(value).map_err(|_| invalid())?;
-        workload = workload.header(name, value);
+        workload = workload
+            .try_header(name.trim(), value.trim())
+            .map_err(|_| invalid())?;
     }
     let unreachable = |e: String| format!("{url}: {e}");
     if let Some(count) = count {

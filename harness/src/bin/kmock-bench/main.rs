@@ -108,10 +108,7 @@ async fn main() {
         let _ = kustomer_harness::huge_pages::disable_for_this_process();
     }
     let settings = Settings::from(&cli.options);
-    let main_run_only = !cli.options.only.is_empty()
-        || cli.options.cells.is_some()
-        || cli.options.conns.is_some()
-        || cli.options.burst.is_some();
+    let main_run_only = cli.options.selects_part_of_main_run() || cli.options.burst.is_some();
     if main_run_only && !matches!(cli.command, None | Some(Cmd::All)) {
         eprintln!(
             "kmock-bench: --only, --cells, --conns and --burst choose what the main run measures; they do not apply to a subcommand"

@@ -8,7 +8,7 @@ use crate::{report, setup};
 
 /// Whether this main run measures only part of the main section, or a short version of it.
 pub fn partial(options: &Options) -> bool {
-    !options.only.is_empty() || options.cells.is_some() || options.conns.is_some() || options.quick
+    options.selects_part_of_main_run() || options.quick
 }
 
 /// Where a section goes: `--write`, else BENCHMARKS.md unless the run is `partial` (its
