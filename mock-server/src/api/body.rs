@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::model::{Kind, Resource, Writable};
 
 /// Parses a body that must be a JSON object into `T`.
 pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -35,6 +36,39 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Parses the body of a write to object `W::Of`: [`parse_body`], and an attribute the
+/// object has but only the server sets is named as read-only.
+pub fn parse_write<W: Writable>(bytes: &[u8]) -> Result<W, ApiError> {
+    parse_body(bytes).map_err(read_only::<W>)
+}
+
+/// [`parse_write`] of a JSON value (native workflow actions).
+pub fn parse_write_value<W: Writable>(value: Value) -> Result<W, ApiError> {
+    parse_value(value).map_err(read_only::<W>)
+}
+
+/// An unknown attribute that the object has, read-only, gets its own code and detail.
+fn read_only<W: Writable>(mut error: ApiError) -> ApiError {
+    if error.code != UNKNOWN_ATTRIBUTE {
+        return error;
+    }
+    let name = error
+        .source
+        .as_ref()
+        .and_then(|s| s.get("pointer"))
+        .and_then(Value::as_str)
+        .and_then(|p| p.rsplit('/').next())
+        .map(str::to_owned);
+    if let Some(name) = name.filter(|n| W::Of::READ_ONLY.contains(&n.as_str())) {
+        error.code = "read_only_attribute";
+        error.detail = format!(
+            "`{name}` of a {} is set by the server and cannot be written; leave it out of the body",
+            W::Of::KIND
+        );
+    }
+    error
+}
+
 /// Parses a JSON value (native workflow actions) into `T`, with the same errors.
 pub fn parse_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| from_path_error(&e))
@@ -58,11 +92,34 @@ fn syntax_error(e: &serde_json::Error, pointer: &str) -> ApiError {
     .at_pointer(pointer)
 }
 
+/// The `code` of a body member the object does not have.
+const UNKNOWN_ATTRIBUTE: &str = "unknown_attribute";
+
 fn from_path_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let pointer = pointer_of(e.path());
     let inner = e.inner();
     if inner.is_syntax() || inner.is_eof() {
         return syntax_error(inner, &pointer);
+    }
+    let message = inner.to_string();
+    // serde's words for a member a `deny_unknown_fields` type does not have; the path
+    // already ends at that member.
+    if let Some(name) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name)
+    {
+        let member = pointer;
+        return ApiError::bad_request(
+            UNKNOWN_ATTRIBUTE,
+            format!(
+                "Unknown attribute `{name}` at `{member}`: {}",
+                strip_position(&message)
+                    .split_once(", ")
+                    .map_or("it is not part of this object", |(_, expected)| expected)
+            ),
+        )
+        .at_pointer(member);
     }
     let field = if pointer.is_empty() {
         "the body".to_string()
@@ -138,9 +195,20 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_are_ignored() {
-        let write =
-            parse_body::<ConversationWrite>(br#"{"whatever": 1, "status": "done"}"#).unwrap();
-        assert!(write.status.is_some());
+    fn an_unknown_attribute_is_refused_by_name_and_place() {
+        let err =
+            parse_write::<ConversationWrite>(br#"{"status": "done", "whatever": 1}"#).unwrap_err();
+        assert_eq!(err.status.as_u16(), 400);
+        assert_eq!(err.code, "unknown_attribute");
+        assert_eq!(err.source.as_ref().unwrap()["pointer"], "/whatever");
+        assert!(err.detail.contains("`whatever`"), "{}", err.detail);
+    }
+
+    #[test]
+    fn a_read_only_attribute_is_named_as_such() {
+        let err = parse_write::<ConversationWrite>(br#"{"rev": 7}"#).unwrap_err();
+        assert_eq!(err.code, "read_only_attribute");
+        assert_eq!(err.source.as_ref().unwrap()["pointer"], "/rev");
+        assert!(err.detail.contains("`rev`"), "{}", err.detail);
     }
 }

@@ -6,15 +6,16 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::body::{parse_body, parse_json};
+use super::body::{parse_json, parse_write};
 use super::extract::{IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, bool_param, parse_page, query_pairs};
 use super::raw_json::{RawJson, envelope_json};
 use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
-use crate::model::{ConversationWrite, conversation_json};
-use crate::openapi::schemas as doc;
+use crate::model::ConversationWrite;
+use crate::model::resource::{data_json, write_resource};
+use crate::openapi::doc;
 use crate::store::{CreateOptions, TagOp};
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
@@ -39,7 +40,7 @@ pub async fn list(
     let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
     let (items, total) = app.store.list_conversations_as(v1.org(), page, |c| {
         let mut out = Vec::with_capacity(1200);
-        conversation_json::write_resource(c, &mut out);
+        write_resource(c, &mut out);
         out
     })?;
     Ok(RawJson(
@@ -66,7 +67,7 @@ pub async fn list(
 )]
 pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
     v1.require(roles::CONVERSATION_CREATE, "POST /v1/conversations")?;
-    let write: ConversationWrite = parse_body(&body)?;
+    let write: ConversationWrite = parse_write(&body)?;
     let resource = app
         .store
         .create_conversation(&v1.actor(), write, CreateOptions::default())?;
@@ -84,9 +85,7 @@ pub async fn get(
     IdParam(id): IdParam,
 ) -> Result<RawJson, ApiError> {
     v1.require(roles::CONVERSATION_READ, "GET /v1/conversations/{id}")?;
-    let body = app
-        .store
-        .get_conversation_as(v1.org(), id, conversation_json::data_json)?;
+    let body = app.store.get_conversation_as(v1.org(), id, data_json)?;
     Ok(RawJson(StatusCode::OK, body))
 }
 
@@ -156,14 +155,10 @@ fn change(
     v1.require(roles::CONVERSATION_UPDATE, route)?;
     let pairs = query_pairs(raw)?;
     let replace = bool_param(&pairs, "replace")?.unwrap_or(false);
-    let write: ConversationWrite = parse_body(body)?;
-    let body = app.store.update_conversation_as(
-        &v1.actor(),
-        id,
-        write,
-        replace,
-        conversation_json::data_json,
-    )?;
+    let write: ConversationWrite = parse_write(body)?;
+    let body = app
+        .store
+        .update_conversation_as(&v1.actor(), id, write, replace, data_json)?;
     Ok(RawJson(StatusCode::OK, body))
 }
 
@@ -200,13 +195,9 @@ pub async fn append_tags(
         "POST /v1/conversations/{id}/tags",
     )?;
     let names = tag_names(&body)?;
-    let body = app.store.change_conversation_tags_as(
-        &v1.actor(),
-        id,
-        &names,
-        TagOp::Append,
-        conversation_json::data_json,
-    )?;
+    let body =
+        app.store
+            .change_conversation_tags_as(&v1.actor(), id, &names, TagOp::Append, data_json)?;
     Ok(RawJson(StatusCode::OK, body))
 }
 
@@ -228,13 +219,9 @@ pub async fn remove_tags(
         "DELETE /v1/conversations/{id}/tags",
     )?;
     let names = tag_names(&body)?;
-    let body = app.store.change_conversation_tags_as(
-        &v1.actor(),
-        id,
-        &names,
-        TagOp::Remove,
-        conversation_json::data_json,
-    )?;
+    let body =
+        app.store
+            .change_conversation_tags_as(&v1.actor(), id, &names, TagOp::Remove, data_json)?;
     Ok(RawJson(StatusCode::OK, body))
 }
 

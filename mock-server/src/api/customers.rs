@@ -6,14 +6,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::body::parse_body;
+use super::body::parse_write;
 use super::extract::{IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
 use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::model::CustomerWrite;
-use crate::openapi::schemas as doc;
+use crate::openapi::doc;
 use crate::store::CreateOptions;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
@@ -28,7 +28,7 @@ type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 )]
 pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
     v1.require(roles::CUSTOMER_CREATE, "POST /v1/customers")?;
-    let write: CustomerWrite = parse_body(&body)?;
+    let write: CustomerWrite = parse_write(&body)?;
     let resource = app
         .store
         .create_customer(&v1.actor(), write, CreateOptions::default())?;
@@ -87,7 +87,7 @@ pub async fn patch(
 /// PUT and PATCH: change the fields the body names.
 fn change(app: &AppState, v1: &V1, id: crate::ids::Id, body: &[u8], route: &str) -> Answer {
     v1.require(roles::CUSTOMER_UPDATE, route)?;
-    let write: CustomerWrite = parse_body(body)?;
+    let write: CustomerWrite = parse_write(body)?;
     let resource = app.store.update_customer(&v1.actor(), id, write)?;
     Ok((StatusCode::OK, Json(json!({ "data": resource }))))
 }

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use super::extract::V1;
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::openapi::schemas as doc;
+use crate::model::Record;
+use crate::openapi::doc;
 
 #[utoipa::path(
     get, path = "/users/current", tag = "identity", operation_id = "getCurrentUser",

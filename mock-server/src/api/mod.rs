@@ -23,7 +23,9 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::error::ApiError;
 
-pub use body::{parse_body, parse_value, pointer_of as path_pointer};
+pub use body::{
+    parse_body, parse_value, parse_write, parse_write_value, pointer_of as path_pointer,
+};
 pub use list::{parse_page, query_pairs};
 
 /// The `/v1` routes (relative to `/v1`) with the OpenAPI description of each: a handler

@@ -6,14 +6,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::body::parse_body;
+use super::body::parse_write;
 use super::extract::{IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
 use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::model::NoteWrite;
-use crate::openapi::schemas as doc;
+use crate::openapi::doc;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
@@ -55,7 +55,7 @@ pub async fn create(
         roles::CONVERSATION_UPDATE,
         "POST /v1/conversations/{id}/notes",
     )?;
-    let write: NoteWrite = parse_body(&body)?;
+    let write: NoteWrite = parse_write(&body)?;
     let resource = app.store.create_note(&v1.actor(), write, Some(id))?;
     Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
 }

@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::limits::{Allowance, LimitKey, rate_limited};
-use crate::openapi::schemas as doc;
+use crate::openapi::doc;
 use crate::store::{Page, SearchContext};
 
 /// The route's path, for the envelope's links (a next page is the same POST and body).

@@ -6,14 +6,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::body::parse_body;
+use super::body::parse_write;
 use super::extract::{IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, bool_param, envelope, parse_page, query_pairs};
 use crate::app::AppState;
 use crate::auth::roles;
 use crate::error::ApiError;
 use crate::model::TagWrite;
-use crate::openapi::schemas as doc;
+use crate::openapi::doc;
 use crate::store::DeletedFilter;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
@@ -53,7 +53,7 @@ pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) 
 )]
 pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
     v1.require(roles::TAG_CREATE, "POST /v1/tags")?;
-    let write: TagWrite = parse_body(&body)?;
+    let write: TagWrite = parse_write(&body)?;
     let resource = app.store.create_tag(&v1.actor(), write, None, None)?;
     Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
 }
@@ -85,7 +85,7 @@ pub async fn update(
     body: Bytes,
 ) -> Answer {
     v1.require(roles::TAG_UPDATE, "PUT /v1/tags/{id}")?;
-    let write: TagWrite = parse_body(&body)?;
+    let write: TagWrite = parse_write(&body)?;
     let resource = app.store.update_tag(&v1.actor(), id, write)?;
     Ok((StatusCode::OK, Json(json!({ "data": resource }))))
 }

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Record, audit_relationship, fields, opt_ts, to_one};
+use super::resource::{Kind, Resource, ToMany, ToOne};
+use super::{Customer, Message, Org, User};
 use crate::clock::Timestamp;
 use crate::ids::Id;
-use crate::json_object::{object, string};
 use crate::nullable::nullable;
 
 /// `open`, `snoozed` or `done`.
@@ -47,35 +47,102 @@ impl Direction {
     }
 }
 
-/// A conversation as stored.
+/// A conversation as stored: its id, attributes and relationships, each rendered by its
+/// derived serializer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Conversation {
     pub id: Id,
-    pub org: Id,
-    pub customer: Id,
+    pub attributes: ConversationAttributes,
+    pub relationships: ConversationRelationships,
+}
+
+/// A conversation's attributes, in Kustomer's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConversationAttributes {
+    #[schema(required = true)]
     pub name: Option<String>,
     pub status: ConversationStatus,
+    #[schema(minimum = 1, maximum = 5)]
     pub priority: u8,
     pub direction: Direction,
+    /// Tag ids.
     pub tags: Vec<Id>,
+    /// User ids.
     pub assigned_users: Vec<Id>,
+    /// Team ids.
     pub assigned_teams: Vec<Id>,
+    #[schema(value_type = Object)]
     pub custom: Map<String, Value>,
+    #[schema(required = true)]
     pub external_id: Option<String>,
+    /// When the snooze ends and what then, as written.
+    #[schema(required = true, value_type = Option<Object>)]
     pub snooze: Option<Value>,
     pub ended: bool,
+    #[schema(required = true)]
     pub ended_at: Option<Timestamp>,
     pub done_count: u32,
     pub reopen_count: u32,
+    /// Grows by one on every change.
+    #[schema(minimum = 1)]
     pub rev: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub modified_at: Timestamp,
+    #[schema(required = true)]
     pub imported_at: Option<Timestamp>,
+    /// When each attribute last changed, by `<attribute>At`.
     pub modification_history: BTreeMap<String, Timestamp>,
-    pub created_by: Id,
-    pub modified_by: Id,
+}
+
+/// A conversation's relationships, in Kustomer's order.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConversationRelationships {
+    #[schema(schema_with = crate::openapi::resources::to_one::<Customer>)]
+    pub customer: ToOne<Customer>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<User>)]
+    pub created_by: ToOne<User>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<User>)]
+    pub modified_by: ToOne<User>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<Org>)]
+    pub org: ToOne<Org>,
+    #[schema(schema_with = crate::openapi::resources::to_many)]
+    pub messages: ToMany<Conversation, Message>,
+}
+
+impl Kind for Conversation {
+    const KIND: &'static str = "conversation";
+    const COLLECTION: Option<&'static str> = Some("conversations");
+}
+
+impl Resource for Conversation {
+    type Attributes = ConversationAttributes;
+    type Relationships = ConversationRelationships;
+    const READ_ONLY: &'static [&'static str] = &[
+        "ended",
+        "endedAt",
+        "doneCount",
+        "reopenCount",
+        "rev",
+        "createdAt",
+        "updatedAt",
+        "modifiedAt",
+        "modificationHistory",
+    ];
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn attributes(&self) -> &ConversationAttributes {
+        &self.attributes
+    }
+
+    fn relationships(&self) -> &ConversationRelationships {
+        &self.relationships
+    }
 }
 
 impl Conversation {
@@ -84,141 +151,54 @@ impl Conversation {
     pub fn open(id: Id, org: Id, customer: Id, actor: Id, at: Timestamp) -> Conversation {
         Conversation {
             id,
-            org,
-            customer,
-            name: None,
-            status: ConversationStatus::Open,
-            priority: 3,
-            direction: Direction::In,
-            tags: Vec::new(),
-            assigned_users: Vec::new(),
-            assigned_teams: Vec::new(),
-            custom: Map::new(),
-            external_id: None,
-            snooze: None,
-            ended: false,
-            ended_at: None,
-            done_count: 0,
-            reopen_count: 0,
-            rev: 1,
-            created_at: at,
-            updated_at: at,
-            modified_at: at,
-            imported_at: None,
-            modification_history: BTreeMap::new(),
-            created_by: actor,
-            modified_by: actor,
+            attributes: ConversationAttributes {
+                name: None,
+                status: ConversationStatus::Open,
+                priority: 3,
+                direction: Direction::In,
+                tags: Vec::new(),
+                assigned_users: Vec::new(),
+                assigned_teams: Vec::new(),
+                custom: Map::new(),
+                external_id: None,
+                snooze: None,
+                ended: false,
+                ended_at: None,
+                done_count: 0,
+                reopen_count: 0,
+                rev: 1,
+                created_at: at,
+                updated_at: at,
+                modified_at: at,
+                imported_at: None,
+                modification_history: BTreeMap::new(),
+            },
+            relationships: ConversationRelationships {
+                customer: ToOne::new(customer),
+                created_by: ToOne::new(actor),
+                modified_by: ToOne::new(actor),
+                org: ToOne::new(org),
+                messages: ToMany::new(id),
+            },
         }
+    }
+
+    /// The customer who owns the conversation.
+    pub fn customer(&self) -> Id {
+        self.relationships.customer.id
+    }
+
+    /// The org the conversation belongs to.
+    pub fn org(&self) -> Id {
+        self.relationships.org.id
     }
 }
 
-/// The attributes of a conversation's JSON form, in Kustomer's order.
-const ATTRIBUTES: &[&str] = &[
-    "name",
-    "status",
-    "priority",
-    "direction",
-    "tags",
-    "assignedUsers",
-    "assignedTeams",
-    "custom",
-    "externalId",
-    "snooze",
-    "ended",
-    "endedAt",
-    "doneCount",
-    "reopenCount",
-    "rev",
-    "createdAt",
-    "updatedAt",
-    "modifiedAt",
-    "importedAt",
-    "modificationHistory",
-];
-
-/// The relationships of a conversation's JSON form, in Kustomer's order.
-const RELATIONSHIPS: &[&str] = &["customer", "createdBy", "modifiedBy", "org", "messages"];
-
-impl Record for Conversation {
-    const KIND: &'static str = "conversation";
-    const COLLECTION: &'static str = "conversations";
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn attributes(&self) -> Map<String, Value> {
-        fields(ATTRIBUTES, |name| self.attribute(name))
-    }
-
-    fn attribute(&self, name: &str) -> Option<Value> {
-        let ids = |ids: &[Id]| Value::Array(ids.iter().map(|id| string(id.to_hex())).collect());
-        let text = |t: &Option<String>| t.clone().map(Value::String).unwrap_or(Value::Null);
-        Some(match name {
-            "name" => text(&self.name),
-            "status" => string(self.status.as_str()),
-            "priority" => self.priority.into(),
-            "direction" => string(self.direction.as_str()),
-            "tags" => ids(&self.tags),
-            "assignedUsers" => ids(&self.assigned_users),
-            "assignedTeams" => ids(&self.assigned_teams),
-            "custom" => Value::Object(self.custom.clone()),
-            "externalId" => text(&self.external_id),
-            "snooze" => self.snooze.clone().unwrap_or(Value::Null),
-            "ended" => self.ended.into(),
-            "endedAt" => opt_ts(self.ended_at),
-            "doneCount" => self.done_count.into(),
-            "reopenCount" => self.reopen_count.into(),
-            "rev" => self.rev.into(),
-            "createdAt" => string(self.created_at.to_iso()),
-            "updatedAt" => string(self.updated_at.to_iso()),
-            "modifiedAt" => string(self.modified_at.to_iso()),
-            "importedAt" => opt_ts(self.imported_at),
-            "modificationHistory" => Value::Object(
-                self.modification_history
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.to_iso())))
-                    .collect(),
-            ),
-            _ => return None,
-        })
-    }
-
-    /// The lists and the custom map: what costs most to render (ids are rendered one to
-    /// one, and maps compare as maps either way).
-    fn same_attribute(&self, other: &Self, name: &str) -> Option<bool> {
-        Some(match name {
-            "tags" => self.tags == other.tags,
-            "assignedUsers" => self.assigned_users == other.assigned_users,
-            "assignedTeams" => self.assigned_teams == other.assigned_teams,
-            "custom" => self.custom == other.custom,
-            _ => return None,
-        })
-    }
-
-    fn relationships(&self) -> Map<String, Value> {
-        fields(RELATIONSHIPS, |name| self.relationship(name))
-    }
-
-    fn relationship(&self, name: &str) -> Option<Value> {
-        match name {
-            "customer" => Some(to_one("customer", Some("customers"), self.customer)),
-            "messages" => Some(object([(
-                "links",
-                object([(
-                    "self",
-                    string(format!("/v1/conversations/{}/messages", self.id)),
-                )]),
-            )])),
-            _ => audit_relationship(name, self.created_by, self.modified_by, self.org),
-        }
-    }
-}
-
-/// The flat body of `POST`/`PUT`/`PATCH /v1/conversations`. Unknown fields are ignored;
+/// The flat body of `POST`/`PUT`/`PATCH /v1/conversations`: the writable attributes. An
+/// attribute the conversation does not have, or one only the server sets, is refused;
 /// `null` clears a nullable field.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConversationWrite {
     /// The customer's id; required on create, fixed after.
     #[serde(default)]
@@ -236,15 +216,15 @@ pub struct ConversationWrite {
     pub direction: Option<Direction>,
     /// Tag ids of this org (not names: the tag routes take names).
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::openapi::schemas::Id>>)]
+    #[schema(value_type = Option<Vec<Id>>)]
     pub tags: Option<Vec<String>>,
     /// User ids.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::openapi::schemas::Id>>)]
+    #[schema(value_type = Option<Vec<Id>>)]
     pub assigned_users: Option<Vec<String>>,
     /// Team ids.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::openapi::schemas::Id>>)]
+    #[schema(value_type = Option<Vec<Id>>)]
     pub assigned_teams: Option<Vec<String>>,
     /// Custom attributes, merged into the existing ones.
     #[serde(default)]
@@ -260,6 +240,10 @@ pub struct ConversationWrite {
     pub snooze: Option<Option<Map<String, Value>>>,
     /// When the conversation was imported (create only).
     #[serde(default)]
-    #[schema(value_type = Option<crate::openapi::schemas::Instant>)]
+    #[schema(value_type = Option<Timestamp>)]
     pub imported_at: Option<Timestamp>,
+}
+
+impl super::Writable for ConversationWrite {
+    type Of = Conversation;
 }

@@ -6,9 +6,9 @@
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
-use super::to_one;
+use super::resource::ToOne;
+use super::{Org, User};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 
@@ -55,25 +55,74 @@ impl ApiKey {
     }
 
     /// The `GET /v1/auth/tokens/current` resource.
-    pub fn resource(&self) -> Value {
-        json!({
-            "type": "apiToken",
-            "id": self.id,
-            "attributes": {
-                "name": self.name,
-                "roles": self.roles,
-                "lastTokenChars": self.last_token_chars,
-                "expiresAt": super::opt_ts(self.expires_at),
-                "allowedCidrs": self.allowed_cidrs.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                "createdAt": self.created_at,
+    pub fn resource(&self) -> ApiToken {
+        ApiToken {
+            kind: "apiToken",
+            id: self.id,
+            attributes: ApiTokenAttributes {
+                name: self.name.clone(),
+                roles: self.roles.clone(),
+                last_token_chars: self.last_token_chars.clone(),
+                expires_at: self.expires_at,
+                allowed_cidrs: self.allowed_cidrs.iter().map(|c| c.to_string()).collect(),
+                created_at: self.created_at,
             },
-            "relationships": {
-                "user": to_one("user", Some("users"), self.user),
-                "org": to_one("org", None, self.org),
+            relationships: ApiTokenRelationships {
+                user: ToOne::new(self.user),
+                org: ToOne::new(self.org),
             },
-            "links": { "self": "/v1/auth/tokens/current" },
-        })
+            links: CurrentTokenLink {
+                self_: "/v1/auth/tokens/current",
+            },
+        }
     }
+}
+
+/// The API key of the request as its holder sees it (`type` is `apiToken`): never the
+/// secret, only its last characters.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiToken {
+    #[serde(rename = "type")]
+    #[schema(pattern = "^apiToken$")]
+    kind: &'static str,
+    id: Id,
+    attributes: ApiTokenAttributes,
+    relationships: ApiTokenRelationships,
+    links: CurrentTokenLink,
+}
+
+/// An API key's attributes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiTokenAttributes {
+    name: String,
+    /// Roles such as `org.permission.conversation.read`.
+    roles: Vec<String>,
+    last_token_chars: String,
+    #[schema(required = true)]
+    expires_at: Option<Timestamp>,
+    /// CIDR blocks the key may be used from; empty means anywhere.
+    allowed_cidrs: Vec<String>,
+    created_at: Timestamp,
+}
+
+/// An API key's relationships.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiTokenRelationships {
+    #[schema(schema_with = crate::openapi::resources::to_one::<User>)]
+    user: ToOne<User>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<Org>)]
+    org: ToOne<Org>,
+}
+
+/// `{"self": "/v1/auth/tokens/current"}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentTokenLink {
+    #[serde(rename = "self")]
+    self_: &'static str,
 }
 
 /// A key without its secret.

@@ -1,69 +1,84 @@
 //! Note: an internal note on a conversation (what `kustomer.note.create` writes).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{Record, insert_audit_relationships, to_one};
+use super::resource::{Kind, Resource, ToOne};
+use super::{Conversation, Customer, Org, User};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 
 /// A note as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Note {
     pub id: Id,
-    pub org: Id,
-    pub conversation: Id,
-    pub customer: Id,
+    pub attributes: NoteAttributes,
+    pub relationships: NoteRelationships,
+}
+
+/// A note's attributes, in Kustomer's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NoteAttributes {
     pub body: String,
     /// `[{"user": "<user id>"}]`, as Kustomer keeps them.
+    #[schema(value_type = Vec<UserMention>)]
     pub user_mentions: Vec<Value>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-    pub created_by: Id,
-    pub modified_by: Id,
 }
 
-impl Record for Note {
+/// `{"user": "<user id>"}`: a user the note mentions.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Describes mentions kept as JSON values.
+pub struct UserMention {
+    #[schema(nullable = false)]
+    pub user: Option<String>,
+}
+
+/// A note's relationships, in Kustomer's order.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NoteRelationships {
+    #[schema(schema_with = crate::openapi::resources::to_one::<Conversation>)]
+    pub conversation: ToOne<Conversation>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<Customer>)]
+    pub customer: ToOne<Customer>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<User>)]
+    pub created_by: ToOne<User>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<User>)]
+    pub modified_by: ToOne<User>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<Org>)]
+    pub org: ToOne<Org>,
+}
+
+impl Kind for Note {
     const KIND: &'static str = "note";
-    const COLLECTION: &'static str = "notes";
+    const COLLECTION: Option<&'static str> = Some("notes");
+}
+
+impl Resource for Note {
+    type Attributes = NoteAttributes;
+    type Relationships = NoteRelationships;
+    const READ_ONLY: &'static [&'static str] = &["createdAt", "updatedAt"];
 
     fn id(&self) -> Id {
         self.id
     }
 
-    fn attributes(&self) -> Map<String, Value> {
-        let value = json!({
-            "body": self.body,
-            "userMentions": self.user_mentions,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-        });
-        match value {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        }
+    fn attributes(&self) -> &NoteAttributes {
+        &self.attributes
     }
 
-    fn relationships(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        map.insert(
-            "conversation".into(),
-            to_one("conversation", Some("conversations"), self.conversation),
-        );
-        map.insert(
-            "customer".into(),
-            to_one("customer", Some("customers"), self.customer),
-        );
-        insert_audit_relationships(&mut map, self.created_by, self.modified_by, self.org);
-        map
+    fn relationships(&self) -> &NoteRelationships {
+        &self.relationships
     }
 }
 
 /// The body of `POST /v1/conversations/{id}/notes` (and of `kustomer.note.create`, which
 /// names the conversation in `conversation`).
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NoteWrite {
     /// The conversation's id (the path names it on `/v1/conversations/{id}/notes`).
     #[serde(default)]
@@ -75,6 +90,10 @@ pub struct NoteWrite {
     pub body: Option<String>,
     /// `[{"user": "<user id>"}]`: each entry an object.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::openapi::schemas::UserMention>>)]
+    #[schema(value_type = Option<Vec<UserMention>>)]
     pub user_mentions: Option<Vec<Map<String, Value>>>,
+}
+
+impl super::Writable for NoteWrite {
+    type Of = Note;
 }

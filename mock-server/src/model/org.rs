@@ -122,3 +122,9 @@ impl LimitsPatch {
         Ok(())
     }
 }
+
+impl super::Kind for Org {
+    const KIND: &'static str = "org";
+    /// The API links to an org without serving it.
+    const COLLECTION: Option<&'static str> = None;
+}

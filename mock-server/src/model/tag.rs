@@ -1,64 +1,79 @@
 //! Tag: a named label; conversations hold tag ids.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-
-use super::{Record, insert_audit_relationships, opt_ts};
+use super::resource::{Kind, Resource, ToOne};
+use super::{Org, User};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 use crate::nullable::nullable;
+use serde::{Deserialize, Serialize};
 
-/// A tag as stored. Deleting a tag is soft: `deleted` and `deletedAt` are set.
+/// A tag as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Tag {
     pub id: Id,
-    pub org: Id,
+    pub attributes: TagAttributes,
+    pub relationships: TagRelationships,
+}
+
+/// A tag's attributes. Deleting a tag is soft: `deleted` and `deletedAt` are set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagAttributes {
     pub name: String,
+    #[schema(required = true)]
     pub color: Option<String>,
     pub deleted: bool,
+    #[schema(required = true)]
     pub deleted_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub modified_at: Timestamp,
-    pub created_by: Id,
-    pub modified_by: Id,
 }
 
-impl Record for Tag {
+/// A tag's relationships.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TagRelationships {
+    #[schema(schema_with = crate::openapi::resources::to_one::<User>)]
+    pub created_by: ToOne<User>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<User>)]
+    pub modified_by: ToOne<User>,
+    #[schema(schema_with = crate::openapi::resources::to_one::<Org>)]
+    pub org: ToOne<Org>,
+}
+
+impl Kind for Tag {
     const KIND: &'static str = "tag";
-    const COLLECTION: &'static str = "tags";
+    const COLLECTION: Option<&'static str> = Some("tags");
+}
+
+impl Resource for Tag {
+    type Attributes = TagAttributes;
+    type Relationships = TagRelationships;
+    const READ_ONLY: &'static [&'static str] = &[
+        "deleted",
+        "deletedAt",
+        "createdAt",
+        "updatedAt",
+        "modifiedAt",
+    ];
 
     fn id(&self) -> Id {
         self.id
     }
 
-    fn attributes(&self) -> Map<String, Value> {
-        let value = json!({
-            "name": self.name,
-            "color": self.color,
-            "deleted": self.deleted,
-            "deletedAt": opt_ts(self.deleted_at),
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "modifiedAt": self.modified_at,
-        });
-        match value {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        }
+    fn attributes(&self) -> &TagAttributes {
+        &self.attributes
     }
 
-    fn relationships(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        insert_audit_relationships(&mut map, self.created_by, self.modified_by, self.org);
-        map
+    fn relationships(&self) -> &TagRelationships {
+        &self.relationships
     }
 }
 
 /// The body of `POST /v1/tags` (`name` required) and `PUT /v1/tags/{id}`.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TagWrite {
     /// Unique within the org; required on create, not blank.
     #[serde(default)]
@@ -67,4 +82,8 @@ pub struct TagWrite {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub color: Option<Option<String>>,
+}
+
+impl super::Writable for TagWrite {
+    type Of = Tag;
 }

@@ -2,9 +2,9 @@
 //! "Workflow" and "System" users), who show as `createdBy`/`modifiedBy`.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
-use super::to_one;
+use super::Org;
+use super::resource::{Kind, Resource, ToOne};
 use crate::clock::Timestamp;
 use crate::ids::Id;
 
@@ -18,45 +18,84 @@ pub enum UserType {
 
 /// A user of an org.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: Id,
-    pub org: Id,
+    pub attributes: UserAttributes,
+    pub relationships: UserRelationships,
+}
+
+/// A user's attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserAttributes {
     pub name: String,
-    #[serde(default)]
+    pub display_name: String,
+    #[schema(required = true)]
     pub email: Option<String>,
     pub user_type: UserType,
     pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A user's relationships.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserRelationships {
+    #[schema(schema_with = crate::openapi::resources::to_one::<Org>)]
+    pub org: ToOne<Org>,
+}
+
+impl Kind for User {
+    const KIND: &'static str = "user";
+    const COLLECTION: Option<&'static str> = Some("users");
+}
+
+impl Resource for User {
+    type Attributes = UserAttributes;
+    type Relationships = UserRelationships;
+    const READ_ONLY: &'static [&'static str] = &["userType", "createdAt", "updatedAt"];
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn attributes(&self) -> &UserAttributes {
+        &self.attributes
+    }
+
+    fn relationships(&self) -> &UserRelationships {
+        &self.relationships
+    }
 }
 
 impl User {
-    /// A machine user.
-    pub fn machine(id: Id, org: Id, name: &str, created_at: Timestamp) -> User {
+    /// A user named `name` (its display name too).
+    pub fn new(
+        id: Id,
+        org: Id,
+        name: &str,
+        email: Option<String>,
+        user_type: UserType,
+        created_at: Timestamp,
+    ) -> User {
         User {
             id,
-            org,
-            name: name.to_string(),
-            email: None,
-            user_type: UserType::Machine,
-            created_at,
+            attributes: UserAttributes {
+                name: name.to_string(),
+                display_name: name.to_string(),
+                email,
+                user_type,
+                created_at,
+                updated_at: created_at,
+            },
+            relationships: UserRelationships {
+                org: ToOne::new(org),
+            },
         }
     }
 
-    /// The `GET /v1/users/current` resource.
-    pub fn resource(&self) -> Value {
-        json!({
-            "type": "user",
-            "id": self.id,
-            "attributes": {
-                "name": self.name,
-                "displayName": self.name,
-                "email": self.email,
-                "userType": self.user_type,
-                "createdAt": self.created_at,
-                "updatedAt": self.created_at,
-            },
-            "relationships": { "org": to_one("org", None, self.org) },
-            "links": { "self": format!("/v1/users/{}", self.id) },
-        })
+    /// A machine user.
+    pub fn machine(id: Id, org: Id, name: &str, created_at: Timestamp) -> User {
+        User::new(id, org, name, None, UserType::Machine, created_at)
     }
 }

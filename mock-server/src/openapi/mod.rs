@@ -2,12 +2,19 @@
 //!
 //! Each handler carries its `#[utoipa::path]`, and `/v1` is routed only through those
 //! annotations ([`crate::api::documented_routes`]), so every route is in the document.
-//! Request bodies are the types the handlers parse (`model::*Write`); answers are
-//! described in [`schemas`]. What every `/v1` request may meet on its way through the
+//! Request bodies are the types the handlers parse (`model::*Write`); answers are the
+//! objects' own declarations ([`resources`]). What every `/v1` request may meet on its way through the
 //! pipeline (400, 401, 403, 413, 429, 503, the rate-limit and request-id headers) is added
 //! to every operation here, once.
 
-pub mod schemas;
+pub mod requests;
+pub mod resources;
+
+/// Every type the handlers' `#[utoipa::path]` annotations name.
+pub mod doc {
+    pub use super::requests::*;
+    pub use super::resources::*;
+}
 
 use std::sync::OnceLock;
 
@@ -22,7 +29,7 @@ use utoipa::OpenApi;
         description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, tags, notes, search and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\", \"code\", \"title\", \"detail\", \"source\"}]}`).",
         license(name = "MIT OR Apache-2.0"),
     ),
-    components(schemas(schemas::ErrorBody)),
+    components(schemas(requests::ErrorBody)),
     tags(
         (name = "conversations", description = "Conversations: what workflows act on most"),
         (name = "customers", description = "Customers, who own conversations"),

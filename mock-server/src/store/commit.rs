@@ -67,9 +67,9 @@ fn relationship_data(map: &Map<String, Value>) -> Map<String, Value> {
 fn changes_of<R: Record>(before: &R, after: &Value, forced: &[&str]) -> Value {
     let empty = Map::new();
     let part = |name: &str| after.get(name).and_then(Value::as_object).unwrap_or(&empty);
-    let attributes = diff(&before.attributes(), part("attributes"), forced);
+    let attributes = diff(&before.attribute_map(), part("attributes"), forced);
     let relationships = diff(
-        &relationship_data(&before.relationships()),
+        &relationship_data(&before.relationship_map()),
         &relationship_data(part("relationships")),
         &[],
     );

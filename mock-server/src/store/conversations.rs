@@ -88,7 +88,7 @@ impl Store {
         let data = state.read();
         data.conversations
             .values()
-            .find(|c| c.external_id.as_deref() == Some(external_id))
+            .find(|c| c.attributes.external_id.as_deref() == Some(external_id))
             .map(Record::resource)
             .ok_or_else(|| ApiError::not_found("conversation with externalId", external_id))
     }
@@ -132,7 +132,7 @@ impl Store {
         let matching = data
             .conversations
             .values()
-            .filter(|c| c.customer == customer);
+            .filter(|c| c.relationships.customer.id == customer);
         let total = matching.clone().count();
         let data = page.slice(matching.map(Record::resource));
         Ok(Listing { data, total })
@@ -176,12 +176,12 @@ impl Store {
         }
         let created_at = options.created_at.unwrap_or(now);
         let mut conversation = Conversation::open(id, org.id, customer, actor.user, created_at);
-        conversation.imported_at = write.imported_at;
+        conversation.attributes.imported_at = write.imported_at;
         apply_write(&data, &mut conversation, &write, None)?;
-        if conversation.status == ConversationStatus::Done {
-            conversation.ended = true;
-            conversation.ended_at = Some(created_at);
-            conversation.done_count = 1;
+        if conversation.attributes.status == ConversationStatus::Done {
+            conversation.attributes.ended = true;
+            conversation.attributes.ended_at = Some(created_at);
+            conversation.attributes.done_count = 1;
         }
         if write.imported_at.is_none() && actor.limited {
             let limits = &org.limits;
@@ -293,8 +293,8 @@ impl Store {
                             self.insert_tag(&org, actor, &mut data, name.clone(), None, None, None)?
                         }
                     };
-                    if !after.tags.contains(&tag) {
-                        after.tags.push(tag);
+                    if !after.attributes.tags.contains(&tag) {
+                        after.attributes.tags.push(tag);
                     }
                 }
             }
@@ -303,7 +303,7 @@ impl Store {
                     .iter()
                     .filter_map(|name| self.live_tag_by_name(&data, name))
                     .collect();
-                after.tags.retain(|t| !remove.contains(t));
+                after.attributes.tags.retain(|t| !remove.contains(t));
             }
         }
         self.commit_update_checked(&org, actor, &mut data, before, after, render)
@@ -381,28 +381,34 @@ impl Store {
         render: impl FnOnce(&Conversation) -> T,
     ) -> Result<T, ApiError> {
         let now = self.clock.now();
-        if before.status != after.status {
-            if after.status == ConversationStatus::Done {
-                after.ended = true;
-                after.ended_at = Some(now);
-                after.done_count += 1;
-            } else if before.status == ConversationStatus::Done {
-                after.ended = false;
-                after.ended_at = None;
-                after.reopen_count += 1;
+        if before.attributes.status != after.attributes.status {
+            if after.attributes.status == ConversationStatus::Done {
+                after.attributes.ended = true;
+                after.attributes.ended_at = Some(now);
+                after.attributes.done_count += 1;
+            } else if before.attributes.status == ConversationStatus::Done {
+                after.attributes.ended = false;
+                after.attributes.ended_at = None;
+                after.attributes.reopen_count += 1;
             }
         }
         for field in changed_writable(&before, &after) {
-            after.modification_history.insert(format!("{field}At"), now);
+            after
+                .attributes
+                .modification_history
+                .insert(format!("{field}At"), now);
         }
-        if before.customer != after.customer {
-            after.modification_history.insert("customerAt".into(), now);
+        if before.relationships.customer.id != after.relationships.customer.id {
+            after
+                .attributes
+                .modification_history
+                .insert("customerAt".into(), now);
         }
-        after.rev = before.rev + 1;
-        after.updated_at = now;
-        after.modified_at = now;
-        after.modified_by = actor.user;
-        let custom_changed = before.custom != after.custom;
+        after.attributes.rev = before.attributes.rev + 1;
+        after.attributes.updated_at = now;
+        after.attributes.modified_at = now;
+        after.relationships.modified_by.id = actor.user;
+        let custom_changed = before.attributes.custom != after.attributes.custom;
         self.publish_commit(
             org,
             actor,
@@ -419,46 +425,38 @@ impl Store {
     }
 }
 
-/// The [`WRITABLE`] fields whose JSON differs between `old` and `new`, in that order;
-/// compared on the records, as `attributes()` would compare their JSON.
+/// The [`WRITABLE`] fields whose JSON differs between `old` and `new`, in that order.
 fn changed_writable(old: &Conversation, new: &Conversation) -> Vec<&'static str> {
-    let null = Value::Null;
+    if old.attributes == new.attributes {
+        return Vec::new();
+    }
     WRITABLE
         .iter()
         .copied()
-        .filter(|field| match *field {
-            "name" => old.name != new.name,
-            "status" => old.status != new.status,
-            "priority" => old.priority != new.priority,
-            "direction" => old.direction != new.direction,
-            "tags" => old.tags != new.tags,
-            "assignedUsers" => old.assigned_users != new.assigned_users,
-            "assignedTeams" => old.assigned_teams != new.assigned_teams,
-            "custom" => old.custom != new.custom,
-            "externalId" => old.external_id != new.external_id,
-            // `None` and `Some(null)` both render as null.
-            "snooze" => {
-                old.snooze.as_ref().unwrap_or(&null) != new.snooze.as_ref().unwrap_or(&null)
-            }
-            other => old.attributes().get(other) != new.attributes().get(other),
-        })
+        .filter(|field| old.attribute(field) != new.attribute(field))
         .collect()
 }
 
 /// Writable attributes back to their defaults (`?replace=true`): those of a new open
 /// conversation, so the defaults live in one place ([`Conversation::open`]).
 fn reset_writable(c: &mut Conversation) {
-    let fresh = Conversation::open(c.id, c.org, c.customer, c.created_by, c.created_at);
-    c.name = fresh.name;
-    c.status = fresh.status;
-    c.priority = fresh.priority;
-    c.direction = fresh.direction;
-    c.tags = fresh.tags;
-    c.assigned_users = fresh.assigned_users;
-    c.assigned_teams = fresh.assigned_teams;
-    c.custom = fresh.custom;
-    c.external_id = fresh.external_id;
-    c.snooze = fresh.snooze;
+    let fresh = Conversation::open(
+        c.id,
+        c.relationships.org.id,
+        c.relationships.customer.id,
+        c.relationships.created_by.id,
+        c.attributes.created_at,
+    );
+    c.attributes.name = fresh.attributes.name;
+    c.attributes.status = fresh.attributes.status;
+    c.attributes.priority = fresh.attributes.priority;
+    c.attributes.direction = fresh.attributes.direction;
+    c.attributes.tags = fresh.attributes.tags;
+    c.attributes.assigned_users = fresh.attributes.assigned_users;
+    c.attributes.assigned_teams = fresh.attributes.assigned_teams;
+    c.attributes.custom = fresh.attributes.custom;
+    c.attributes.external_id = fresh.attributes.external_id;
+    c.attributes.snooze = fresh.attributes.snooze;
 }
 
 /// Validates the body against the org's data and sets the fields it carries.
@@ -469,13 +467,13 @@ fn apply_write(
     customer: Option<Id>,
 ) -> Result<(), ApiError> {
     if let Some(customer) = customer {
-        c.customer = customer;
+        c.relationships.customer.id = customer;
     }
     if let Some(name) = &write.name {
-        c.name = name.clone();
+        c.attributes.name = name.clone();
     }
     if let Some(status) = write.status {
-        c.status = status;
+        c.attributes.status = status;
     }
     if let Some(priority) = write.priority {
         if !(1..=5).contains(&priority) {
@@ -485,38 +483,37 @@ fn apply_write(
             )
             .at_pointer("/priority"));
         }
-        c.priority = priority as u8;
+        c.attributes.priority = priority as u8;
     }
     if let Some(direction) = write.direction {
-        c.direction = direction;
+        c.attributes.direction = direction;
     }
     if let Some(tags) = &write.tags {
-        c.tags = tag_ids(data, tags, "tags")?;
+        c.attributes.tags = tag_ids(data, tags, "tags")?;
     }
     if let Some(users) = &write.assigned_users {
         at_most(users.len(), MAX_ASSIGNEES, "assignedUsers")?;
-        c.assigned_users = dedup(parse_ids(users, "assignedUsers")?);
+        c.attributes.assigned_users = dedup(parse_ids(users, "assignedUsers")?);
     }
     if let Some(teams) = &write.assigned_teams {
         at_most(teams.len(), MAX_ASSIGNEES, "assignedTeams")?;
-        c.assigned_teams = dedup(parse_ids(teams, "assignedTeams")?);
+        c.attributes.assigned_teams = dedup(parse_ids(teams, "assignedTeams")?);
     }
     if let Some(custom) = &write.custom {
         // Custom attributes merge key by key, as Kustomer does; `null` removes one.
         for (key, value) in custom {
             if value.is_null() {
-                c.custom.remove(key);
+                c.attributes.custom.remove(key);
             } else {
-                c.custom.insert(key.clone(), value.clone());
+                c.attributes.custom.insert(key.clone(), value.clone());
             }
         }
     }
     if let Some(external_id) = &write.external_id {
         if let Some(ext) = external_id {
-            let taken = data
-                .conversations
-                .values()
-                .any(|other| other.id != c.id && other.external_id.as_deref() == Some(ext));
+            let taken = data.conversations.values().any(|other| {
+                other.id != c.id && other.attributes.external_id.as_deref() == Some(ext)
+            });
             if taken {
                 return Err(ApiError::conflict(
                     "duplicate_external_id",
@@ -525,10 +522,10 @@ fn apply_write(
                 .at_pointer("/externalId"));
             }
         }
-        c.external_id = external_id.clone();
+        c.attributes.external_id = external_id.clone();
     }
     if let Some(snooze) = &write.snooze {
-        c.snooze = snooze.clone().map(Value::Object);
+        c.attributes.snooze = snooze.clone().map(Value::Object);
     }
     Ok(())
 }
@@ -564,27 +561,27 @@ mod tests {
             variants.push(c);
         };
         push(&|_| {});
-        push(&|c| c.name = Some("x".into()));
-        push(&|c| c.status = ConversationStatus::Done);
-        push(&|c| c.priority = 5);
-        push(&|c| c.direction = Direction::Out);
-        push(&|c| c.tags = vec![Id::from_bytes([2; 12])]);
-        push(&|c| c.assigned_users = vec![Id::from_bytes([3; 12])]);
-        push(&|c| c.assigned_teams = vec![Id::from_bytes([4; 12])]);
+        push(&|c| c.attributes.name = Some("x".into()));
+        push(&|c| c.attributes.status = ConversationStatus::Done);
+        push(&|c| c.attributes.priority = 5);
+        push(&|c| c.attributes.direction = Direction::Out);
+        push(&|c| c.attributes.tags = vec![Id::from_bytes([2; 12])]);
+        push(&|c| c.attributes.assigned_users = vec![Id::from_bytes([3; 12])]);
+        push(&|c| c.attributes.assigned_teams = vec![Id::from_bytes([4; 12])]);
         push(&|c| {
-            c.custom.insert("a".into(), json!(1));
+            c.attributes.custom.insert("a".into(), json!(1));
         });
-        push(&|c| c.external_id = Some("e".into()));
-        push(&|c| c.snooze = Some(json!({"until": "x"})));
-        push(&|c| c.snooze = Some(Value::Null));
+        push(&|c| c.attributes.external_id = Some("e".into()));
+        push(&|c| c.attributes.snooze = Some(json!({"until": "x"})));
+        push(&|c| c.attributes.snooze = Some(Value::Null));
         push(&|c| {
-            c.name = Some("y".into());
-            c.priority = 1;
-            c.rev = 9;
+            c.attributes.name = Some("y".into());
+            c.attributes.priority = 1;
+            c.attributes.rev = 9;
         });
         for a in &variants {
             for b in &variants {
-                let (old, new) = (a.attributes(), b.attributes());
+                let (old, new) = (a.attribute_map(), b.attribute_map());
                 let expected: Vec<&str> = WRITABLE
                     .iter()
                     .copied()

@@ -1,6 +1,6 @@
 //! Customers: created and updated with the same commit path as conversations.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::commit::Commit;
 use super::conversations::CreateOptions;
@@ -35,7 +35,7 @@ impl Store {
         let data = state.read();
         data.customers
             .values()
-            .find(|c| c.external_id.as_deref() == Some(external_id))
+            .find(|c| c.attributes.external_id.as_deref() == Some(external_id))
             .map(Record::resource)
             .ok_or_else(|| ApiError::not_found("customer with externalId", external_id))
     }
@@ -47,7 +47,7 @@ impl Store {
         data.customers
             .values()
             .find(|c| {
-                c.emails.iter().any(|e| {
+                c.attributes.emails.iter().any(|e| {
                     e.get("email")
                         .and_then(Value::as_str)
                         .is_some_and(|x| x.eq_ignore_ascii_case(email))
@@ -75,23 +75,7 @@ impl Store {
             ));
         }
         let now = options.created_at.unwrap_or_else(|| self.clock.now());
-        let mut customer = Customer {
-            id,
-            org: org.id,
-            name: None,
-            display_name: None,
-            emails: Vec::new(),
-            phones: Vec::new(),
-            external_id: None,
-            tags: Vec::new(),
-            custom: Map::new(),
-            rev: 1,
-            created_at: now,
-            updated_at: now,
-            modified_at: now,
-            created_by: actor.user,
-            modified_by: actor.user,
-        };
+        let mut customer = Customer::new(id, org.id, actor.user, now);
         apply_write(&data, &mut customer, &write)?;
         self.publish_commit(&org, actor, Commit::Create(&customer));
         let resource = customer.resource();
@@ -118,11 +102,11 @@ impl Store {
         apply_write(&data, &mut after, &write)?;
         self.check_object_limit(&org, actor, id, "customer")?;
         let now = self.clock.now();
-        after.rev = before.rev + 1;
-        after.updated_at = now;
-        after.modified_at = now;
-        after.modified_by = actor.user;
-        let custom_changed = before.custom != after.custom;
+        after.attributes.rev = before.attributes.rev + 1;
+        after.attributes.updated_at = now;
+        after.attributes.modified_at = now;
+        after.relationships.modified_by.id = actor.user;
+        let custom_changed = before.attributes.custom != after.attributes.custom;
         self.publish_commit(
             &org,
             actor,
@@ -141,25 +125,29 @@ impl Store {
 
 fn apply_write(data: &OrgData, c: &mut Customer, write: &CustomerWrite) -> Result<(), ApiError> {
     if let Some(name) = &write.name {
-        c.name = name.clone();
+        c.attributes.name = name.clone();
     }
     if let Some(display) = &write.display_name {
-        c.display_name = display.clone();
+        // `null` goes back to following `name`, as an unwritten `displayName` does.
+        c.display_name_written = display.is_some();
+        c.attributes.display_name = display.clone();
+    }
+    if !c.display_name_written {
+        c.attributes.display_name = c.attributes.name.clone();
     }
     if let Some(emails) = &write.emails {
         contact_entries(emails, "emails", "email")?;
-        c.emails = emails.clone();
+        c.attributes.emails = emails.clone();
     }
     if let Some(phones) = &write.phones {
         contact_entries(phones, "phones", "phone")?;
-        c.phones = phones.clone();
+        c.attributes.phones = phones.clone();
     }
     if let Some(external_id) = &write.external_id {
         if let Some(ext) = external_id {
-            let taken = data
-                .customers
-                .values()
-                .any(|other| other.id != c.id && other.external_id.as_deref() == Some(ext));
+            let taken = data.customers.values().any(|other| {
+                other.id != c.id && other.attributes.external_id.as_deref() == Some(ext)
+            });
             if taken {
                 return Err(ApiError::conflict(
                     "duplicate_external_id",
@@ -168,17 +156,17 @@ fn apply_write(data: &OrgData, c: &mut Customer, write: &CustomerWrite) -> Resul
                 .at_pointer("/externalId"));
             }
         }
-        c.external_id = external_id.clone();
+        c.attributes.external_id = external_id.clone();
     }
     if let Some(tags) = &write.tags {
-        c.tags = tag_ids(data, tags, "tags")?;
+        c.attributes.tags = tag_ids(data, tags, "tags")?;
     }
     if let Some(custom) = &write.custom {
         for (key, value) in custom {
             if value.is_null() {
-                c.custom.remove(key);
+                c.attributes.custom.remove(key);
             } else {
-                c.custom.insert(key.clone(), value.clone());
+                c.attributes.custom.insert(key.clone(), value.clone());
             }
         }
     }

@@ -240,14 +240,7 @@ impl Store {
                 format!("a user with id `{id}` already exists"),
             ));
         }
-        let user = User {
-            id,
-            org,
-            name: name.to_string(),
-            email,
-            user_type: crate::model::UserType::User,
-            created_at: now,
-        };
+        let user = User::new(id, org, name, email, crate::model::UserType::User, now);
         data.users.insert(id, user.clone());
         Ok(user)
     }

@@ -7,7 +7,7 @@ use super::validate::{optional_strings, parse_id};
 use super::{Actor, Listing, Page, Store};
 use crate::error::ApiError;
 use crate::ids::Id;
-use crate::model::{Note, NoteWrite, Record};
+use crate::model::{Note, NoteAttributes, NoteRelationships, NoteWrite, Record, ToOne};
 
 impl Store {
     /// Adds a note to a conversation (`conversation` in the body, or `conversation_id`);
@@ -47,7 +47,7 @@ impl Store {
         let customer = data
             .conversations
             .get(&conversation)
-            .map(|c| c.customer)
+            .map(|c| c.relationships.customer.id)
             .ok_or_else(|| ApiError::not_found("conversation", &conversation.to_hex()))?;
         let body = write.body.filter(|b| !b.trim().is_empty()).ok_or_else(|| {
             ApiError::bad_request("required", "`body` is required: the text of the note")
@@ -59,15 +59,19 @@ impl Store {
         let id = actor.new_id(self, "note");
         let note = Note {
             id,
-            org: org.id,
-            conversation,
-            customer,
-            body,
-            user_mentions: mentions.into_iter().map(Value::Object).collect(),
-            created_at: now,
-            updated_at: now,
-            created_by: actor.user,
-            modified_by: actor.user,
+            attributes: NoteAttributes {
+                body,
+                user_mentions: mentions.into_iter().map(Value::Object).collect(),
+                created_at: now,
+                updated_at: now,
+            },
+            relationships: NoteRelationships {
+                conversation: ToOne::new(conversation),
+                customer: ToOne::new(customer),
+                created_by: ToOne::new(actor.user),
+                modified_by: ToOne::new(actor.user),
+                org: ToOne::new(org.id),
+            },
         };
         self.publish_commit(&org, actor, Commit::Create(&note));
         let resource = note.resource();
@@ -90,7 +94,7 @@ impl Store {
         let matching = data
             .notes
             .values()
-            .filter(|n| n.conversation == conversation);
+            .filter(|n| n.relationships.conversation.id == conversation);
         let total = matching.clone().count();
         let data = page.slice(matching.map(Record::resource));
         Ok(Listing { data, total })

@@ -376,21 +376,25 @@ impl Criterion {
 fn value_of<'a>(field: &SearchField, subject: Subject<'a>) -> Option<FieldValue<'a>> {
     Some(match (subject, field) {
         (Subject::Conversation(c), field) => match field {
-            SearchField::ConversationCreatedAt => FieldValue::Time(c.created_at),
-            SearchField::ConversationUpdatedAt => FieldValue::Time(c.updated_at),
-            SearchField::ConversationStatus => FieldValue::Text(Some(c.status.as_str())),
-            SearchField::ConversationTags => FieldValue::Tags(&c.tags),
-            SearchField::ConversationName => FieldValue::Text(c.name.as_deref()),
-            SearchField::ConversationPriority => FieldValue::Number(i64::from(c.priority)),
-            SearchField::ConversationCustomerId => FieldValue::Id(c.customer),
-            SearchField::ConversationCustom(name) => FieldValue::Json(c.custom.get(name)),
+            SearchField::ConversationCreatedAt => FieldValue::Time(c.attributes.created_at),
+            SearchField::ConversationUpdatedAt => FieldValue::Time(c.attributes.updated_at),
+            SearchField::ConversationStatus => FieldValue::Text(Some(c.attributes.status.as_str())),
+            SearchField::ConversationTags => FieldValue::Tags(&c.attributes.tags),
+            SearchField::ConversationName => FieldValue::Text(c.attributes.name.as_deref()),
+            SearchField::ConversationPriority => {
+                FieldValue::Number(i64::from(c.attributes.priority))
+            }
+            SearchField::ConversationCustomerId => FieldValue::Id(c.relationships.customer.id),
+            SearchField::ConversationCustom(name) => {
+                FieldValue::Json(c.attributes.custom.get(name))
+            }
             _ => return None,
         },
         (Subject::Customer(c), field) => match field {
-            SearchField::CustomerName => FieldValue::Text(c.name.as_deref()),
-            SearchField::CustomerCreatedAt => FieldValue::Time(c.created_at),
-            SearchField::CustomerUpdatedAt => FieldValue::Time(c.updated_at),
-            SearchField::CustomerEmails => FieldValue::Emails(&c.emails),
+            SearchField::CustomerName => FieldValue::Text(c.attributes.name.as_deref()),
+            SearchField::CustomerCreatedAt => FieldValue::Time(c.attributes.created_at),
+            SearchField::CustomerUpdatedAt => FieldValue::Time(c.attributes.updated_at),
+            SearchField::CustomerEmails => FieldValue::Emails(&c.attributes.emails),
             _ => return None,
         },
     })
@@ -508,7 +512,10 @@ fn contains(value: &FieldValue<'_>, operand: &Operand) -> bool {
 fn tag_is(id: Id, operand: &Operand, data: &OrgData) -> bool {
     match operand {
         Operand::Id(wanted) => id == *wanted,
-        Operand::Text(name) => data.tags.get(&id).is_some_and(|tag| tag.name == *name),
+        Operand::Text(name) => data
+            .tags
+            .get(&id)
+            .is_some_and(|tag| tag.attributes.name == *name),
         _ => false,
     }
 }

@@ -7,7 +7,7 @@ use super::{Actor, Listing, OrgData, Page, Store};
 use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::ids::Id;
-use crate::model::{Org, Record, Tag, TagWrite};
+use crate::model::{Org, Record, Tag, TagAttributes, TagRelationships, TagWrite, ToOne};
 
 /// Server-maintained fields every tag update sets.
 const SET_ON_UPDATE: &[&str] = &["updatedAt", "modifiedAt"];
@@ -26,7 +26,7 @@ impl Store {
     pub(super) fn live_tag_by_name(&self, data: &OrgData, name: &str) -> Option<Id> {
         data.tags
             .values()
-            .find(|t| !t.deleted && t.name == name)
+            .find(|t| !t.attributes.deleted && t.attributes.name == name)
             .map(|t| t.id)
     }
 
@@ -74,16 +74,20 @@ impl Store {
         let now = created_at.unwrap_or_else(|| self.clock.now());
         let tag = Tag {
             id,
-            org: org.id,
-            name,
-            color,
-            deleted: false,
-            deleted_at: None,
-            created_at: now,
-            updated_at: now,
-            modified_at: now,
-            created_by: actor.user,
-            modified_by: actor.user,
+            attributes: TagAttributes {
+                name,
+                color,
+                deleted: false,
+                deleted_at: None,
+                created_at: now,
+                updated_at: now,
+                modified_at: now,
+            },
+            relationships: TagRelationships {
+                created_by: ToOne::new(actor.user),
+                modified_by: ToOne::new(actor.user),
+                org: ToOne::new(org.id),
+            },
         };
         self.publish_commit(org, actor, Commit::Create(&tag));
         data.tags.insert(id, tag);
@@ -152,8 +156,8 @@ impl Store {
         let data = state.read();
         let matching = data.tags.values().filter(|t| match deleted {
             DeletedFilter::All => true,
-            DeletedFilter::Only => t.deleted,
-            DeletedFilter::Exclude => !t.deleted,
+            DeletedFilter::Only => t.attributes.deleted,
+            DeletedFilter::Exclude => !t.attributes.deleted,
         });
         let total = matching.clone().count();
         let data = page.slice(matching.map(Record::resource));
@@ -178,17 +182,17 @@ impl Store {
                         .at_pointer("/name"),
                 );
             }
-            if name != before.name && self.live_tag_by_name(&data, &name).is_some() {
+            if name != before.attributes.name && self.live_tag_by_name(&data, &name).is_some() {
                 return Err(ApiError::conflict(
                     "duplicate_tag",
                     format!("a tag named `{name}` already exists in this org"),
                 )
                 .at_pointer("/name"));
             }
-            after.name = name;
+            after.attributes.name = name;
         }
         if let Some(color) = write.color {
-            after.color = color;
+            after.attributes.color = color;
         }
         self.check_object_limit(&org, actor, id, "tag")?;
         self.commit_tag(&org, actor, &mut data, before, after)
@@ -205,12 +209,12 @@ impl Store {
             .get(&id)
             .cloned()
             .ok_or_else(|| ApiError::not_found("tag", &id.to_hex()))?;
-        if before.deleted {
+        if before.attributes.deleted {
             return Ok(());
         }
         let mut after = before.clone();
-        after.deleted = true;
-        after.deleted_at = Some(self.clock.now());
+        after.attributes.deleted = true;
+        after.attributes.deleted_at = Some(self.clock.now());
         self.commit_tag(&org, actor, &mut data, before, after)?;
         Ok(())
     }
@@ -224,9 +228,9 @@ impl Store {
         mut after: Tag,
     ) -> Result<Value, ApiError> {
         let now = self.clock.now();
-        after.updated_at = now;
-        after.modified_at = now;
-        after.modified_by = actor.user;
+        after.attributes.updated_at = now;
+        after.attributes.modified_at = now;
+        after.relationships.modified_by.id = actor.user;
         self.publish_commit(
             org,
             actor,

@@ -46,10 +46,13 @@ pub(super) fn tag_ids(data: &OrgData, values: &[String], field: &str) -> Result<
                 )
                 .at_pointer(format!("/{field}/{i}")));
             }
-            Some(tag) if tag.deleted => {
+            Some(tag) if tag.attributes.deleted => {
                 return Err(ApiError::bad_request(
                     "deleted_tag",
-                    format!("tag `{id}` (`{}`) in `{field}` is deleted", tag.name),
+                    format!(
+                        "tag `{id}` (`{}`) in `{field}` is deleted",
+                        tag.attributes.name
+                    ),
                 )
                 .at_pointer(format!("/{field}/{i}")));
             }

@@ -328,7 +328,7 @@ async fn check_totals(server: &MockServer, client: &reqwest::Client) {
         let held = data
             .conversations
             .values()
-            .filter(|c| c.customer == *customer)
+            .filter(|c| c.relationships.customer.id == *customer)
             .count();
         assert_eq!(total as usize, held, "{path} total");
         assert_eq!(ids.len(), held, "{path} served");
@@ -339,7 +339,7 @@ async fn check_totals(server: &MockServer, client: &reqwest::Client) {
         let held = data
             .notes
             .values()
-            .filter(|n| n.conversation == *conversation)
+            .filter(|n| n.relationships.conversation.id == *conversation)
             .count();
         assert_eq!(total as usize, held, "{path} total");
     }

@@ -441,7 +441,7 @@ pub async fn memory_child(closings: usize) {
                 .conversation(org, id)
                 .expect("the conversation is kept");
             assert_eq!(
-                conversation.status,
+                conversation.attributes.status,
                 ConversationStatus::Done,
                 "the example workflows close every tagged conversation"
             );

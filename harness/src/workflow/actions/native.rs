@@ -3,7 +3,7 @@
 //! machine user, and do not count against the org's request budget.
 
 use kustomer_mock::ApiError;
-use kustomer_mock::api::parse_value;
+use kustomer_mock::api::parse_write_value;
 use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite};
 use kustomer_mock::store::{CreateOptions, TagOp};
 use kustomer_mock::{Id, Store};
@@ -109,7 +109,7 @@ impl Native {
             }
             Native::NoteCreate => {
                 let write: NoteWrite =
-                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
                 found(store.create_note(actor, write, None))
             }
             Native::OrgCurrent => {
@@ -118,7 +118,7 @@ impl Native {
             }
             Native::UserFindById => store
                 .user(org, id_param(&params, "id")?)
-                .map(|u| flatten(&u.resource()))
+                .map(|u| flatten(&kustomer_mock::model::Record::resource(&u)))
                 .map_err(|e| store_error(&e)),
             Native::TagFindByName => {
                 let name = params.get("name").and_then(Value::as_str).unwrap_or("");
@@ -131,12 +131,12 @@ impl Native {
                 let id = id_param(&params, "id")?;
                 params.remove("id");
                 let write: ConversationWrite =
-                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
                 found(store.update_conversation(actor, id, write, false))
             }
             Native::ConversationCreate => {
                 let write: ConversationWrite =
-                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
                 found(store.create_conversation(actor, write, CreateOptions::default()))
             }
             Native::ConversationAddTags | Native::ConversationRemoveTags => {
@@ -153,12 +153,12 @@ impl Native {
                 let id = id_param(&params, "id")?;
                 params.remove("id");
                 let write: CustomerWrite =
-                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
                 found(store.update_customer(actor, id, write))
             }
             Native::CustomerCreate => {
                 let write: CustomerWrite =
-                    parse_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
                 found(store.create_customer(actor, write, CreateOptions::default()))
             }
         }
