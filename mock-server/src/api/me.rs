@@ -8,6 +8,7 @@ use super::extract::V1;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::model::Record;
+use crate::model::key::ApiTokenData;
 use crate::openapi::doc;
 
 #[utoipa::path(
@@ -25,6 +26,8 @@ pub async fn current_user(State(app): State<AppState>, v1: V1) -> Result<Json<Va
     summary = "The API key of the request (never its secret)",
     responses((status = 200, description = "The key", body = doc::ApiTokenData)),
 )]
-pub async fn current_token(v1: V1) -> Json<Value> {
-    Json(json!({ "data": v1.caller.key.resource() }))
+pub async fn current_token(v1: V1) -> Json<ApiTokenData> {
+    Json(ApiTokenData {
+        data: v1.caller.key.resource(),
+    })
 }

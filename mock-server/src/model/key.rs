@@ -78,6 +78,13 @@ impl ApiKey {
     }
 }
 
+/// `{"data": <apiToken>}`: the answer of `GET /v1/auth/tokens/current`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiTokenData {
+    pub data: ApiToken,
+}
+
 /// The API key of the request as its holder sees it (`type` is `apiToken`): never the
 /// secret, only its last characters.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

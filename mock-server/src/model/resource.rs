@@ -66,8 +66,7 @@ impl<'a, R: Resource> ResourceObject<'a, R> {
 }
 
 /// `{"data": ...}`: the body of every single-record answer.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 pub struct Data<T> {
     pub data: T,
 }

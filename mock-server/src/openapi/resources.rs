@@ -286,4 +286,4 @@ pub type TagList = Page<crate::model::Tag>;
 pub type NoteData = One<crate::model::Note>;
 pub type NoteList = Page<crate::model::Note>;
 pub type UserData = One<crate::model::User>;
-pub type ApiTokenData = crate::model::resource::Data<crate::model::key::ApiToken>;
+pub use crate::model::key::ApiTokenData;

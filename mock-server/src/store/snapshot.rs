@@ -81,10 +81,11 @@ impl Store {
                     "limits": org.limits,
                     "workflowUser": org.workflow_user,
                     "keys": data.keys.values().map(|k| k.info()).collect::<Vec<_>>(),
-                    "users": data.users.values().collect::<Vec<_>>(),
+                    "users": data.users.values().map(Record::resource).collect::<Vec<_>>(),
                     "customers": data.customers.values().map(Record::resource).collect::<Vec<_>>(),
                     "tags": data.tags.values().map(Record::resource).collect::<Vec<_>>(),
                     "conversations": data.conversations.values().map(Record::resource).collect::<Vec<_>>(),
+                    "notes": data.notes.values().map(Record::resource).collect::<Vec<_>>(),
                 }))
             })
             .collect();

@@ -299,6 +299,6 @@ async fn notes_over_the_api_and_as_events() {
     let state = admin(&server, Method::GET, "/state", None).await;
     let users = state.body["orgs"][0]["users"].as_array().unwrap();
     assert!(users.iter().any(|u| u["id"] == AGENT
-        && u["userType"] == "user"
-        && u["email"] == "jordan@acme.example"));
+        && u["attributes"]["userType"] == "user"
+        && u["attributes"]["email"] == "jordan@acme.example"));
 }

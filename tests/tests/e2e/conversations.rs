@@ -69,7 +69,7 @@ async fn create_sets_rev_timestamps_and_creator() {
         &server,
         "/v1/conversations",
         WORKFLOW,
-        &json!({"customer": CUSTOMER_ADA, "name": "New one", "tags": [TAG_VIP], "custom": {"orderNum": 7}, "ignored": true}).to_string(),
+        &json!({"customer": CUSTOMER_ADA, "name": "New one", "tags": [TAG_VIP], "custom": {"orderNum": 7}}).to_string(),
     )
     .await;
     assert_eq!(answer.status, 201, "{}", answer.body);
@@ -82,7 +82,6 @@ async fn create_sets_rev_timestamps_and_creator() {
     assert_eq!(attributes["updatedAt"], now);
     assert_eq!(attributes["tags"], json!([TAG_VIP]));
     assert_eq!(attributes["custom"]["orderNum"], 7);
-    assert!(attributes.get("ignored").is_none());
     assert_eq!(
         answer.data()["relationships"]["createdBy"]["data"]["id"],
         me.data()["id"]
@@ -463,5 +462,48 @@ async fn another_orgs_records_are_not_found() {
     assert_eq!(
         cross.expect_error(400, "unknown_tag")["source"]["pointer"],
         "/tags/0"
+    );
+}
+
+/// A write naming an attribute the conversation does not have, or one only the server
+/// sets, is refused with a 400 naming it, and the record is left as it was.
+#[tokio::test]
+async fn unknown_and_read_only_attributes_are_refused_and_change_nothing() {
+    let server = server().await;
+    let created = post(
+        &server,
+        "/v1/conversations",
+        WORKFLOW,
+        &json!({"customer": CUSTOMER_ADA, "nmae": "typo"}).to_string(),
+    )
+    .await;
+    created.expect_error(400, "unknown_attribute");
+    assert_eq!(created.body["errors"][0]["source"]["pointer"], "/nmae");
+    let path = format!("/v1/conversations/{CONV_1}");
+    let before = get(&server, &path, WORKFLOW).await;
+    for (body, code, pointer) in [
+        (
+            json!({"status": "done", "subStatusTypo": "x"}),
+            "unknown_attribute",
+            "/subStatusTypo",
+        ),
+        (json!({"rev": 99}), "read_only_attribute", "/rev"),
+        (
+            json!({"createdAt": "2020-01-01T00:00:00.000Z"}),
+            "read_only_attribute",
+            "/createdAt",
+        ),
+    ] {
+        let answer = put(&server, &path, WORKFLOW, &body.to_string()).await;
+        answer.expect_error(400, code);
+        assert_eq!(answer.body["errors"][0]["source"]["pointer"], pointer);
+        let detail = answer.body["errors"][0]["detail"].as_str().unwrap();
+        assert!(detail.contains(&pointer[1..]), "{detail}");
+    }
+    let after = get(&server, &path, WORKFLOW).await;
+    assert_eq!(after.data()["attributes"], before.data()["attributes"]);
+    assert_eq!(
+        after.data()["attributes"]["rev"],
+        before.data()["attributes"]["rev"]
     );
 }

@@ -214,5 +214,9 @@ async fn plans_set_the_org_budget() {
         Some(r#"{"requestsPerMinute":5}"#),
     )
     .await;
-    unknown.expect_error(400, "invalid_type");
+    unknown.expect_error(400, "unknown_attribute");
+    assert_eq!(
+        unknown.body["errors"][0]["source"]["pointer"],
+        "/requestsPerMinute"
+    );
 }
