@@ -178,10 +178,11 @@ impl MockServerBuilder {
 
     /// Loads the fixtures, binds, and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
+        let fault_error = |i: usize, (pointer, message): (String, String)| {
+            StartError::Fault(format!("fault {i} {pointer}: {message}"))
+        };
         for (i, spec) in self.faults.iter().enumerate() {
-            spec.check().map_err(|(pointer, message)| {
-                StartError::Fault(format!("fault {i} {pointer}: {message}"))
-            })?;
+            spec.check().map_err(|e| fault_error(i, e))?;
         }
         let clock = self.clock.unwrap_or_else(Clock::virtual_default);
         let bus = EventBus::new(self.event_capacity);
@@ -234,7 +235,7 @@ impl MockServerBuilder {
                 .store
                 .ids()
                 .derive(shared.store.now(), &[b"fault", &(i as u64).to_be_bytes()]);
-            shared.faults.add(id, spec);
+            shared.faults.add(id, spec).map_err(|e| fault_error(i, e))?;
         }
         // Nothing is spawned before this point: every check that can refuse the start
         // has passed, so no task outlives a refused start.
