@@ -7,7 +7,7 @@
 //! The probability is decided by a hash of the rule's seed and the match count, never by
 //! a random source, so the same requests in the same order hit the same faults.
 
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -189,12 +189,12 @@ impl Default for Faults {
 }
 
 impl Faults {
-    fn rules(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
-        self.rules.lock().unwrap_or_else(|e| e.into_inner())
+    fn rules(&self) -> parking_lot::MutexGuard<'_, Vec<FaultRule>> {
+        self.rules.lock()
     }
 
-    fn hits(&self) -> std::sync::MutexGuard<'_, Ring<FaultHit>> {
-        self.hits.lock().unwrap_or_else(|e| e.into_inner())
+    fn hits(&self) -> parking_lot::MutexGuard<'_, Ring<FaultHit>> {
+        self.hits.lock()
     }
 
     /// Adds a rule; `Err` (from [`FaultSpec::check`]) names the field that is wrong.

@@ -202,7 +202,7 @@ impl MockServerBuilder {
         let restored_sections = saved.as_ref().map(|s| s.extra.clone()).unwrap_or_default();
         let shared = Arc::new(Shared {
             draining: std::sync::atomic::AtomicBool::new(false),
-            state_sections: std::sync::Mutex::new(Vec::new()),
+            state_sections: parking_lot::Mutex::new(Vec::new()),
             restored_sections,
             store,
             journal: Journal::new(self.journal_capacity, self.journal_bytes, self.journal),
@@ -371,7 +371,6 @@ impl MockServer {
         self.shared
             .state_sections
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
             .push((name.to_string(), produce));
     }
 
