@@ -27,6 +27,27 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 /// At most this many hops travel in the header (the engine keeps the full chain).
 pub const MAX_HEADER_HOPS: usize = 64;
 
+/// Why an `x-kmock-cause` value was refused; the message names the part.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CauseHeaderError {
+    #[error("`{0}` is not key=value")]
+    NotKeyValue(String),
+    #[error("root `{0}` is not a 24-hex id")]
+    BadRoot(String),
+    #[error("depth `{0}` is not a number")]
+    BadDepth(String),
+    #[error("chain hop `{0}` is not workflow@record")]
+    BadHop(String),
+    #[error("missing root=")]
+    MissingRoot,
+    #[error("missing depth=")]
+    MissingDepth,
+    #[error("bad percent-encoding in `{0}`")]
+    BadPercentEncoding(String),
+    #[error("`{0}` is not UTF-8 once decoded")]
+    NotUtf8(String),
+}
+
 /// One hop of a causal chain: a workflow that ran on a record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Hop {
@@ -121,7 +142,7 @@ impl Cause {
 
     /// Parses an `x-kmock-cause` value; `Err` names what is wrong. Whitespace around
     /// parts, keys and values is ASCII whitespace (a header value is ASCII).
-    pub fn parse_header(value: &str) -> Result<Cause, String> {
+    pub fn parse_header(value: &str) -> Result<Cause, CauseHeaderError> {
         let mut root = None;
         let mut depth = None;
         let mut cause = Cause::root(Id::from_bytes([0; 12]));
@@ -131,18 +152,18 @@ impl Cause {
                 continue;
             }
             let (key, val) = split_once_at_byte(part, b'=')
-                .ok_or_else(|| format!("`{part}` is not key=value"))?;
+                .ok_or_else(|| CauseHeaderError::NotKeyValue(part.to_string()))?;
             let val = val.trim_ascii();
             match key.trim_ascii() {
                 "root" => {
                     root = Some(
-                        Id::parse(val).ok_or_else(|| format!("root `{val}` is not a 24-hex id"))?,
+                        Id::parse(val).ok_or_else(|| CauseHeaderError::BadRoot(val.to_string()))?,
                     )
                 }
                 "depth" => {
                     depth = Some(
                         val.parse::<u32>()
-                            .map_err(|_| format!("depth `{val}` is not a number"))?,
+                            .map_err(|_| CauseHeaderError::BadDepth(val.to_string()))?,
                     )
                 }
                 "run" => cause.run = Some(decode(val)?),
@@ -158,7 +179,7 @@ impl Cause {
                             continue;
                         }
                         let (wf, rec) = split_once_at_byte(hop, b'@')
-                            .ok_or_else(|| format!("chain hop `{hop}` is not workflow@record"))?;
+                            .ok_or_else(|| CauseHeaderError::BadHop(hop.to_string()))?;
                         cause.chain.push(Hop {
                             workflow: decode(wf)?,
                             record: decode(rec)?,
@@ -168,8 +189,8 @@ impl Cause {
                 _ => {} // unknown keys are ignored, for forward compatibility
             }
         }
-        cause.root = root.ok_or("missing root=")?;
-        cause.depth = depth.ok_or("missing depth=")?;
+        cause.root = root.ok_or(CauseHeaderError::MissingRoot)?;
+        cause.depth = depth.ok_or(CauseHeaderError::MissingDepth)?;
         Ok(cause)
     }
 
@@ -252,7 +273,7 @@ fn encode_into(text: &str, out: &mut String) {
     out.extend(percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED));
 }
 
-fn decode(text: &str) -> Result<String, String> {
+fn decode(text: &str) -> Result<String, CauseHeaderError> {
     // Ids, run ids and most names have nothing encoded: a copy (6e4e269, callgrind).
     if !text.contains('%') {
         return Ok(text.to_owned());
@@ -265,12 +286,12 @@ fn decode(text: &str) -> Result<String, String> {
             .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
     });
     if !well_formed {
-        return Err(format!("bad percent-encoding in `{text}`"));
+        return Err(CauseHeaderError::BadPercentEncoding(text.to_string()));
     }
     percent_encoding::percent_decode_str(text)
         .decode_utf8()
         .map(|decoded| decoded.into_owned())
-        .map_err(|_| format!("`{text}` is not UTF-8 once decoded"))
+        .map_err(|_| CauseHeaderError::NotUtf8(text.to_string()))
 }
 
 #[cfg(test)]
@@ -361,11 +382,37 @@ mod tests {
 
     #[test]
     fn rejects_missing_root_and_bad_depth() {
-        assert!(Cause::parse_header("depth=1").unwrap_err().contains("root"));
-        assert!(
+        assert_eq!(
+            Cause::parse_header("depth=1").unwrap_err().to_string(),
+            "missing root="
+        );
+        assert_eq!(
             Cause::parse_header("root=64a0c0ffee0000000000beef; depth=x")
                 .unwrap_err()
-                .contains("depth")
+                .to_string(),
+            "depth `x` is not a number"
+        );
+        assert_eq!(
+            Cause::parse_header("root=64a0c0ffee0000000000beef; chain=a")
+                .unwrap_err()
+                .to_string(),
+            "chain hop `a` is not workflow@record"
+        );
+        assert_eq!(
+            Cause::parse_header("root=64a0c0ffee0000000000beef; x")
+                .unwrap_err()
+                .to_string(),
+            "`x` is not key=value"
+        );
+        assert_eq!(
+            Cause::parse_header("root=beef; depth=1")
+                .unwrap_err()
+                .to_string(),
+            "root `beef` is not a 24-hex id"
+        );
+        assert_eq!(
+            Cause::parse_header("root=64a0c0ffee0000000000beef"),
+            Err(CauseHeaderError::MissingDepth)
         );
     }
 
@@ -373,12 +420,12 @@ mod tests {
     fn rejects_malformed_percent_encoding() {
         for bad in ["%", "a%4", "%zz", "%+1", "a%%41"] {
             assert_eq!(
-                decode(bad).unwrap_err(),
+                decode(bad).unwrap_err().to_string(),
                 format!("bad percent-encoding in `{bad}`")
             );
         }
         assert_eq!(
-            decode("%C3").unwrap_err(),
+            decode("%C3").unwrap_err().to_string(),
             "`%C3` is not UTF-8 once decoded"
         );
         assert_eq!(decode("a%2fb%2F%41").as_deref(), Ok("a/b/A"));

@@ -218,26 +218,39 @@ impl Clock {
     }
 }
 
+/// Why a duration was refused; the message names the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("empty duration")]
+    Empty,
+    #[error("duration `{0}` is too large")]
+    TooLarge(String),
+    #[error("`{text}` has an unknown unit `{unit}` (use ms, s, m, h or d)")]
+    UnknownUnit { text: String, unit: String },
+    #[error("`{0}` is not a duration (use e.g. 60s, 5m, 1h30m, 250ms, 2d)")]
+    NotADuration(String),
+}
+
 /// Parses a duration such as `60s`, `5m`, `1h30m`, `250ms`, `2d` into milliseconds, with
 /// humantime's grammar (which also takes `5 minutes`, `1.5h`, `1w`). A bare number is
 /// seconds, as the mock has always documented (humantime wants a unit); a negative bare
 /// number is returned as it is, for the callers to refuse with their own words.
-pub fn parse_duration(text: &str) -> Result<i64, String> {
+pub fn parse_duration(text: &str) -> Result<i64, DurationError> {
     let text = text.trim();
+    let too_large = || DurationError::TooLarge(text.to_string());
     if let Ok(secs) = text.parse::<i64>() {
-        return secs
-            .checked_mul(1000)
-            .ok_or_else(|| format!("duration `{text}` is too large"));
+        return secs.checked_mul(1000).ok_or_else(too_large);
     }
     let duration = humantime::parse_duration(text).map_err(|e| match e {
-        humantime::DurationError::Empty => "empty duration".to_string(),
-        humantime::DurationError::UnknownUnit { unit, .. } => {
-            format!("`{text}` has an unknown unit `{unit}` (use ms, s, m, h or d)")
-        }
-        humantime::DurationError::NumberOverflow => format!("duration `{text}` is too large"),
-        _ => format!("`{text}` is not a duration (use e.g. 60s, 5m, 1h30m, 250ms, 2d)"),
+        humantime::DurationError::Empty => DurationError::Empty,
+        humantime::DurationError::UnknownUnit { unit, .. } => DurationError::UnknownUnit {
+            text: text.to_string(),
+            unit,
+        },
+        humantime::DurationError::NumberOverflow => too_large(),
+        _ => DurationError::NotADuration(text.to_string()),
     })?;
-    i64::try_from(duration.as_millis()).map_err(|_| format!("duration `{text}` is too large"))
+    i64::try_from(duration.as_millis()).map_err(|_| too_large())
 }
 
 #[cfg(test)]
@@ -316,21 +329,27 @@ mod tests {
         assert_eq!(parse_duration("5 minutes"), Ok(300_000));
         assert_eq!(parse_duration("1w"), Ok(604_800_000));
         assert_eq!(
-            parse_duration("10x").unwrap_err(),
+            parse_duration("10x").unwrap_err().to_string(),
             "`10x` has an unknown unit `x` (use ms, s, m, h or d)"
         );
         assert_eq!(
-            parse_duration("soon").unwrap_err(),
+            parse_duration("soon").unwrap_err().to_string(),
             "`soon` is not a duration (use e.g. 60s, 5m, 1h30m, 250ms, 2d)"
         );
         assert_eq!(
-            parse_duration("9223372036854775807").unwrap_err(),
+            parse_duration("9223372036854775807")
+                .unwrap_err()
+                .to_string(),
             "duration `9223372036854775807` is too large"
         );
         assert_eq!(
-            parse_duration("9999999999999999h").unwrap_err(),
+            parse_duration("9999999999999999h").unwrap_err().to_string(),
             "duration `9999999999999999h` is too large"
         );
-        assert_eq!(parse_duration("").unwrap_err(), "empty duration");
+        assert_eq!(
+            parse_duration("").unwrap_err().to_string(),
+            "empty duration"
+        );
+        assert_eq!(parse_duration("  "), Err(DurationError::Empty));
     }
 }
