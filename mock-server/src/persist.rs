@@ -141,11 +141,9 @@ pub fn save_snapshot(snapshot: &StoreSnapshot, path: &Path) -> Result<usize, Sta
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kmock-persist-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A fresh directory, removed when the returned guard is dropped.
+    fn scratch() -> tempfile::TempDir {
+        tempfile::tempdir().expect("a temporary directory")
     }
 
     fn snapshot_with(section: serde_json::Value) -> StoreSnapshot {
@@ -167,7 +165,8 @@ mod tests {
     fn a_value_nested_to_the_parse_limit_is_saved_and_read_back() {
         // As deep as a request body may nest: the file wraps it a few levels deeper.
         let deep: serde_json::Value = serde_json::from_str(&nested(127)).unwrap();
-        let path = scratch("deep").join("state.json");
+        let dir = scratch();
+        let path = dir.path().join("state.json");
         save_snapshot(&snapshot_with(deep.clone()), &path).unwrap();
         let loaded = load(&path).unwrap().expect("a state");
         assert_eq!(loaded.extra.get("deep"), Some(&deep));
@@ -175,7 +174,8 @@ mod tests {
 
     #[test]
     fn a_file_nested_past_any_saved_state_is_refused_not_overflowing_the_stack() {
-        let path = scratch("too-deep").join("state.json");
+        let dir = scratch();
+        let path = dir.path().join("state.json");
         // Brackets inside strings do not count, escaped quotes do not end a string.
         let text = format!(
             r#"{{"s": "[[[{{\"[[", "x": {}, "version": 1}}"#,
@@ -188,9 +188,9 @@ mod tests {
 
     #[test]
     fn missing_is_none_and_garbage_is_refused_untouched() {
-        let dir = scratch("garbage");
-        assert!(load(&dir.join("none.json")).unwrap().is_none());
-        let path = dir.join("state.json");
+        let dir = scratch();
+        assert!(load(&dir.path().join("none.json")).unwrap().is_none());
+        let path = dir.path().join("state.json");
         std::fs::write(&path, b"{not json").unwrap();
         let err = load(&path).unwrap_err();
         assert!(
