@@ -120,20 +120,12 @@ pub fn save_snapshot(snapshot: &StoreSnapshot, path: &Path) -> Result<usize, Sta
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut file = std::fs::File::create(&tmp).map_err(fail)?;
-        file.write_all(&bytes).map_err(fail)?;
-        file.sync_all().map_err(fail)?;
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })?;
+    // A uniquely named file beside the target, renamed over it once complete (removed if
+    // anything fails): two servers of one process saving to one path cannot share it.
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    file.write_all(&bytes).map_err(fail)?;
+    file.as_file().sync_all().map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
     Ok(bytes.len())
 }
 
@@ -184,6 +176,35 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         let err = load(&path).unwrap_err().to_string();
         assert!(err.contains("it nests 100001 levels deep"), "{err}");
+    }
+
+    #[test]
+    fn saves_to_one_path_from_many_threads_each_complete_and_leave_nothing_else() {
+        let dir = scratch();
+        let path = dir.path().join("state.json");
+        let snapshot = snapshot_with(serde_json::json!({"n": 1}));
+        std::thread::scope(|scope| {
+            let savers: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..25).try_for_each(|_| save_snapshot(&snapshot, &path).map(drop))
+                    })
+                })
+                .collect();
+            for saver in savers {
+                saver
+                    .join()
+                    .expect("no panic")
+                    .expect("every save succeeds");
+            }
+        });
+        let loaded = load(&path).unwrap().expect("a state");
+        assert_eq!(loaded.extra.get("deep"), Some(&serde_json::json!({"n": 1})));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["state.json"], "no temporary file is left behind");
     }
 
     #[test]
