@@ -46,7 +46,7 @@ pub struct Shared {
     /// While draining (shutting down), `/v1` requests nobody's workflow caused get 503.
     pub draining: std::sync::atomic::AtomicBool,
     /// Extra sections saved with the state, by name.
-    pub state_sections: std::sync::Mutex<Vec<(String, StateSection)>>,
+    pub state_sections: parking_lot::Mutex<Vec<(String, StateSection)>>,
     /// The extra sections of the state loaded at start.
     pub restored_sections: serde_json::Map<String, serde_json::Value>,
 }
@@ -65,10 +65,7 @@ impl Shared {
     /// The state to save: the store and every registered section.
     pub fn state_snapshot(&self) -> crate::store::StoreSnapshot {
         let mut snapshot = self.store.snapshot();
-        let sections = self
-            .state_sections
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let sections = self.state_sections.lock();
         for (name, section) in sections.iter() {
             snapshot.extra.insert(name.clone(), (section.0)());
         }

@@ -218,52 +218,39 @@ impl Clock {
     }
 }
 
-/// Parses a duration such as `60s`, `5m`, `1h30m`, `250ms`, `2d` into milliseconds.
-/// A bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<i64, String> {
+/// Why a duration was refused; the message names the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("empty duration")]
+    Empty,
+    #[error("duration `{0}` is too large")]
+    TooLarge(String),
+    #[error("`{text}` has an unknown unit `{unit}` (use ms, s, m, h or d)")]
+    UnknownUnit { text: String, unit: String },
+    #[error("`{0}` is not a duration (use e.g. 60s, 5m, 1h30m, 250ms, 2d)")]
+    NotADuration(String),
+}
+
+/// Parses a duration such as `60s`, `5m`, `1h30m`, `250ms`, `2d` into milliseconds, with
+/// humantime's grammar (which also takes `5 minutes`, `1.5h`, `1w`). A bare number is
+/// seconds, as the mock has always documented (humantime wants a unit); a negative bare
+/// number is returned as it is, for the callers to refuse with their own words.
+pub fn parse_duration(text: &str) -> Result<i64, DurationError> {
     let text = text.trim();
-    if text.is_empty() {
-        return Err("empty duration".into());
-    }
+    let too_large = || DurationError::TooLarge(text.to_string());
     if let Ok(secs) = text.parse::<i64>() {
-        return secs
-            .checked_mul(1000)
-            .ok_or_else(|| format!("duration `{text}` is too large"));
+        return secs.checked_mul(1000).ok_or_else(too_large);
     }
-    let mut total: i64 = 0;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return Err(format!(
-                "`{text}` is not a duration (use e.g. 60s, 5m, 1h30m, 250ms, 2d)"
-            ));
-        }
-        let amount: i64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("duration `{text}` is too large"))?;
-        rest = &rest[digits..];
-        let unit_len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        let factor = match unit {
-            "ms" => 1,
-            "s" => 1000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            _ => {
-                return Err(format!(
-                    "`{text}` has an unknown unit `{unit}` (use ms, s, m, h or d)"
-                ));
-            }
-        };
-        total = amount
-            .checked_mul(factor)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("duration `{text}` is too large"))?;
-    }
-    Ok(total)
+    let duration = humantime::parse_duration(text).map_err(|e| match e {
+        humantime::DurationError::Empty => DurationError::Empty,
+        humantime::DurationError::UnknownUnit { unit, .. } => DurationError::UnknownUnit {
+            text: text.to_string(),
+            unit,
+        },
+        humantime::DurationError::NumberOverflow => too_large(),
+        _ => DurationError::NotADuration(text.to_string()),
+    })?;
+    i64::try_from(duration.as_millis()).map_err(|_| too_large())
 }
 
 #[cfg(test)]
@@ -336,12 +323,33 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(250));
         assert_eq!(parse_duration("2d"), Ok(172_800_000));
         assert_eq!(parse_duration("90"), Ok(90_000));
-        assert!(parse_duration("5 minutes").is_err());
-        assert!(
-            parse_duration("10y")
-                .unwrap_err()
-                .contains("unknown unit `y`")
+        assert_eq!(parse_duration(" 29m "), Ok(1_740_000));
+        assert_eq!(parse_duration("-5"), Ok(-5_000));
+        // humantime's longer forms.
+        assert_eq!(parse_duration("5 minutes"), Ok(300_000));
+        assert_eq!(parse_duration("1w"), Ok(604_800_000));
+        assert_eq!(
+            parse_duration("10x").unwrap_err().to_string(),
+            "`10x` has an unknown unit `x` (use ms, s, m, h or d)"
         );
-        assert!(parse_duration("").is_err());
+        assert_eq!(
+            parse_duration("soon").unwrap_err().to_string(),
+            "`soon` is not a duration (use e.g. 60s, 5m, 1h30m, 250ms, 2d)"
+        );
+        assert_eq!(
+            parse_duration("9223372036854775807")
+                .unwrap_err()
+                .to_string(),
+            "duration `9223372036854775807` is too large"
+        );
+        assert_eq!(
+            parse_duration("9999999999999999h").unwrap_err().to_string(),
+            "duration `9999999999999999h` is too large"
+        );
+        assert_eq!(
+            parse_duration("").unwrap_err().to_string(),
+            "empty duration"
+        );
+        assert_eq!(parse_duration("  "), Err(DurationError::Empty));
     }
 }

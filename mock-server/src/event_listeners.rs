@@ -5,7 +5,9 @@
 //! behind that every later publish would still call.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError, Weak};
+use std::sync::{Arc, Weak};
+
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::events::Event;
 
@@ -34,11 +36,11 @@ impl std::fmt::Debug for Listeners {
 
 impl Listeners {
     fn read(&self) -> RwLockReadGuard<'_, Vec<Entry>> {
-        self.entries.read().unwrap_or_else(|e| e.into_inner())
+        self.entries.read()
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, Vec<Entry>> {
-        self.entries.write().unwrap_or_else(|e| e.into_inner())
+        self.entries.write()
     }
 
     /// Registers `listener` for the events numbered `from` on.
@@ -77,10 +79,8 @@ impl Listeners {
     /// (a handle may be dropped by a listener while it is being told): a later call, or
     /// the next registration, removes them then.
     fn remove_stopped(&self) {
-        let mut entries = match self.entries.try_write() {
-            Ok(entries) => entries,
-            Err(TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(TryLockError::WouldBlock) => return,
+        let Some(mut entries) = self.entries.try_write() else {
+            return;
         };
         entries.retain(|e| !e.stopped.load(Ordering::Acquire));
     }

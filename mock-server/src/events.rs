@@ -8,8 +8,10 @@
 //! exactly how many events it missed ([`BusItem::Lagged`]): a counted, reported
 //! overflow, never a silent one. The same log answers `GET /__admin/events`.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+
+use parking_lot::Mutex;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -181,8 +183,8 @@ impl EventBus {
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Ring<Arc<Event>>> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> parking_lot::MutexGuard<'_, Ring<Arc<Event>>> {
+        self.log.lock()
     }
 
     /// Appends an event; subscribers see it in publish order, listeners are told of it
@@ -519,7 +521,7 @@ mod tests {
     fn recording_listener() -> (Arc<Mutex<Vec<u64>>>, Listener) {
         let told = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&told);
-        let listener: Listener = Box::new(move |seq, _| sink.lock().unwrap().push(seq));
+        let listener: Listener = Box::new(move |seq, _| sink.lock().push(seq));
         (told, listener)
     }
 
@@ -536,7 +538,7 @@ mod tests {
         drop(handle);
         assert_eq!(bus.listener_count(), 0);
         bus.publish(event(3, json!({}).into()));
-        assert_eq!(*told.lock().unwrap(), [first, second]);
+        assert_eq!(*told.lock(), [first, second]);
     }
 
     #[test]
@@ -549,9 +551,9 @@ mod tests {
         let handle = bus.listen(Box::new(move |_, _| {
             counter.fetch_add(1, Ordering::SeqCst);
             // The last handle goes while the registry is being read on this thread.
-            drop(in_listener.lock().unwrap().take());
+            drop(in_listener.lock().take());
         }));
-        *slot.lock().unwrap() = Some(handle);
+        *slot.lock() = Some(handle);
         let (told, other) = recording_listener();
         let other_handle = bus.listen(other);
         let first = bus.publish(event(1, json!({}).into()));
@@ -559,7 +561,7 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1, "told once, then stopped");
         assert_eq!(bus.listener_count(), 1, "only the other listener is left");
         assert_eq!(bus.listeners.held(), 1, "the stopped entry was removed");
-        assert_eq!(*told.lock().unwrap(), [first, second]);
+        assert_eq!(*told.lock(), [first, second]);
         drop(other_handle);
     }
 }

@@ -7,7 +7,7 @@
 //! The probability is decided by a hash of the rule's seed and the match count, never by
 //! a random source, so the same requests in the same order hit the same faults.
 
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -65,6 +65,12 @@ impl FaultSpec {
                 format!("the path pattern `{}` must start with /", self.path),
             ));
         }
+        if let Err(e) = PathPattern::new(&self.path) {
+            return Err((
+                "/path".into(),
+                format!("the path pattern `{}` is not valid: {e}", self.path),
+            ));
+        }
         if let Some(p) = self.probability
             && !(0.0..=1.0).contains(&p)
         {
@@ -95,6 +101,8 @@ pub struct FaultRule {
     pub id: Id,
     #[serde(flatten)]
     pub spec: FaultSpec,
+    #[serde(skip)]
+    pattern: PathPattern,
     /// Requests the rule matched.
     pub matched: u64,
     /// Times it fired.
@@ -117,23 +125,51 @@ pub struct FaultHit {
     pub step: Option<String>,
 }
 
-/// Whether `path` matches `pattern` (`*`: any characters but `/`; `**`: any characters).
-pub fn path_matches(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(b'*') if p.get(1) == Some(&b'*') => (0..=s.len()).any(|i| go(&p[2..], &s[i..])),
-            Some(b'*') => {
-                let segment = s.iter().position(|c| *c == b'/').unwrap_or(s.len());
-                (0..=segment).any(|i| go(&p[1..], &s[i..]))
+/// A rule's path pattern, compiled once when the rule is added.
+///
+/// The documented syntax (`*`: one segment's characters; `**`: any characters, `/`
+/// included, wherever it stands) is written as a globset glob: other characters are
+/// literal (escaped), `*` does not cross `/`, and each `**` becomes `{*,*/**/*}` (no `/`,
+/// or at least one), so that `/v1/conv**` keeps meaning what it did. The glob is matched
+/// as one regex, in time linear in the path, however many `**` the pattern has.
+#[derive(Debug, Clone)]
+pub struct PathPattern(globset::GlobMatcher);
+
+impl PathPattern {
+    /// Compiles `pattern` (a trailing `/` is ignored, as on the paths matched).
+    pub fn new(pattern: &str) -> Result<PathPattern, globset::Error> {
+        let mut glob = String::with_capacity(pattern.len() * 2);
+        let mut rest = pattern.trim_end_matches('/');
+        while let Some(star) = rest.find('*') {
+            glob.push_str(&globset::escape(&rest[..star]));
+            rest = &rest[star..];
+            if let Some(after) = rest.strip_prefix("**") {
+                glob.push_str("{*,*/**/*}");
+                rest = after;
+            } else {
+                glob.push('*');
+                rest = &rest[1..];
             }
-            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
         }
+        glob.push_str(&globset::escape(rest));
+        let matcher = globset::GlobBuilder::new(&glob)
+            .literal_separator(true)
+            .backslash_escape(false)
+            .build()?
+            .compile_matcher();
+        Ok(PathPattern(matcher))
     }
-    go(
-        pattern.trim_end_matches('/').as_bytes(),
-        path.trim_end_matches('/').as_bytes(),
-    )
+
+    /// Whether `path` (a trailing `/` ignored) matches.
+    pub fn matches(&self, path: &str) -> bool {
+        self.0.is_match(path.trim_end_matches('/'))
+    }
+}
+
+/// Whether `path` matches `pattern` (`*`: any characters but `/`; `**`: any characters);
+/// `false` for a pattern that does not compile.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    PathPattern::new(pattern).is_ok_and(|p| p.matches(path))
 }
 
 /// The rules and the log of hits.
@@ -153,24 +189,28 @@ impl Default for Faults {
 }
 
 impl Faults {
-    fn rules(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
-        self.rules.lock().unwrap_or_else(|e| e.into_inner())
+    fn rules(&self) -> parking_lot::MutexGuard<'_, Vec<FaultRule>> {
+        self.rules.lock()
     }
 
-    fn hits(&self) -> std::sync::MutexGuard<'_, Ring<FaultHit>> {
-        self.hits.lock().unwrap_or_else(|e| e.into_inner())
+    fn hits(&self) -> parking_lot::MutexGuard<'_, Ring<FaultHit>> {
+        self.hits.lock()
     }
 
-    /// Adds a (checked) rule.
-    pub fn add(&self, id: Id, spec: FaultSpec) -> FaultRule {
+    /// Adds a rule; `Err` (from [`FaultSpec::check`]) names the field that is wrong.
+    pub fn add(&self, id: Id, spec: FaultSpec) -> Result<FaultRule, (String, String)> {
+        spec.check()?;
+        let pattern =
+            PathPattern::new(&spec.path).map_err(|e| ("/path".to_string(), e.to_string()))?;
         let rule = FaultRule {
             id,
             spec,
+            pattern,
             matched: 0,
             fired: 0,
         };
         self.rules().push(rule.clone());
-        rule
+        Ok(rule)
     }
 
     /// The rules with their counters.
@@ -214,7 +254,7 @@ impl Faults {
                 .as_deref()
                 .is_some_and(|m| !m.eq_ignore_ascii_case(method))
                 || spec.from_workflows.is_some_and(|w| w != from_workflow)
-                || !path_matches(&spec.path, path)
+                || !rule.pattern.matches(path)
             {
                 continue;
             }
@@ -290,6 +330,27 @@ mod tests {
             "/v1/conversations/abc/tags/"
         ));
         assert!(!path_matches("/v1/tags", "/v1/tagsx"));
+        assert!(!path_matches("/v1/**", "/v1"));
+        assert!(path_matches("/v1/conv**", "/v1/conversations/abc/tags"));
+        assert!(path_matches("/v1/**/tags", "/v1/conversations/abc/tags"));
+        // Glob syntax the mock does not document is literal.
+        assert!(path_matches("/v1/a?b/[x]/{c,d}", "/v1/a?b/[x]/{c,d}"));
+        assert!(!path_matches("/v1/a?b", "/v1/aXb"));
+        assert!(!path_matches("/v1/{c,d}", "/v1/c"));
+        assert!(path_matches("/v1/a\\b", "/v1/a\\b"));
+    }
+
+    /// The old recursive matcher tried every split for each `**`: exponential in their
+    /// number on a path that does not match.
+    #[test]
+    fn many_double_stars_match_as_one_glob() {
+        let pattern = format!("/v1/{}b", "**a".repeat(30));
+        let no_b = format!("/v1/{}", "a/".repeat(40));
+        assert!(!path_matches(&pattern, &no_b));
+        let with_b = format!("{}b", no_b.trim_end_matches('/'));
+        assert!(path_matches(&pattern, &with_b));
+        assert!(!path_matches(&pattern, &format!("/v1/{}b", "a".repeat(29))));
+        assert!(path_matches(&pattern, &format!("/v1/{}b", "a".repeat(30))));
     }
 
     fn spec(every: Option<u64>, probability: Option<f64>) -> FaultSpec {
@@ -310,7 +371,9 @@ mod tests {
         let cause = Cause::root(Id::from_bytes([1; 12]));
         let t = Timestamp::from_millis(0);
         let faults = Faults::default();
-        faults.add(Id::from_bytes([2; 12]), spec(Some(3), None));
+        faults
+            .add(Id::from_bytes([2; 12]), spec(Some(3), None))
+            .unwrap();
         let fired: Vec<bool> = (0..6)
             .map(|_| faults.decide("PUT", "/v1/x", &cause, t).is_some())
             .collect();
@@ -322,7 +385,8 @@ mod tests {
 
         let pattern = |seed_rule: u8| {
             let f = Faults::default();
-            f.add(Id::from_bytes([seed_rule; 12]), spec(None, Some(0.5)));
+            f.add(Id::from_bytes([seed_rule; 12]), spec(None, Some(0.5)))
+                .unwrap();
             (0..64)
                 .map(|_| f.decide("PUT", "/v1/x", &cause, t).is_some())
                 .collect::<Vec<_>>()
@@ -342,5 +406,21 @@ mod tests {
         bad.probability = None;
         bad.action = FaultAction::Status { status: 200 };
         assert_eq!(bad.check().unwrap_err().0, "/action/status");
+        bad.action = FaultAction::Drop;
+        assert!(bad.check().is_ok());
+        assert_eq!(
+            Faults::default()
+                .add(
+                    Id::from_bytes([2; 12]),
+                    FaultSpec {
+                        every: Some(0),
+                        ..bad
+                    }
+                )
+                .unwrap_err()
+                .0,
+            "/every",
+            "add checks the spec"
+        );
     }
 }

@@ -226,20 +226,20 @@ impl FixtureBundle {
 
             for (k, key) in fixture.keys.iter().enumerate() {
                 let at = |rest: &str| at(&format!("/keys/{k}{rest}"));
-                let expires_at =
-                    match (&key.expires_at, &key.expires_in) {
-                        (Some(t), _) => Some(*t),
-                        (None, Some(d)) => Some(store.now().plus_millis(
-                            parse_duration(d).map_err(|m| fail(at("/expiresIn"), m))?,
-                        )),
-                        (None, None) => None,
-                    };
+                let expires_at = match (&key.expires_at, &key.expires_in) {
+                    (Some(t), _) => Some(*t),
+                    (None, Some(d)) => Some(store.now().plus_millis(
+                        parse_duration(d).map_err(|e| fail(at("/expiresIn"), e.to_string()))?,
+                    )),
+                    (None, None) => None,
+                };
                 let allowed_cidrs = key
                     .allowed_cidrs
                     .iter()
                     .enumerate()
                     .map(|(i, c)| {
-                        parse_cidr(c).map_err(|m| fail(at(&format!("/allowedCidrs/{i}")), m))
+                        parse_cidr(c)
+                            .map_err(|e| fail(at(&format!("/allowedCidrs/{i}")), e.to_string()))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let (info, token) = store
@@ -317,11 +317,16 @@ impl FixtureBundle {
     }
 }
 
+/// A text that is neither an IP range nor an address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an IP range (e.g. 10.0.0.0/8) or address")]
+pub struct CidrError(pub String);
+
 /// Parses a CIDR (`10.0.0.0/8`) or a single address (`127.0.0.1`).
-pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
+pub fn parse_cidr(text: &str) -> Result<IpNet, CidrError> {
     text.parse::<IpNet>()
         .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("`{text}` is not an IP range (e.g. 10.0.0.0/8) or address"))
+        .map_err(|_| CidrError(text.to_string()))
 }
 
 fn pointer_of(e: &crate::error::ApiError) -> String {
@@ -390,6 +395,9 @@ mod tests {
     fn cidrs_and_addresses() {
         assert!(parse_cidr("10.0.0.0/8").is_ok());
         assert_eq!(parse_cidr("127.0.0.1").unwrap().to_string(), "127.0.0.1/32");
-        assert!(parse_cidr("nope").is_err());
+        assert_eq!(
+            parse_cidr("nope").unwrap_err().to_string(),
+            "`nope` is not an IP range (e.g. 10.0.0.0/8) or address"
+        );
     }
 }

@@ -120,20 +120,12 @@ pub fn save_snapshot(snapshot: &StoreSnapshot, path: &Path) -> Result<usize, Sta
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut file = std::fs::File::create(&tmp).map_err(fail)?;
-        file.write_all(&bytes).map_err(fail)?;
-        file.sync_all().map_err(fail)?;
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })?;
+    // A uniquely named file beside the target, renamed over it once complete (removed if
+    // anything fails): two servers of one process saving to one path cannot share it.
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    file.write_all(&bytes).map_err(fail)?;
+    file.as_file().sync_all().map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
     Ok(bytes.len())
 }
 
@@ -141,11 +133,9 @@ pub fn save_snapshot(snapshot: &StoreSnapshot, path: &Path) -> Result<usize, Sta
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kmock-persist-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A fresh directory, removed when the returned guard is dropped.
+    fn scratch() -> tempfile::TempDir {
+        tempfile::tempdir().expect("a temporary directory")
     }
 
     fn snapshot_with(section: serde_json::Value) -> StoreSnapshot {
@@ -167,7 +157,8 @@ mod tests {
     fn a_value_nested_to_the_parse_limit_is_saved_and_read_back() {
         // As deep as a request body may nest: the file wraps it a few levels deeper.
         let deep: serde_json::Value = serde_json::from_str(&nested(127)).unwrap();
-        let path = scratch("deep").join("state.json");
+        let dir = scratch();
+        let path = dir.path().join("state.json");
         save_snapshot(&snapshot_with(deep.clone()), &path).unwrap();
         let loaded = load(&path).unwrap().expect("a state");
         assert_eq!(loaded.extra.get("deep"), Some(&deep));
@@ -175,7 +166,8 @@ mod tests {
 
     #[test]
     fn a_file_nested_past_any_saved_state_is_refused_not_overflowing_the_stack() {
-        let path = scratch("too-deep").join("state.json");
+        let dir = scratch();
+        let path = dir.path().join("state.json");
         // Brackets inside strings do not count, escaped quotes do not end a string.
         let text = format!(
             r#"{{"s": "[[[{{\"[[", "x": {}, "version": 1}}"#,
@@ -187,10 +179,39 @@ mod tests {
     }
 
     #[test]
+    fn saves_to_one_path_from_many_threads_each_complete_and_leave_nothing_else() {
+        let dir = scratch();
+        let path = dir.path().join("state.json");
+        let snapshot = snapshot_with(serde_json::json!({"n": 1}));
+        std::thread::scope(|scope| {
+            let savers: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..25).try_for_each(|_| save_snapshot(&snapshot, &path).map(drop))
+                    })
+                })
+                .collect();
+            for saver in savers {
+                saver
+                    .join()
+                    .expect("no panic")
+                    .expect("every save succeeds");
+            }
+        });
+        let loaded = load(&path).unwrap().expect("a state");
+        assert_eq!(loaded.extra.get("deep"), Some(&serde_json::json!({"n": 1})));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["state.json"], "no temporary file is left behind");
+    }
+
+    #[test]
     fn missing_is_none_and_garbage_is_refused_untouched() {
-        let dir = scratch("garbage");
-        assert!(load(&dir.join("none.json")).unwrap().is_none());
-        let path = dir.join("state.json");
+        let dir = scratch();
+        assert!(load(&dir.path().join("none.json")).unwrap().is_none());
+        let path = dir.path().join("state.json");
         std::fs::write(&path, b"{not json").unwrap();
         let err = load(&path).unwrap_err();
         assert!(

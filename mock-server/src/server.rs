@@ -178,6 +178,12 @@ impl MockServerBuilder {
 
     /// Loads the fixtures, binds, and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
+        let fault_error = |i: usize, (pointer, message): (String, String)| {
+            StartError::Fault(format!("fault {i} {pointer}: {message}"))
+        };
+        for (i, spec) in self.faults.iter().enumerate() {
+            spec.check().map_err(|e| fault_error(i, e))?;
+        }
         let clock = self.clock.unwrap_or_else(Clock::virtual_default);
         let bus = EventBus::new(self.event_capacity);
         let store = Store::new(clock.clone(), self.seed, Arc::clone(&bus));
@@ -196,7 +202,7 @@ impl MockServerBuilder {
         let restored_sections = saved.as_ref().map(|s| s.extra.clone()).unwrap_or_default();
         let shared = Arc::new(Shared {
             draining: std::sync::atomic::AtomicBool::new(false),
-            state_sections: std::sync::Mutex::new(Vec::new()),
+            state_sections: parking_lot::Mutex::new(Vec::new()),
             restored_sections,
             store,
             journal: Journal::new(self.journal_capacity, self.journal_bytes, self.journal),
@@ -224,18 +230,16 @@ impl MockServerBuilder {
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
 
-        let webhook_worker = shared.webhooks.spawn_worker(&bus, clock);
-
         for (i, spec) in self.faults.into_iter().enumerate() {
-            spec.check().map_err(|(pointer, message)| {
-                StartError::Fault(format!("fault {i} {pointer}: {message}"))
-            })?;
             let id = shared
                 .store
                 .ids()
                 .derive(shared.store.now(), &[b"fault", &(i as u64).to_be_bytes()]);
-            shared.faults.add(id, spec);
+            shared.faults.add(id, spec).map_err(|e| fault_error(i, e))?;
         }
+        // Nothing is spawned before this point: every check that can refuse the start
+        // has passed, so no task outlives a refused start.
+        let webhook_worker = shared.webhooks.spawn_worker(&bus, clock);
         let router = crate::app::router(Arc::clone(&shared), self.extra_admin);
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -367,7 +371,6 @@ impl MockServer {
         self.shared
             .state_sections
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
             .push((name.to_string(), produce));
     }
 
@@ -409,5 +412,46 @@ impl MockServer {
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.stop_now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::{FaultAction, FaultSpec};
+
+    fn invalid_fault() -> FaultSpec {
+        FaultSpec {
+            method: None,
+            path: "/v1/**".into(),
+            probability: None,
+            every: Some(0),
+            times: None,
+            from_workflows: None,
+            seed: 0,
+            action: FaultAction::Drop,
+        }
+    }
+
+    /// A refused start leaves no task behind: the webhook worker of a server that never
+    /// started would wait for a bus nobody closes.
+    #[tokio::test]
+    async fn a_refused_fault_spec_leaves_no_task_running() {
+        let metrics = tokio::runtime::Handle::current().metrics();
+        assert_eq!(metrics.num_alive_tasks(), 0);
+        let error = MockServer::builder()
+            .fault(invalid_fault())
+            .start()
+            .await
+            .expect_err("`every: 0` is refused");
+        assert_eq!(
+            error.to_string(),
+            "invalid fault 0 /every: `every` is 1 or more"
+        );
+        assert_eq!(
+            metrics.num_alive_tasks(),
+            0,
+            "a task outlived the refused start"
+        );
     }
 }

@@ -7,7 +7,9 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -132,8 +134,8 @@ impl Webhooks {
         self.lock().values().all(|e| e.hook.is_none())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, IndexMap<Id, HookEntry>> {
-        self.hooks.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> parking_lot::MutexGuard<'_, IndexMap<Id, HookEntry>> {
+        self.hooks.lock()
     }
 
     /// Registers a hook.

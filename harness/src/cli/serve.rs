@@ -103,7 +103,7 @@ pub struct ServeArgs {
 }
 
 fn parse_grace(text: &str) -> Result<std::time::Duration, String> {
-    let millis = kustomer_mock::clock::parse_duration(text)?;
+    let millis = kustomer_mock::clock::parse_duration(text).map_err(|e| e.to_string())?;
     Ok(std::time::Duration::from_millis(millis.max(0) as u64))
 }
 

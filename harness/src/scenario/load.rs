@@ -142,8 +142,8 @@ impl Scenario {
             engine.hard_cap = cap;
         }
         if let Some(timeout) = &def.server.rest_timeout {
-            let millis =
-                parse_duration(timeout).map_err(|m| fail("$.server.restTimeout".into(), m))?;
+            let millis = parse_duration(timeout)
+                .map_err(|e| fail("$.server.restTimeout".into(), e.to_string()))?;
             engine.rest_timeout = Duration::from_millis(millis.max(1) as u64);
         }
 
@@ -440,7 +440,8 @@ fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)> {
         });
     }
     if let Some(text) = &s.advance_clock {
-        let millis = parse_duration(text).map_err(|m| (child_path(at, "advanceClock"), m))?;
+        let millis =
+            parse_duration(text).map_err(|e| (child_path(at, "advanceClock"), e.to_string()))?;
         if millis < 0 {
             return Err((
                 child_path(at, "advanceClock"),

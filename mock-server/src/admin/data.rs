@@ -114,23 +114,21 @@ pub async fn create_key(
         )
         .at_pointer("/token"));
     }
-    let expires_at =
-        match (body.expires_at, body.expires_in.as_deref()) {
-            (Some(at), _) => Some(at),
-            (None, Some(d)) => {
-                Some(app.store.now().plus_millis(parse_duration(d).map_err(|m| {
-                    ApiError::bad_request("invalid_value", m).at_pointer("/expiresIn")
-                })?))
-            }
-            (None, None) => None,
-        };
+    let expires_at = match (body.expires_at, body.expires_in.as_deref()) {
+        (Some(at), _) => Some(at),
+        (None, Some(d)) => Some(app.store.now().plus_millis(parse_duration(d).map_err(|e| {
+            ApiError::bad_request("invalid_value", e.to_string()).at_pointer("/expiresIn")
+        })?)),
+        (None, None) => None,
+    };
     let allowed_cidrs = body
         .allowed_cidrs
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            parse_cidr(c).map_err(|m| {
-                ApiError::bad_request("invalid_value", m).at_pointer(format!("/allowedCidrs/{i}"))
+            parse_cidr(c).map_err(|e| {
+                ApiError::bad_request("invalid_value", e.to_string())
+                    .at_pointer(format!("/allowedCidrs/{i}"))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -18,11 +18,12 @@ pub async fn create(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let spec: FaultSpec = parse_body(&body)?;
-    spec.check().map_err(|(pointer, message)| {
-        ApiError::bad_request("invalid_value", message).at_pointer(pointer)
-    })?;
+    let refused =
+        |(pointer, message)| ApiError::bad_request("invalid_value", message).at_pointer(pointer);
+    // Checked before an id is taken: a refused rule does not move the id sequence.
+    spec.check().map_err(refused)?;
     let id = app.store.ids().next(app.store.now());
-    let rule = app.faults.add(id, spec);
+    let rule = app.faults.add(id, spec).map_err(refused)?;
     Ok((StatusCode::CREATED, Json(json!(rule))))
 }
 

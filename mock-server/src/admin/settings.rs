@@ -35,8 +35,9 @@ pub async fn set_clock(State(app): State<AppState>, body: Bytes) -> Result<Json<
     let body: ClockBody = parse_body(&body)?;
     match (body.advance, body.set) {
         (Some(advance), None) => {
-            let millis = parse_duration(&advance)
-                .map_err(|m| ApiError::bad_request("invalid_value", m).at_pointer("/advance"))?;
+            let millis = parse_duration(&advance).map_err(|e| {
+                ApiError::bad_request("invalid_value", e.to_string()).at_pointer("/advance")
+            })?;
             if millis < 0 {
                 return Err(ApiError::bad_request(
                     "invalid_value",

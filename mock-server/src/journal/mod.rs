@@ -13,8 +13,8 @@
 
 mod record;
 
+use parking_lot::Mutex;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use axum::http::HeaderMap;
@@ -165,8 +165,8 @@ impl Journal {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ByteRing> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> parking_lot::MutexGuard<'_, ByteRing> {
+        self.entries.lock()
     }
 
     pub fn is_enabled(&self) -> bool {

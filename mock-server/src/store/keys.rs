@@ -1,6 +1,8 @@
 //! Orgs, API keys and machine users.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+
+use parking_lot::RwLock;
 
 use ipnet::IpNet;
 use sha2::{Digest, Sha256};
@@ -90,7 +92,7 @@ impl Store {
                 known_tags: dashmap::DashSet::new(),
             }),
         );
-        let mut default = self.default_org.write().unwrap_or_else(|e| e.into_inner());
+        let mut default = self.default_org.write();
         if default.is_none() {
             *default = Some(id);
         }

@@ -16,8 +16,10 @@ pub mod snapshot;
 mod tags;
 mod validate;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use dashmap::DashMap;
 use indexmap::IndexMap;
@@ -124,21 +126,21 @@ impl OrgState {
     /// The org's settings as they are now: every request reads them, and a copy of their
     /// strings each time was an allocation and a free per request for nothing.
     pub fn org(&self) -> Arc<Org> {
-        Arc::clone(&self.org.read().unwrap_or_else(|e| e.into_inner()))
+        Arc::clone(&self.org.read())
     }
 
     /// Changes the settings; requests holding the old ones keep them.
     fn change_org(&self, change: impl FnOnce(&mut Org)) {
-        let mut org = self.org.write().unwrap_or_else(|e| e.into_inner());
+        let mut org = self.org.write();
         change(Arc::make_mut(&mut org));
     }
 
     fn read(&self) -> RwLockReadGuard<'_, OrgData> {
-        self.data.read().unwrap_or_else(|e| e.into_inner())
+        self.data.read()
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, OrgData> {
-        self.data.write().unwrap_or_else(|e| e.into_inner())
+        self.data.write()
     }
 }
 
@@ -240,17 +242,13 @@ impl Store {
                     ApiError::bad_request("unknown_org", format!("There is no org named `{text}`"))
                         .at_pointer("/org")
                 }),
-            None => self
-                .default_org
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "no_org",
-                        "There is no org yet: seed fixtures or name an org",
-                    )
-                    .at_pointer("/org")
-                }),
+            None => self.default_org.read().ok_or_else(|| {
+                ApiError::bad_request(
+                    "no_org",
+                    "There is no org yet: seed fixtures or name an org",
+                )
+                .at_pointer("/org")
+            }),
         }
     }
 
@@ -265,10 +263,7 @@ impl Store {
     /// own. `Err` names the bad field.
     pub fn set_limits_override(&self, patch: LimitsPatch) -> Result<(), (String, String)> {
         patch.apply(&mut OrgLimits::default())?;
-        *self
-            .limits_override
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = Some(patch);
+        *self.limits_override.write() = Some(patch);
         Ok(())
     }
 
@@ -282,12 +277,7 @@ impl Store {
         if let Some(own) = own {
             own.apply(&mut limits)?;
         }
-        if let Some(server) = self
-            .limits_override
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
+        if let Some(server) = self.limits_override.read().as_ref() {
             server.apply(&mut limits)?;
         }
         Ok(limits)
@@ -298,7 +288,7 @@ impl Store {
         self.orgs.clear();
         self.org_names.clear();
         self.keys_by_digest.clear();
-        *self.default_org.write().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.default_org.write() = None;
         self.limiter.clear();
     }
 }

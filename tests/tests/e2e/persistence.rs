@@ -12,11 +12,11 @@ use serde_json::json;
 
 use crate::common::*;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kmock-state-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("state.json")
+/// A state file's path in a fresh directory, removed when the returned guard is dropped.
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("state.json");
+    (dir, path)
 }
 
 /// The answers a client would compare.
@@ -37,7 +37,7 @@ async fn observe(server: &MockServer) -> Vec<String> {
 
 #[tokio::test]
 async fn a_saved_state_loads_back_identically_and_continues_the_id_sequence() {
-    let path = scratch("round-trip");
+    let (_dir, path) = scratch();
     // Session A: some writes, save, then one more create (the id B must reproduce).
     let a = builder().state_file(&path).start().await.unwrap();
     post(
@@ -115,7 +115,7 @@ async fn a_saved_state_loads_back_identically_and_continues_the_id_sequence() {
 
 #[tokio::test]
 async fn a_corrupt_state_file_is_refused_and_left_untouched() {
-    let path = scratch("corrupt");
+    let (_dir, path) = scratch();
     std::fs::write(&path, b"{\"version\": 1, \"orgs\": [oops").unwrap();
     match builder().state_file(&path).start().await {
         Err(StartError::State(e)) => {
@@ -158,7 +158,7 @@ async fn stopping_marks_unfinished_runs_interrupted_and_saves_them() {
         "slow",
     )
     .unwrap();
-    let path = scratch("interrupted");
+    let (_dir, path) = scratch();
     let start = || {
         Harness::builder()
             .fixtures(acme())
