@@ -133,18 +133,7 @@ impl HarnessBuilder {
         if let Some(saved) = server.restored_section("engine") {
             engine.restore(saved).map_err(HarnessError::Request)?;
         }
-        // Weak: the server's state holds the section, and the engine holds the server's
-        // state; a strong handle here kept every stopped harness alive.
-        let section = std::sync::Arc::downgrade(&engine.0);
-        server.add_state_section(
-            "engine",
-            kustomer_mock::app::StateSection(std::sync::Arc::new(move || {
-                section
-                    .upgrade()
-                    .map(|inner| Engine(inner).state_value())
-                    .unwrap_or(serde_json::Value::Null)
-            })),
-        );
+        server.add_state_section("engine", engine.state_section());
         let start_seq = server.bus().next_seq();
         Ok(Harness {
             server,
