@@ -180,12 +180,12 @@ impl App {
                 )
             })?;
             let input = Param::compile(template, &child_path(&at, "inputTemplate"))
-                .map_err(|(p, m)| fail(p, m))?;
+                .map_err(|e| fail(e.path, e.message))?;
             let output = match &action.output_template {
                 None => None,
                 Some(t) => Some(
                     Param::compile(t, &child_path(&at, "outputTemplate"))
-                        .map_err(|(p, m)| fail(p, m))?,
+                        .map_err(|e| fail(e.path, e.message))?,
                 ),
             };
             let mut settings = Map::new();

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 use super::condition_log::ConditionLog;
-use super::param::{Param, child_path, index_path};
+use super::param::{Param, PathError, child_path, index_path};
 use super::scope::Scope;
 use super::template::number_of;
 
@@ -99,16 +99,16 @@ pub struct Outcome {
 }
 
 impl Condition {
-    /// Compiles the condition at `at` (a JSONPath); `Err` is (path, message).
-    pub fn compile(value: &Value, at: &str) -> Result<Condition, (String, String)> {
+    /// Compiles the condition at `at` (a JSONPath); `Err` names the path and the mistake.
+    pub fn compile(value: &Value, at: &str) -> Result<Condition, PathError> {
         let object = value.as_object().ok_or_else(|| {
-            (
+            PathError::new(
                 at.to_string(),
                 format!("a condition must be an object with `op` and `values`, not {value}"),
             )
         })?;
         let op = object.get("op").and_then(Value::as_str).ok_or_else(|| {
-            (
+            PathError::new(
                 child_path(at, "op"),
                 "a condition needs an `op` string".to_string(),
             )
@@ -118,34 +118,37 @@ impl Condition {
             None | Some(Value::Null) => &[],
             Some(Value::Array(items)) => items,
             Some(other) => {
-                return Err((values_at, format!("`values` must be an array, not {other}")));
+                return Err(PathError::new(
+                    values_at,
+                    format!("`values` must be an array, not {other}"),
+                ));
             }
         };
-        let arity = |n: usize| -> Result<(), (String, String)> {
+        let arity = |n: usize| -> Result<(), PathError> {
             if values.len() == n {
                 Ok(())
             } else {
-                Err((
+                Err(PathError::new(
                     values_at.clone(),
                     format!("`{op}` takes {n} value(s), not {}", values.len()),
                 ))
             }
         };
         let operand = |i: usize| Param::compile(&values[i], &index_path(&values_at, i));
-        let nested = || -> Result<Vec<Condition>, (String, String)> {
+        let nested = || -> Result<Vec<Condition>, PathError> {
             values
                 .iter()
                 .enumerate()
                 .map(|(i, v)| Condition::compile(v, &index_path(&values_at, i)))
                 .collect()
         };
-        let compare = |op: Op| -> Result<Condition, (String, String)> {
+        let compare = |op: Op| -> Result<Condition, PathError> {
             arity(2)?;
             let right = operand(1)?;
             let regex = match (op, right.as_literal()) {
                 (Op::Matches, Some(Value::String(pattern))) => {
                     Some(Regex::new(pattern).map_err(|e| {
-                        (
+                        PathError::new(
                             index_path(&values_at, 1),
                             format!("bad regular expression `{pattern}`: {e}"),
                         )
@@ -182,7 +185,10 @@ impl Condition {
             "matches" => compare(Op::Matches)?,
             "exists" | "dne" => {
                 if values.is_empty() {
-                    return Err((values_at, format!("`{op}` takes the value to test")));
+                    return Err(PathError::new(
+                        values_at,
+                        format!("`{op}` takes the value to test"),
+                    ));
                 }
                 Condition::Exists {
                     negate: op == "dne",
@@ -195,7 +201,7 @@ impl Condition {
                     .as_str()
                     .filter(|s| !s.starts_with("/#"))
                     .ok_or_else(|| {
-                        (
+                        PathError::new(
                             index_path(&values_at, 0),
                             "`changed` takes a field name, e.g. \"status\"".to_string(),
                         )
@@ -203,7 +209,7 @@ impl Condition {
                 Condition::Changed(field.to_string())
             }
             other => {
-                return Err((
+                return Err(PathError::new(
                     child_path(at, "op"),
                     format!(
                         "unknown operator `{other}` (known: {})",
@@ -274,7 +280,7 @@ impl Condition {
 fn resolve(param: &Param, scope: &Scope<'_>) -> (Value, Option<String>) {
     match param.resolve(scope) {
         Ok(v) => (v, None),
-        Err(e) => (Value::Null, Some(e)),
+        Err(e) => (Value::Null, Some(e.to_string())),
     }
 }
 
@@ -575,13 +581,13 @@ mod tests {
             "$.trigger.transitions[0].condition",
         )
         .unwrap_err();
-        assert_eq!(err.0, "$.trigger.transitions[0].condition.values[0].op");
-        assert!(err.1.contains("unknown operator `bogus`"));
+        assert_eq!(err.path, "$.trigger.transitions[0].condition.values[0].op");
+        assert!(err.message.contains("unknown operator `bogus`"));
         let err = Condition::compile(&json!({"op": "eq", "values": [1]}), "$").unwrap_err();
-        assert!(err.1.contains("takes 2"));
+        assert!(err.message.contains("takes 2"));
         let err =
             Condition::compile(&json!({"op": "matches", "values": ["/#x", "("]}), "$").unwrap_err();
-        assert!(err.1.contains("bad regular expression"));
+        assert!(err.message.contains("bad regular expression"));
         assert!(Condition::compile(&json!("eq"), "$").is_err());
         assert!(Condition::compile(&json!({"values": []}), "$").is_err());
         assert!(

@@ -65,18 +65,14 @@ impl EngineInner {
         let store = &attached.state.store;
         let workflow = &job.installed.workflow;
         let event = &job.event;
-        let config = self
-            .config
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let config = self.config.read().clone();
         let incoming = &event.mock.cause;
         // The full chain comes from the parent run when the engine knows it and the header
         // may have been cut to its last hops; a whole chain is read as it came, as the
         // run book's lock is the engine's busiest.
         let cut = incoming.chain_may_be_cut();
         let parent_chain = incoming.run.as_ref().filter(|_| cut).and_then(|parent| {
-            let book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+            let book = self.book.lock();
             book.chain_of(parent)
         });
         let mut run = Run {
@@ -237,10 +233,7 @@ impl EngineInner {
         };
         record.explanation = explain_loop(&record, Some(workflow), &run.trigger);
         run.explanation = Some(record.explanation.clone());
-        self.loops
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(record);
+        self.loops.lock().push(record);
         run.state = RunState::Halted;
         run.summary = message.clone();
         run.halt = Some(Halt {

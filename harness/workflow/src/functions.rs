@@ -22,6 +22,14 @@ pub const FUNCTIONS: &[&str] = &[
     "isValidEmailAddress",
 ];
 
+/// A `/#fn:` reference to a function this engine does not have.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("unknown function `{name}` in `/#fn:{text}` (known: {known})", known = FUNCTIONS.join(", "))]
+pub struct UnknownFunction {
+    pub name: String,
+    pub text: String,
+}
+
 /// A parsed function reference.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FnRef {
@@ -32,14 +40,14 @@ pub struct FnRef {
 
 impl FnRef {
     /// Parses the text after `/#fn:`; `Err` names the problem.
-    pub fn parse(text: &str) -> Result<FnRef, String> {
+    pub fn parse(text: &str) -> Result<FnRef, UnknownFunction> {
         let mut parts = text.splitn(3, ',');
         let name = parts.next().unwrap_or("").trim().to_string();
         if !FUNCTIONS.contains(&name.as_str()) {
-            return Err(format!(
-                "unknown function `{name}` in `/#fn:{text}` (known: {})",
-                FUNCTIONS.join(", ")
-            ));
+            return Err(UnknownFunction {
+                name,
+                text: text.to_string(),
+            });
         }
         let path = parts
             .next()
@@ -172,6 +180,7 @@ mod tests {
         assert!(
             FnRef::parse("explode,steps.x")
                 .unwrap_err()
+                .to_string()
                 .contains("unknown function `explode`")
         );
         let d = FnRef::parse("dateFormat,steps.1.createdAt,YYYY-MM-DD, HH:mm").unwrap();

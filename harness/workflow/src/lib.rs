@@ -29,7 +29,8 @@ pub mod variables;
 pub use apps::{App, AppCatalog, AppInfo};
 pub use definition::{VariableDef, WorkflowDef};
 pub use engine::{
-    Engine, EngineConfig, EngineError, Installed, InstalledInfo, Job, Scheduled, SettleError,
+    Engine, EngineConfig, EngineError, Installed, InstalledInfo, Job, RestoreError, Scheduled,
+    SettleError,
 };
 pub use load::{
     LoadError, LoadedWorkflow, load_dir, load_dir_with, load_file, load_file_with, load_json,

@@ -207,7 +207,7 @@ pub fn load_value_with(
                 .unwrap_or(&Value::Object(Default::default())),
             &params_at,
         )
-        .map_err(|(p, m)| fail(p, m))?;
+        .map_err(|e| fail(e.path, e.message))?;
         let display_name = step
             .meta
             .as_ref()
@@ -225,15 +225,15 @@ pub fn load_value_with(
                     &step.transitions,
                     &child_path(&at, "transitions"),
                 )
-                .map_err(|(p, m)| fail(p, m))?,
+                .map_err(|e| fail(e.path, e.message))?,
                 error_cases: compile_transitions(&step.error_cases, &child_path(&at, "errorCases"))
-                    .map_err(|(p, m)| fail(p, m))?,
+                    .map_err(|e| fail(e.path, e.message))?,
                 display_name,
             },
         );
     }
     let trigger = compile_transitions(&def.trigger.transitions, "$.trigger.transitions")
-        .map_err(|(p, m)| fail(p, m))?;
+        .map_err(|e| fail(e.path, e.message))?;
 
     // Every target must be a step.
     let check_targets = |transitions: &[Transition], at: &str| -> Result<(), LoadError> {
@@ -283,7 +283,7 @@ pub fn load_value_with(
 fn compile_transitions(
     defs: &[TransitionDef],
     at: &str,
-) -> Result<Vec<Transition>, (String, String)> {
+) -> Result<Vec<Transition>, super::param::PathError> {
     defs.iter()
         .enumerate()
         .map(|(i, t)| {

@@ -16,7 +16,32 @@ use serde_json::{Map, Value};
 use super::functions::FnRef;
 use super::plain_template::PlainTemplate;
 use super::scope::Scope;
-use super::template::compile;
+use super::template::{TemplateError, compile};
+
+/// A mistake in a workflow, found where it is: the JSONPath, and what is wrong there.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct PathError {
+    pub path: String,
+    pub message: String,
+}
+
+impl PathError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> PathError {
+        PathError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A template param that failed to render when its step ran.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("template `{template}` failed: {reason}")]
+pub struct ResolveError {
+    pub template: String,
+    pub reason: TemplateError,
+}
 
 /// A compiled value.
 #[derive(Debug, Clone)]
@@ -59,10 +84,10 @@ pub fn index_path(base: &str, index: usize) -> String {
 }
 
 impl Param {
-    /// Compiles `value` found at `at`; `Err` is (path, message). An array or object
+    /// Compiles `value` found at `at`; `Err` names the path and the mistake. An array or object
     /// holding no reference or template is one literal: resolving it is a copy of the
     /// value, not a new one built key by key.
-    pub fn compile(value: &Value, at: &str) -> Result<Param, (String, String)> {
+    pub fn compile(value: &Value, at: &str) -> Result<Param, PathError> {
         let param = Self::compile_parts(value, at)?;
         let constant = match &param {
             Param::Array(items) => items.iter().all(|p| p.as_literal().is_some()),
@@ -77,7 +102,7 @@ impl Param {
         })
     }
 
-    fn compile_parts(value: &Value, at: &str) -> Result<Param, (String, String)> {
+    fn compile_parts(value: &Value, at: &str) -> Result<Param, PathError> {
         Ok(match value {
             Value::String(s) => Self::compile_str(s, at)?,
             Value::Array(items) => Param::Array(
@@ -91,10 +116,7 @@ impl Param {
                 let entries: Vec<(String, Param)> = map
                     .iter()
                     .map(|(k, v)| {
-                        Ok::<_, (String, String)>((
-                            k.clone(),
-                            Param::compile(v, &child_path(at, k))?,
-                        ))
+                        Ok::<_, PathError>((k.clone(), Param::compile(v, &child_path(at, k))?))
                     })
                     .collect::<Result<_, _>>()?;
                 let skeleton = entries
@@ -107,18 +129,18 @@ impl Param {
         })
     }
 
-    fn compile_str(s: &str, at: &str) -> Result<Param, (String, String)> {
+    fn compile_str(s: &str, at: &str) -> Result<Param, PathError> {
         if let Some(rest) = s.strip_prefix("/#fn:") {
             return FnRef::parse(rest)
                 .map(Param::Func)
-                .map_err(|m| (at.to_string(), m));
+                .map_err(|e| PathError::new(at, e.to_string()));
         }
         if let Some(path) = s.strip_prefix("/#") {
             return Ok(Param::Ref(path.to_string()));
         }
         if s.contains("{{") {
             let template = compile(s)
-                .map_err(|m| (at.to_string(), format!("bad template syntax in `{s}`: {m}")))?;
+                .map_err(|m| PathError::new(at, format!("bad template syntax in `{s}`: {m}")))?;
             return Ok(Param::Template {
                 source: s.to_string(),
                 template: Arc::new(template),
@@ -137,7 +159,7 @@ impl Param {
     }
 
     /// Resolves against the run's data.
-    pub fn resolve(&self, scope: &Scope<'_>) -> Result<Value, String> {
+    pub fn resolve(&self, scope: &Scope<'_>) -> Result<Value, ResolveError> {
         Ok(match self {
             Param::Literal(v) => v.clone(),
             Param::Ref(path) => scope
@@ -151,12 +173,12 @@ impl Param {
                 plain,
             } => match plain.as_ref().and_then(|plain| plain.render(scope)) {
                 Some(text) => Value::String(text),
-                None => Value::String(
-                    scope
-                        .templates
-                        .render(template, scope.context())
-                        .map_err(|m| format!("template `{source}` failed: {m}"))?,
-                ),
+                None => Value::String(scope.templates.render(template, scope.context()).map_err(
+                    |reason| ResolveError {
+                        template: source.clone(),
+                        reason,
+                    },
+                )?),
             },
             Param::Array(items) => Value::Array(
                 items
@@ -259,11 +281,15 @@ mod tests {
     #[test]
     fn compile_errors_name_the_path() {
         let err = Param::compile(&json!({"uri": "{{#if x}}"}), "$.steps[0].params").unwrap_err();
-        assert_eq!(err.0, "$.steps[0].params.uri");
-        assert!(err.1.contains("bad template syntax"), "{}", err.1);
+        assert_eq!(err.path, "$.steps[0].params.uri");
+        assert!(
+            err.message.contains("bad template syntax"),
+            "{}",
+            err.message
+        );
         let err = Param::compile(&json!(["/#fn:nope,steps.1"]), "$.p").unwrap_err();
-        assert_eq!(err.0, "$.p[0]");
-        assert!(err.1.contains("unknown function `nope`"));
+        assert_eq!(err.path, "$.p[0]");
+        assert!(err.message.contains("unknown function `nope`"));
         assert_eq!(child_path("$", "Dot.In.Name"), "$[\"Dot.In.Name\"]");
     }
 }

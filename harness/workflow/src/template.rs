@@ -56,10 +56,16 @@ fn bracket_at_segments(expression: &str) -> String {
     out
 }
 
+/// A template that does not parse, or does not render: Handlebars' message (the first
+/// line of it, for a parse error).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub String);
+
 /// Compiles a template (after [`preprocess`]); `Err` is the parser's message.
-pub fn compile(source: &str) -> Result<Template, String> {
+pub fn compile(source: &str) -> Result<Template, TemplateError> {
     Template::compile(&preprocess(source))
-        .map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())
+        .map_err(|e| TemplateError(e.to_string().lines().next().unwrap_or("").to_string()))
 }
 
 /// The helper registry of one engine.
@@ -92,13 +98,13 @@ impl Templates {
     }
 
     /// Renders a compiled template over `context`.
-    pub fn render(&self, template: &Template, context: &Context) -> Result<String, String> {
+    pub fn render(&self, template: &Template, context: &Context) -> Result<String, TemplateError> {
         let mut rc = RenderContext::new(None);
         let mut out = StringOutput::new();
         template
             .render(&self.registry, context, &mut rc, &mut out)
-            .map_err(|e| e.to_string())?;
-        out.into_string().map_err(|e| e.to_string())
+            .map_err(|e| TemplateError(e.to_string()))?;
+        out.into_string().map_err(|e| TemplateError(e.to_string()))
     }
 }
 
@@ -286,7 +292,7 @@ mod tests {
     use kustomer_mock::Timestamp;
     use serde_json::json;
 
-    fn render(source: &str, data: Value) -> Result<String, String> {
+    fn render(source: &str, data: Value) -> Result<String, TemplateError> {
         let clock = Clock::virtual_at(Timestamp::parse("2026-11-24T12:00:00.000Z").unwrap());
         let templates = Templates::new(clock);
         templates.render(&compile(source)?, &Context::from(data))

@@ -9,8 +9,8 @@
 //! sent again on a new one. Like reqwest, the pool opens a connection whenever none is
 //! idle, so a slow request never holds up another run's.
 
+use parking_lot::Mutex;
 use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -111,7 +111,7 @@ impl MockClient {
 
     /// An idle connection still open and fresh, if there is one.
     fn checkout(&self) -> Option<SendRequest<Full<Bytes>>> {
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut idle = self.idle.lock();
         while let Some(Idle { sender, since }) = idle.pop() {
             if !sender.is_closed() && since.elapsed() < IDLE_FOR {
                 return Some(sender);
@@ -124,7 +124,7 @@ impl MockClient {
         if sender.is_closed() {
             return;
         }
-        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let mut idle = self.idle.lock();
         if idle.len() < MAX_IDLE {
             idle.push(Idle {
                 sender,

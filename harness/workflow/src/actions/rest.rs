@@ -65,6 +65,20 @@ enum Destination {
     Elsewhere(reqwest::Url),
 }
 
+/// Why a step's `uri` is not one this harness can call.
+#[derive(Debug, thiserror::Error)]
+enum DestinationError {
+    #[error("the uri `{uri}` is not a URL: {source}")]
+    NotAUrl {
+        uri: String,
+        source: <reqwest::Url as std::str::FromStr>::Err,
+    },
+    #[error(
+        "the uri `{uri}` uses https, which this offline harness does not speak (only Kustomer's own hosts are redirected to the mock)"
+    )]
+    Https { uri: String },
+}
+
 /// Where `target` (the step's `uri`, after any host rewrite) goes, with the `qs` params
 /// added to its query; `Err` says why it is not a URL this harness can call.
 fn destination(
@@ -72,7 +86,7 @@ fn destination(
     target: &str,
     params: &Value,
     mock: &MockOrigin,
-) -> Result<Destination, String> {
+) -> Result<Destination, DestinationError> {
     let qs = match params.get("qs") {
         Some(Value::Object(qs)) => Some(qs),
         _ => None,
@@ -83,12 +97,14 @@ fn destination(
     {
         return Ok(Destination::Mock(target.to_string()));
     }
-    let mut url =
-        reqwest::Url::parse(target).map_err(|e| format!("the uri `{uri}` is not a URL: {e}"))?;
+    let mut url = reqwest::Url::parse(target).map_err(|source| DestinationError::NotAUrl {
+        uri: uri.to_string(),
+        source,
+    })?;
     if url.scheme() == "https" {
-        return Err(format!(
-            "the uri `{uri}` uses https, which this offline harness does not speak (only Kustomer's own hosts are redirected to the mock)"
-        ));
+        return Err(DestinationError::Https {
+            uri: uri.to_string(),
+        });
     }
     if let Some(qs) = qs {
         let mut pairs = url.query_pairs_mut();
@@ -142,7 +158,7 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
         None => uri.clone(),
     };
     let destination = destination(&uri, &target, params, env.mock_origin)
-        .map_err(|message| fail(message, "invalid-uri"))?;
+        .map_err(|e| fail(e.to_string(), "invalid-uri"))?;
     let mut headers = HeaderMap::new();
     if let Some(Value::Object(given)) = params.get("headers") {
         for (name, value) in given {

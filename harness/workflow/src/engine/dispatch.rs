@@ -46,7 +46,7 @@ impl EngineInner {
         let Some(attached) = self.attached.get() else {
             return;
         };
-        let workflows = Arc::clone(&self.workflows.read().unwrap_or_else(|e| e.into_inner()));
+        let workflows = Arc::clone(&self.workflows.read());
         for installed in workflows.iter() {
             let workflow = &installed.workflow;
             if !workflow.def.enabled
@@ -141,7 +141,7 @@ impl EngineInner {
         self.pending.fetch_add(1, Ordering::SeqCst);
         let record = job.event.data_id;
         let first = {
-            let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+            let mut queues = self.queues.lock();
             let queue = queues.entry(record).or_default();
             queue.push_back(job);
             (queue.len() == 1).then(|| queue[0].clone())
@@ -165,7 +165,7 @@ impl EngineInner {
         loop {
             Arc::clone(&self).execute(job).await;
             let next = {
-                let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+                let mut queues = self.queues.lock();
                 let next = match queues.get_mut(&record) {
                     Some(queue) => {
                         queue.pop_front();

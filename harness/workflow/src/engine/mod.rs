@@ -24,7 +24,9 @@ mod tests;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::{Mutex, RwLock};
 use std::time::Duration;
 
 // Keys are the mock's own ids, not attacker-chosen: foldhash, cheaper than SipHash.
@@ -42,6 +44,7 @@ use super::run_book::RunBook;
 use super::template::Templates;
 
 pub use dispatch::Job;
+pub use persistence::RestoreError;
 pub use registry::{Installed, InstalledInfo};
 pub use scheduling::Scheduled;
 pub use settling::SettleError;
@@ -193,7 +196,7 @@ impl Engine {
         }
         // Workflows installed before attaching get the server's base URL too.
         let base_url = server.url();
-        let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
+        let mut workflows = self.0.workflows.write();
         for installed in Arc::make_mut(&mut workflows).iter_mut() {
             let mut variables = installed.variables.clone();
             variables.set(
@@ -246,15 +249,11 @@ impl Engine {
 
     /// The settings.
     pub fn config(&self) -> EngineConfig {
-        self.0
-            .config
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.0.config.read().clone()
     }
 
     /// Changes the settings (e.g. the loop guard) for runs that start from now on.
     pub fn set_config(&self, config: EngineConfig) {
-        *self.0.config.write().unwrap_or_else(|e| e.into_inner()) = config;
+        *self.0.config.write() = config;
     }
 }

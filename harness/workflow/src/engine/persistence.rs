@@ -13,6 +13,15 @@ use super::super::loop_guard::LoopRecord;
 use super::super::run_log::Run;
 use super::{Engine, Job};
 
+/// Why the engine's section of a saved state cannot be restored.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("the saved runs cannot be read: {0}")]
+    Runs(serde_json::Error),
+    #[error("the saved loop records cannot be read: {0}")]
+    Loops(serde_json::Error),
+}
+
 impl Engine {
     /// The engine's section of the server's saved state (see [`Engine::state_value`]).
     /// Weak: the server's state holds the section, and the engine holds the server's
@@ -33,15 +42,15 @@ impl Engine {
     }
 
     /// Restores runs and loop records from a saved state.
-    pub fn restore(&self, value: &Value) -> Result<(), String> {
+    pub fn restore(&self, value: &Value) -> Result<(), RestoreError> {
         let runs: Vec<Run> =
             serde_json::from_value(value.get("runs").cloned().unwrap_or_else(|| json!([])))
-                .map_err(|e| format!("the saved runs cannot be read: {e}"))?;
+                .map_err(RestoreError::Runs)?;
         let loops: Vec<LoopRecord> =
             serde_json::from_value(value.get("loops").cloned().unwrap_or_else(|| json!([])))
-                .map_err(|e| format!("the saved loop records cannot be read: {e}"))?;
+                .map_err(RestoreError::Loops)?;
         let max = self.config().max_runs_kept;
-        let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
+        let mut book = self.0.book.lock();
         for run in runs {
             book.count_for_root(run.cause.root);
             book.insert(run);
@@ -49,11 +58,7 @@ impl Engine {
         // A state saved with a larger bound keeps only the newest runs.
         book.evict_past(max, || self.0.active_roots());
         drop(book);
-        self.0
-            .loops
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(loops);
+        self.0.loops.lock().extend(loops);
         Ok(())
     }
 
@@ -65,10 +70,10 @@ impl Engine {
             .map(|a| a.state.store.now())
             .unwrap_or_default();
         let queued: Vec<Job> = {
-            let queues = self.0.queues.lock().unwrap_or_else(|e| e.into_inner());
+            let queues = self.0.queues.lock();
             queues.values().flat_map(|q| q.iter().cloned()).collect()
         };
-        let mut book = self.0.book.lock().unwrap_or_else(|e| e.into_inner());
+        let mut book = self.0.book.lock();
         // Under the book's lock, so a run recorded from now on sees the flag.
         self.0.stopping.store(true, Ordering::SeqCst);
         for job in queued {

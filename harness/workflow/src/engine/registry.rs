@@ -106,7 +106,7 @@ impl Engine {
         }
         let installed = Arc::new(Installed::new(workflow, org, variables));
         let info = installed.info();
-        let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
+        let mut workflows = self.0.workflows.write();
         let workflows = Arc::make_mut(&mut workflows);
         workflows.retain(|w| w.workflow.id != installed.workflow.id);
         workflows.push(installed);
@@ -118,7 +118,7 @@ impl Engine {
 
     /// Removes a workflow; `false` if none had that id.
     pub fn uninstall(&self, id: &str) -> bool {
-        let mut workflows = self.0.workflows.write().unwrap_or_else(|e| e.into_inner());
+        let mut workflows = self.0.workflows.write();
         let before = workflows.len();
         Arc::make_mut(&mut workflows).retain(|w| w.workflow.id != id);
         workflows.len() != before
@@ -126,11 +126,7 @@ impl Engine {
 
     /// The installed workflows, in run order.
     pub fn workflows(&self) -> Vec<Arc<Installed>> {
-        self.0
-            .workflows
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .to_vec()
+        self.0.workflows.read().to_vec()
     }
 
     /// The installed workflow with this id.
@@ -145,11 +141,7 @@ impl Engine {
         app: App,
         overrides: &BTreeMap<String, VariableDef>,
     ) -> Result<Vec<InstalledInfo>, EngineError> {
-        self.0
-            .catalog
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .add(&app);
+        self.0.catalog.write().add(&app);
         let catalog = self.catalog();
         let mut installed = Vec::new();
         for (i, workflow) in app.workflows.iter().enumerate() {
@@ -157,32 +149,18 @@ impl Engine {
             let loaded = super::super::load::load_value_with(workflow.clone(), &origin, &catalog)?;
             installed.push(self.install(loaded, None, overrides)?);
         }
-        self.0
-            .apps
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(app);
+        self.0.apps.write().push(app);
         Ok(installed)
     }
 
     /// The app actions workflows may use.
     pub fn catalog(&self) -> AppCatalog {
-        self.0
-            .catalog
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.0.catalog.read().clone()
     }
 
     /// The loaded apps.
     pub fn apps(&self) -> Vec<AppInfo> {
-        self.0
-            .apps
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .map(App::info)
-            .collect()
+        self.0.apps.read().iter().map(App::info).collect()
     }
 }
 
@@ -190,7 +168,7 @@ impl EngineInner {
     /// The secrets to mask in a run: the workflow's secure variables and every app's secret settings.
     pub(crate) fn secrets_for(&self, installed: &Installed) -> Secrets {
         let mut secrets = installed.secrets.clone();
-        for app in self.apps.read().unwrap_or_else(|e| e.into_inner()).iter() {
+        for app in self.apps.read().iter() {
             secrets.extend(&app.secrets);
         }
         secrets
@@ -200,7 +178,6 @@ impl EngineInner {
     pub(crate) fn installed(&self, id: &str) -> Option<Arc<Installed>> {
         self.workflows
             .read()
-            .unwrap_or_else(|e| e.into_inner())
             .iter()
             .find(|w| w.workflow.id == id)
             .cloned()

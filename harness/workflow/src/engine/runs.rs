@@ -19,67 +19,39 @@ impl Engine {
 
     /// The first `limit` runs (oldest first) that `filter` accepts; only those are read.
     pub fn runs_matching(&self, filter: &RunFilter<'_>, limit: usize) -> Vec<Run> {
-        self.0
-            .book
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .matching(filter, limit)
+        self.0.book.lock().matching(filter, limit)
     }
 
     /// How many runs are kept.
     pub fn run_count(&self) -> usize {
-        self.0.book.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.0.book.lock().len()
     }
 
     /// One run.
     pub fn run(&self, id: &str) -> Option<Run> {
-        self.0
-            .book
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
+        self.0.book.lock().get(id)
     }
 
     /// Every `loop-detected` record.
     pub fn loops(&self) -> Vec<LoopRecord> {
-        self.0
-            .loops
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.0.loops.lock().clone()
     }
 
     /// Forgets runs, loop records and schedules (admin reset).
     pub fn clear_runs(&self) {
-        self.0
-            .schedules
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-        self.0
-            .book
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-        self.0
-            .loops
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.0.schedules.lock().clear();
+        self.0.book.lock().clear();
+        self.0.loops.lock().clear();
     }
 }
 
 impl EngineInner {
     /// Stores a run (new or updated), dropping the oldest finished runs past the limit.
     pub(crate) fn record_run(&self, run: Run) {
-        let max = self
-            .config
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .max_runs_kept;
+        let max = self.config.read().max_runs_kept;
         let mut run = KeptRun::new(run);
         let released = {
-            let mut book = self.book.lock().unwrap_or_else(|e| e.into_inner());
+            let mut book = self.book.lock();
             // A finished run is not marked interrupted. Checked under the book's lock,
             // which `interrupt_unfinished` sets the flag under.
             if !run.run_mut().state.is_final() && self.stopping.load(Ordering::SeqCst) {
@@ -103,26 +75,16 @@ impl EngineInner {
         let mut roots: HashSet<Id> = self
             .queues
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
             .values()
             .flatten()
             .map(|job| job.event.mock.cause.root)
             .collect();
-        roots.extend(
-            self.schedules
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-                .map(|s| s.cause.root),
-        );
+        roots.extend(self.schedules.lock().iter().map(|s| s.cause.root));
         roots
     }
 
     /// Counts a run against its root; returns the count with it.
     pub(crate) fn count_for_root(&self, root: Id) -> usize {
-        self.book
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .count_for_root(root)
+        self.book.lock().count_for_root(root)
     }
 }

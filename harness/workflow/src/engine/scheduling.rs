@@ -24,12 +24,7 @@ pub struct Scheduled {
 impl Engine {
     /// Callable workflows waiting for their time, soonest first.
     pub fn scheduled(&self) -> Vec<Scheduled> {
-        let mut list = self
-            .0
-            .schedules
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let mut list = self.0.schedules.lock().clone();
         list.sort_by_key(|s| (s.due, s.id));
         list
     }
@@ -87,16 +82,13 @@ impl EngineInner {
             ],
         );
         let inputs = params.get("inputs").cloned().unwrap_or_else(|| json!({}));
-        self.schedules
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Scheduled {
-                id,
-                due,
-                workflow: workflow.to_string(),
-                inputs,
-                cause,
-            });
+        self.schedules.lock().push(Scheduled {
+            id,
+            due,
+            workflow: workflow.to_string(),
+            inputs,
+            cause,
+        });
         Ok(json!({"scheduleId": id, "workflowId": workflow, "runAt": due}))
     }
 
@@ -106,7 +98,7 @@ impl EngineInner {
         };
         let now = attached.state.store.now();
         let due: Vec<Scheduled> = {
-            let mut schedules = self.schedules.lock().unwrap_or_else(|e| e.into_inner());
+            let mut schedules = self.schedules.lock();
             let (due, later): (Vec<Scheduled>, Vec<Scheduled>) =
                 schedules.drain(..).partition(|s| s.due <= now);
             *schedules = later;
