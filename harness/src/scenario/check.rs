@@ -3,13 +3,12 @@
 //! them.
 
 use kustomer_mock::Timestamp;
-use kustomer_mock::clock::parse_duration;
 
 use super::def::{ExpectDef, StepDef};
 use super::load::Step;
-use crate::workflow::param::child_path;
+use crate::workflow::param::{PathError, child_path};
 
-pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)> {
+pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, PathError> {
     let kinds = [
         s.request.is_some(),
         s.advance_clock.is_some(),
@@ -18,28 +17,28 @@ pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)
     ];
     let count = kinds.iter().filter(|k| **k).count();
     if count > 1 {
-        return Err((
+        return Err(PathError::new(
             at.to_string(),
-            "a step does one thing: request, advanceClock, setClock, call or settle".into(),
+            "a step does one thing: request, advanceClock, setClock, call or settle",
         ));
     }
     if s.status.is_some() && s.request.is_none() {
-        return Err((
+        return Err(PathError::new(
             child_path(at, "status"),
-            "`status` checks a request's answer: it needs `request`".into(),
+            "`status` checks a request's answer: it needs `request`",
         ));
     }
     if let Some(request) = &s.request {
         let method = request.method.to_ascii_uppercase();
         if !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str())
         {
-            return Err((
+            return Err(PathError::new(
                 child_path(&child_path(at, "request"), "method"),
                 format!("`{}` is not an HTTP method", request.method),
             ));
         }
         if !request.path.starts_with('/') {
-            return Err((
+            return Err(PathError::new(
                 child_path(&child_path(at, "request"), "path"),
                 format!(
                     "the path `{}` must start with / (e.g. /v1/conversations)",
@@ -53,9 +52,9 @@ pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)
             request.authorization.is_some(),
         ];
         if auths.iter().filter(|a| **a).count() > 1 {
-            return Err((
+            return Err(PathError::new(
                 child_path(at, "request"),
-                "use one of `key`, `token` or `authorization`".into(),
+                "use one of `key`, `token` or `authorization`",
             ));
         }
         return Ok(Step::Request {
@@ -65,13 +64,20 @@ pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)
         });
     }
     if let Some(text) = &s.advance_clock {
-        let millis = parse_duration(text).map_err(|m| (child_path(at, "advanceClock"), m))?;
-        if millis < 0 {
-            return Err((
+        if text.trim_start().starts_with('-') {
+            return Err(PathError::new(
                 child_path(at, "advanceClock"),
-                "the clock only advances forwards".into(),
+                "the clock only advances forwards",
             ));
         }
+        let duration = crate::duration::parse(text)
+            .map_err(|e| PathError::new(child_path(at, "advanceClock"), e.to_string()))?;
+        let millis = i64::try_from(duration.as_millis()).map_err(|_| {
+            PathError::new(
+                child_path(at, "advanceClock"),
+                format!("duration `{text}` is too large"),
+            )
+        })?;
         return Ok(Step::AdvanceClock {
             millis,
             text: text.clone(),
@@ -79,7 +85,7 @@ pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)
     }
     if let Some(text) = &s.set_clock {
         let t = Timestamp::parse(text).ok_or_else(|| {
-            (
+            PathError::new(
                 child_path(at, "setClock"),
                 format!("`{text}` is not an ISO-8601 timestamp"),
             )
@@ -94,14 +100,14 @@ pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)
     }
     match s.settle {
         Some(true) => Ok(Step::Settle),
-        _ => Err((
+        _ => Err(PathError::new(
             at.to_string(),
-            "an empty step: use request, advanceClock, setClock, call or settle: true".into(),
+            "an empty step: use request, advanceClock, setClock, call or settle: true",
         )),
     }
 }
 
-pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, String)> {
+pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), PathError> {
     let kinds = [
         ("record", e.record.is_some()),
         ("runs", e.runs.is_some()),
@@ -112,21 +118,21 @@ pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, 
     ];
     let present: Vec<&str> = kinds.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect();
     match present.as_slice() {
-        [] => Err((
+        [] => Err(PathError::new(
             at.to_string(),
-            "an expectation needs one of record, runs, loop, status, journal or event".into(),
+            "an expectation needs one of record, runs, loop, status, journal or event",
         )),
         [_] => {
             if e.record.is_some() && e.attributes.is_none() {
-                return Err((
+                return Err(PathError::new(
                     at.to_string(),
-                    "a `record` expectation needs `attributes`".into(),
+                    "a `record` expectation needs `attributes`",
                 ));
             }
             if let Some(record) = &e.record
                 && record_kind(record).is_none()
             {
-                return Err((
+                return Err(PathError::new(
                     child_path(at, "record"),
                     format!(
                         "`{record}` is not a record path (use /v1/conversations/<id>, /v1/customers/<id> or /v1/tags/<id>)"
@@ -139,10 +145,9 @@ pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, 
                 && e.last_state.is_none()
                 && e.explanation_contains.is_none()
             {
-                return Err((
+                return Err(PathError::new(
                     at.to_string(),
-                    "a `runs` expectation needs count, states, lastState or explanationContains"
-                        .into(),
+                    "a `runs` expectation needs count, states, lastState or explanationContains",
                 ));
             }
             let states = e.states.iter().flatten().chain(e.last_state.iter());
@@ -158,7 +163,7 @@ pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, 
                 ]
                 .contains(&state.as_str())
                 {
-                    return Err((
+                    return Err(PathError::new(
                         at.to_string(),
                         format!(
                             "`{state}` is not a run state (not-matched, completed, failed, halted, interrupted)"
@@ -168,7 +173,7 @@ pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, 
             }
             Ok(())
         }
-        many => Err((
+        many => Err(PathError::new(
             at.to_string(),
             format!(
                 "an expectation checks one thing, not {}",

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kustomer_mock::clock::{DEFAULT_VIRTUAL_START, parse_duration};
+use kustomer_mock::clock::DEFAULT_VIRTUAL_START;
 use kustomer_mock::model::LimitsPatch;
 use kustomer_mock::{FixtureBundle, Timestamp};
 use serde_json::Value;
@@ -15,7 +15,7 @@ pub use super::check::record_kind;
 use super::check::{check_expectation, check_step};
 use super::def::{CallDef, ExpectDef, RequestDef, ScenarioDef};
 use crate::workflow::apps::{App, AppCatalog, SettingValues};
-use crate::workflow::param::{child_path, index_path};
+use crate::workflow::param::{PathError, child_path, index_path};
 use crate::workflow::{
     EngineConfig, LoadedWorkflow, LoopGuardConfig, VariableDef, load_value_with,
 };
@@ -138,15 +138,15 @@ impl Scenario {
         let mut engine = EngineConfig::default();
         if let Some(guard) = &def.server.loop_guard {
             engine.loop_guard =
-                parse_guard(guard).map_err(|m| fail("$.server.loopGuard".into(), m))?;
+                parse_guard(guard, "$.server.loopGuard").map_err(|e| fail(e.path, e.message))?;
         }
         if let Some(cap) = def.server.hard_cap {
             engine.hard_cap = cap;
         }
         if let Some(timeout) = &def.server.rest_timeout {
-            let millis =
-                parse_duration(timeout).map_err(|m| fail("$.server.restTimeout".into(), m))?;
-            engine.rest_timeout = Duration::from_millis(millis.max(1) as u64);
+            let timeout = crate::duration::parse(timeout)
+                .map_err(|e| fail("$.server.restTimeout".into(), e.to_string()))?;
+            engine.rest_timeout = timeout.max(Duration::from_millis(1));
         }
 
         for (i, fault) in def.server.faults.iter().enumerate() {
@@ -186,7 +186,8 @@ impl Scenario {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                load_app(a, dir, origin, &index_path("$.apps", i)).map_err(|(p, m)| fail(p, m))
+                load_app(a, dir, origin, &index_path("$.apps", i))
+                    .map_err(|e| fail(e.path, e.message))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut catalog = AppCatalog::default();
@@ -233,10 +234,13 @@ impl Scenario {
             .steps
             .iter()
             .enumerate()
-            .map(|(i, s)| check_step(s, &index_path("$.steps", i)).map_err(|(p, m)| fail(p, m)))
+            .map(|(i, s)| {
+                check_step(s, &index_path("$.steps", i)).map_err(|e| fail(e.path, e.message))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         for (i, e) in def.expect.iter().enumerate() {
-            check_expectation(e, &index_path("$.expect", i)).map_err(|(p, m)| fail(p, m))?;
+            check_expectation(e, &index_path("$.expect", i))
+                .map_err(|e| fail(e.path, e.message))?;
         }
         for (i, call) in def
             .steps
@@ -278,13 +282,13 @@ impl Scenario {
 }
 
 /// An app: a path, or `{"path" | "definition", "settings"}`.
-fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (String, String)> {
+fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, PathError> {
     let (source, settings) = match value {
         Value::String(p) => (Value::String(p.clone()), Value::Null),
         Value::Object(map) => {
             for key in map.keys() {
                 if !["path", "definition", "settings"].contains(&key.as_str()) {
-                    return Err((
+                    return Err(PathError::new(
                         child_path(at, key),
                         format!("unknown key `{key}` (use path or definition, and settings)"),
                     ));
@@ -300,15 +304,15 @@ fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (S
                     map.get("settings").cloned().unwrap_or(Value::Null),
                 ),
                 _ => {
-                    return Err((
+                    return Err(PathError::new(
                         at.to_string(),
-                        "an app needs exactly one of `path` or `definition`".into(),
+                        "an app needs exactly one of `path` or `definition`",
                     ));
                 }
             }
         }
         other => {
-            return Err((
+            return Err(PathError::new(
                 at.to_string(),
                 format!("an app is a path or {{\"path\", \"settings\"}}, not {other}"),
             ));
@@ -318,7 +322,7 @@ fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (S
         SettingValues::new()
     } else {
         serde_json::from_value(settings).map_err(|e| {
-            (
+            PathError::new(
                 child_path(at, "settings"),
                 format!("settings must be {{\"group\": {{\"name\": value}}}}: {e}"),
             )
@@ -326,9 +330,9 @@ fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (S
     };
     match source {
         Value::String(p) => App::load_file(&resolve(dir, &p), &settings)
-            .map_err(|e| (at.to_string(), e.to_string())),
+            .map_err(|e| PathError::new(at, e.to_string())),
         definition => App::load_value(definition, &format!("{origin} {at}"), &settings)
-            .map_err(|e| (at.to_string(), e.to_string())),
+            .map_err(|e| PathError::new(at, e.to_string())),
     }
 }
 
@@ -341,7 +345,7 @@ fn resolve(dir: &Path, path: &str) -> PathBuf {
     }
 }
 
-fn parse_guard(value: &Value) -> Result<LoopGuardConfig, String> {
+fn parse_guard(value: &Value, at: &str) -> Result<LoopGuardConfig, PathError> {
     match value {
         Value::String(s) if s == "on" => Ok(LoopGuardConfig::default()),
         Value::String(s) if s == "off" => Ok(LoopGuardConfig {
@@ -355,33 +359,40 @@ fn parse_guard(value: &Value) -> Result<LoopGuardConfig, String> {
         Value::Object(map) => {
             for key in map.keys() {
                 if !["enabled", "maxRepeats", "maxDepth"].contains(&key.as_str()) {
-                    return Err(format!(
-                        "unknown key `{key}` (use enabled, maxRepeats, maxDepth)"
+                    return Err(PathError::new(
+                        at,
+                        format!("unknown key `{key}` (use enabled, maxRepeats, maxDepth)"),
                     ));
                 }
             }
-            let number = |k: &str, default: u32| -> Result<u32, String> {
+            let number = |k: &str, default: u32| -> Result<u32, PathError> {
                 match map.get(k) {
                     None => Ok(default),
                     Some(v) => v
                         .as_u64()
                         .map(|n| n as u32)
-                        .ok_or_else(|| format!("`{k}` must be a whole number")),
+                        .ok_or_else(|| PathError::new(at, format!("`{k}` must be a whole number"))),
                 }
             };
             let defaults = LoopGuardConfig::default();
             Ok(LoopGuardConfig {
                 enabled: map
                     .get("enabled")
-                    .map(|v| v.as_bool().ok_or("`enabled` must be true or false"))
+                    .map(|v| {
+                        v.as_bool()
+                            .ok_or_else(|| PathError::new(at, "`enabled` must be true or false"))
+                    })
                     .transpose()?
                     .unwrap_or(true),
                 max_repeats: number("maxRepeats", defaults.max_repeats)?,
                 max_depth: number("maxDepth", defaults.max_depth)?,
             })
         }
-        other => Err(format!(
-            "use \"on\", \"off\" or {{\"enabled\", \"maxRepeats\", \"maxDepth\"}}, not {other}"
+        other => Err(PathError::new(
+            at,
+            format!(
+                "use \"on\", \"off\" or {{\"enabled\", \"maxRepeats\", \"maxDepth\"}}, not {other}"
+            ),
         )),
     }
 }
