@@ -25,12 +25,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kmock-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh scratch directory for one test, removed when dropped.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("kmock-cli-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Tags a conversation of the served fixtures `auto-close` as the admin key.
@@ -82,7 +82,8 @@ fn test_runs_every_shipped_scenario() {
 
 #[test]
 fn a_broken_expectation_fails_with_expected_and_actual() {
-    let dir = scratch("broken");
+    let scratch_dir = scratch("broken");
+    let dir = scratch_dir.path();
     let scenario = serde_json::json!({
         "name": "broken",
         "fixtures": [repo().join("fixtures/acme.json")],
@@ -137,7 +138,8 @@ fn the_human_report_shows_tree_runs_loops_and_results() {
 
 #[test]
 fn snapshots_are_written_checked_with_a_diff_and_updated() {
-    let dir = scratch("snap");
+    let scratch_dir = scratch("snap");
+    let dir = scratch_dir.path();
     let workflow: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("fixtures/workflows/close-on-tag.json")).unwrap(),
     )
@@ -203,7 +205,8 @@ fn snapshots_are_written_checked_with_a_diff_and_updated() {
 
 #[test]
 fn bad_input_gets_one_clear_line_and_exit_2() {
-    let dir = scratch("bad");
+    let scratch_dir = scratch("bad");
+    let dir = scratch_dir.path();
     std::fs::write(dir.join("bad.json"), r#"{"steps": [{"reqest": {}}]}"#).unwrap();
     let out = run(&["run", dir.join("bad.json").to_str().unwrap()]);
     let stderr = text(&out.stderr);
@@ -413,7 +416,8 @@ fn serve_keeps_at_most_max_runs_kept_runs() {
 
 #[test]
 fn sigterm_during_a_busy_loop_loses_no_run() {
-    let dir = scratch("busy");
+    let scratch_dir = scratch("busy");
+    let dir = scratch_dir.path();
     std::fs::create_dir_all(dir.join("workflows")).unwrap();
     std::fs::copy(
         repo().join("fixtures/stories/infinite-loop.json"),

@@ -8,6 +8,7 @@ use kustomer_mock::{Clock, FixtureBundle, Timestamp};
 
 use std::collections::BTreeMap;
 
+use kustomer_harness::duration::DurationError;
 use kustomer_harness::harness::Harness;
 use kustomer_workflow::apps::{App, AppCatalog, SettingValues};
 use kustomer_workflow::{LoadedWorkflow, LoopGuardConfig, load_dir_with};
@@ -102,9 +103,8 @@ pub struct ServeArgs {
     pub clock_start: Option<Timestamp>,
 }
 
-fn parse_grace(text: &str) -> Result<std::time::Duration, String> {
-    let millis = kustomer_mock::clock::parse_duration(text)?;
-    Ok(std::time::Duration::from_millis(millis.max(0) as u64))
+fn parse_grace(text: &str) -> Result<std::time::Duration, DurationError> {
+    kustomer_harness::duration::parse(text)
 }
 
 fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
