@@ -6,9 +6,8 @@ use std::process::{Command, Output};
 
 /// For runs that fail before measuring: nothing is kept, and the directory is not made.
 fn bench(args: &[&str]) -> Output {
-    let unused =
-        std::env::temp_dir().join(format!("kmock-bench-cli-{}-unused", std::process::id()));
-    bench_keeping_copies_in(&unused, args)
+    let scratch = scratch("unused");
+    bench_keeping_copies_in(&scratch.path().join("unused"), args)
 }
 
 /// Runs kmock-bench with its copies of each section kept in `results`, not in the
@@ -26,11 +25,12 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A directory of this test process's own under the system's temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kmock-bench-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of this test's own under the system's temp dir, removed when dropped.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("kmock-bench-cli-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn stderr(output: &Output) -> String {
@@ -126,8 +126,9 @@ fn a_partial_run_writes_only_where_it_is_told() {
         path: benchmarks.clone(),
         bytes: before.clone(),
     };
-    let results = scratch("partial-results");
-    let output = quick_loop_run(&results, None);
+    let results_dir = scratch("partial-results");
+    let results = results_dir.path();
+    let output = quick_loop_run(results, None);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("not written into BENCHMARKS.md"),
@@ -139,13 +140,14 @@ fn a_partial_run_writes_only_where_it_is_told() {
         before,
         "a partial run left BENCHMARKS.md alone"
     );
-    let copies = std::fs::read_dir(&results).unwrap().count();
+    let copies = std::fs::read_dir(results).unwrap().count();
     assert_eq!(copies, 1, "the run kept its copy in KMOCK_BENCH_RESULTS");
 
-    let dir = scratch("partial");
+    let dir_owner = scratch("partial");
+    let dir = dir_owner.path();
     let file = dir.join("partial.md");
     std::fs::write(&file, "# Mine\n").unwrap();
-    let output = quick_loop_run(&results, Some(&file));
+    let output = quick_loop_run(results, Some(&file));
     assert!(output.status.success(), "{}", stderr(&output));
     let written = std::fs::read_to_string(&file).unwrap();
     assert!(written.starts_with("# Mine\n"), "{written}");
@@ -156,7 +158,7 @@ fn a_partial_run_writes_only_where_it_is_told() {
 
     // A directory passes the check made before measuring but cannot be read or written
     // as the file: the run measures, then fails, and the directory is left as it was.
-    let output = quick_loop_run(&results, Some(&dir));
+    let output = quick_loop_run(results, Some(dir));
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -168,6 +170,4 @@ fn a_partial_run_writes_only_where_it_is_told() {
         "{}",
         stderr(&output)
     );
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&results);
 }
