@@ -12,7 +12,7 @@ pub struct OpenapiArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(args: OpenapiArgs) -> Result<(), String> {
+pub fn run(args: OpenapiArgs) -> anyhow::Result<()> {
     let text = kustomer_harness::openapi::rendered();
     match args.output {
         None => {
@@ -23,7 +23,7 @@ pub fn run(args: OpenapiArgs) -> Result<(), String> {
             let temp = path.with_extension("json.tmp");
             std::fs::write(&temp, &text)
                 .and_then(|()| std::fs::rename(&temp, &path))
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
         }
     }
 }

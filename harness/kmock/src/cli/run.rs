@@ -50,30 +50,34 @@ pub struct RunArgs {
 }
 
 /// Parses 'METHOD PATH [JSON BODY]'.
-pub fn parse_trigger(text: &str) -> Result<(String, String, Option<Value>), String> {
+pub fn parse_trigger(text: &str) -> anyhow::Result<(String, String, Option<Value>)> {
     let text = text.trim();
     let (method, rest) = text
         .split_once(char::is_whitespace)
-        .ok_or_else(|| format!("--trigger `{text}`: expected 'METHOD PATH [JSON BODY]', e.g. 'POST /v1/conversations/<id>/tags [\"auto-close\"]'"))?;
+        .ok_or_else(|| anyhow::anyhow!("--trigger `{text}`: expected 'METHOD PATH [JSON BODY]', e.g. 'POST /v1/conversations/<id>/tags [\"auto-close\"]'"))?;
     let rest = rest.trim_start();
     let (path, body) = match rest.split_once(char::is_whitespace) {
         Some((path, body)) => (path, Some(body.trim())),
         None => (rest, None),
     };
     if !path.starts_with('/') {
-        return Err(format!("--trigger: the path `{path}` must start with /"));
+        anyhow::bail!("--trigger: the path `{path}` must start with /");
     }
     let body = match body.filter(|b| !b.is_empty()) {
         None => None,
         Some(b) => Some(
-            serde_json::from_str(b).map_err(|e| format!("--trigger: the body is not JSON: {e}"))?,
+            serde_json::from_str(b)
+                .map_err(|e| anyhow::anyhow!("--trigger: the body is not JSON: {e}"))?,
         ),
     };
     Ok((method.to_ascii_uppercase(), path.to_string(), body))
 }
 
-fn ad_hoc(args: &RunArgs) -> Result<Scenario, String> {
-    let workflow = args.workflow.as_ref().ok_or("--workflow is required")?;
+fn ad_hoc(args: &RunArgs) -> anyhow::Result<Scenario> {
+    let workflow = args
+        .workflow
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("--workflow is required"))?;
     let (method, path, body) = parse_trigger(args.trigger.as_deref().unwrap_or(""))?;
     let fixtures: Vec<Value> = match &args.fixtures {
         Some(dir) => list_json(dir)?
@@ -84,9 +88,7 @@ fn ad_hoc(args: &RunArgs) -> Result<Scenario, String> {
             .into_iter()
             .map(|p| json!(p.display().to_string()))
             .collect(),
-        None => vec![
-            serde_json::from_str(kustomer_harness::embedded::ACME).map_err(|e| e.to_string())?,
-        ],
+        None => vec![serde_json::from_str(kustomer_harness::embedded::ACME)?],
     };
     let mut request = json!({"method": method, "path": path});
     if let Some(body) = body {
@@ -104,13 +106,17 @@ fn ad_hoc(args: &RunArgs) -> Result<Scenario, String> {
         "workflows": [workflow.display().to_string()],
         "steps": [{"request": request}],
     });
-    Scenario::from_value(scenario, "ad-hoc scenario", Path::new("."), "ad-hoc")
-        .map_err(|e| e.to_string())
+    Ok(Scenario::from_value(
+        scenario,
+        "ad-hoc scenario",
+        Path::new("."),
+        "ad-hoc",
+    )?)
 }
 
-fn list_json(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn list_json(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
         .collect();
@@ -119,28 +125,27 @@ fn list_json(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// The name of the first key of the first fixture bundle.
-fn first_key(fixtures: &[Value], dir: &Path) -> Result<String, String> {
+fn first_key(fixtures: &[Value], dir: &Path) -> anyhow::Result<String> {
     for f in fixtures {
         let bundle = match f {
-            Value::String(p) => {
-                kustomer_mock::FixtureBundle::from_file(&dir.join(p)).map_err(|e| e.to_string())?
-            }
-            other => kustomer_mock::FixtureBundle::from_value(other.clone(), "fixtures")
-                .map_err(|e| e.to_string())?,
+            Value::String(p) => kustomer_mock::FixtureBundle::from_file(&dir.join(p))?,
+            other => kustomer_mock::FixtureBundle::from_value(other.clone(), "fixtures")?,
         };
         if let Some(key) = bundle.orgs.iter().flat_map(|o| o.keys.iter()).next() {
             return Ok(key.name.clone());
         }
     }
-    Err("the fixtures define no key: pass --key".into())
+    Err(anyhow::anyhow!("the fixtures define no key: pass --key"))
 }
 
 /// Runs the command; returns the exit code (0 all good, 1 failed, 2 unusable input).
 pub async fn run(args: RunArgs) -> i32 {
     let scenario = match (&args.scenario, &args.workflow) {
-        (Some(path), _) => Scenario::load(path).map_err(|e| e.to_string()),
+        (Some(path), _) => Scenario::load(path).map_err(anyhow::Error::from),
         (None, Some(_)) => ad_hoc(&args),
-        (None, None) => Err("give a scenario file, or --workflow FILE --trigger REQUEST".into()),
+        (None, None) => Err(anyhow::anyhow!(
+            "give a scenario file, or --workflow FILE --trigger REQUEST"
+        )),
     };
     let scenario = match scenario {
         Ok(s) => s,
@@ -197,15 +202,22 @@ mod tests {
         );
         assert_eq!(b, Some(json!(["auto-close"])));
         assert_eq!(parse_trigger("GET /v1/tags").unwrap().2, None);
-        assert!(parse_trigger("GET").unwrap_err().contains("METHOD PATH"));
+        assert!(
+            parse_trigger("GET")
+                .unwrap_err()
+                .to_string()
+                .contains("METHOD PATH")
+        );
         assert!(
             parse_trigger("GET v1/tags")
                 .unwrap_err()
+                .to_string()
                 .contains("must start with /")
         );
         assert!(
             parse_trigger("PUT /v1/x {oops")
                 .unwrap_err()
+                .to_string()
                 .contains("not JSON")
         );
     }

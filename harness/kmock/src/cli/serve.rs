@@ -114,25 +114,25 @@ fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
 }
 
 /// Which fixtures to load, and where they came from (for the banner).
-fn fixtures(args: &ServeArgs) -> Result<(Vec<FixtureBundle>, String), String> {
+fn fixtures(args: &ServeArgs) -> anyhow::Result<(Vec<FixtureBundle>, String)> {
     if args.no_fixtures {
         return Ok((Vec::new(), "none".into()));
     }
     match &args.fixtures {
         Some(dir) => {
             if !dir.is_dir() {
-                return Err(format!("--fixtures {}: no such directory", dir.display()));
+                anyhow::bail!("--fixtures {}: no such directory", dir.display());
             }
-            let bundles = FixtureBundle::from_dir(dir).map_err(|e| e.to_string())?;
+            let bundles = FixtureBundle::from_dir(dir)?;
             Ok((bundles, dir.display().to_string()))
         }
         None => {
             let dir = PathBuf::from("fixtures");
             if dir.is_dir() {
-                let bundles = FixtureBundle::from_dir(&dir).map_err(|e| e.to_string())?;
+                let bundles = FixtureBundle::from_dir(&dir)?;
                 Ok((bundles, "fixtures/".into()))
             } else {
-                let bundles = kustomer_harness::embedded::bundles().map_err(|e| e.to_string())?;
+                let bundles = kustomer_harness::embedded::bundles()?;
                 Ok((bundles, "built-in fixtures".into()))
             }
         }
@@ -140,17 +140,15 @@ fn fixtures(args: &ServeArgs) -> Result<(Vec<FixtureBundle>, String), String> {
 }
 
 /// `APP.GROUP.NAME=VALUE` flags, grouped by app.
-fn app_settings(flags: &[String]) -> Result<BTreeMap<String, SettingValues>, String> {
+fn app_settings(flags: &[String]) -> anyhow::Result<BTreeMap<String, SettingValues>> {
     let mut out: BTreeMap<String, SettingValues> = BTreeMap::new();
     for flag in flags {
-        let (key, value) = flag
-            .split_once('=')
-            .ok_or_else(|| format!("--app-setting `{flag}`: expected APP.GROUP.NAME=VALUE"))?;
+        let (key, value) = flag.split_once('=').ok_or_else(|| {
+            anyhow::anyhow!("--app-setting `{flag}`: expected APP.GROUP.NAME=VALUE")
+        })?;
         let parts: Vec<&str> = key.splitn(3, '.').collect();
         let [app, group, name] = parts[..] else {
-            return Err(format!(
-                "--app-setting `{flag}`: expected APP.GROUP.NAME=VALUE"
-            ));
+            anyhow::bail!("--app-setting `{flag}`: expected APP.GROUP.NAME=VALUE");
         };
         out.entry(app.to_string())
             .or_default()
@@ -165,7 +163,7 @@ fn app_settings(flags: &[String]) -> Result<BTreeMap<String, SettingValues>, Str
 }
 
 /// Which apps to load, and where they came from.
-fn apps(args: &ServeArgs) -> Result<(Vec<App>, String), String> {
+fn apps(args: &ServeArgs) -> anyhow::Result<(Vec<App>, String)> {
     if args.no_apps {
         return Ok((Vec::new(), "none".into()));
     }
@@ -173,7 +171,7 @@ fn apps(args: &ServeArgs) -> Result<(Vec<App>, String), String> {
     let dir = match (&args.apps, &args.fixtures) {
         (Some(dir), _) => {
             if !dir.is_dir() {
-                return Err(format!("--apps {}: no such directory", dir.display()));
+                anyhow::bail!("--apps {}: no such directory", dir.display());
             }
             Some(dir.clone())
         }
@@ -183,7 +181,7 @@ fn apps(args: &ServeArgs) -> Result<(Vec<App>, String), String> {
     let loaded: Vec<App> = match &dir {
         Some(dir) => {
             let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-                .map_err(|e| format!("{}: {e}", dir.display()))?
+                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "json"))
                 .collect();
@@ -192,30 +190,29 @@ fn apps(args: &ServeArgs) -> Result<(Vec<App>, String), String> {
             for path in paths {
                 // Settings apply to the app they name; read the name first.
                 let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
                 let value: serde_json::Value = serde_json::from_str(&text)
-                    .map_err(|e| format!("{}: $: not valid JSON: {e}", path.display()))?;
+                    .map_err(|e| anyhow::anyhow!("{}: $: not valid JSON: {e}", path.display()))?;
                 let name = value
                     .get("app")
                     .and_then(|a| a.as_str())
                     .unwrap_or("")
                     .to_string();
                 let values = settings.get(&name).cloned().unwrap_or_default();
-                apps.push(
-                    App::load_value(value, &path.display().to_string(), &values)
-                        .map_err(|e| e.to_string())?,
-                );
+                apps.push(App::load_value(
+                    value,
+                    &path.display().to_string(),
+                    &values,
+                )?);
             }
             apps
         }
         None if args.fixtures.is_some() => Vec::new(),
-        None => kustomer_harness::embedded::apps().map_err(|e| e.to_string())?,
+        None => kustomer_harness::embedded::apps()?,
     };
     for name in settings.keys() {
         if !loaded.iter().any(|a| &a.name == name) {
-            return Err(format!(
-                "--app-setting names app `{name}`, which is not loaded"
-            ));
+            anyhow::bail!("--app-setting names app `{name}`, which is not loaded");
         }
     }
     let origin = match dir {
@@ -230,14 +227,14 @@ fn apps(args: &ServeArgs) -> Result<(Vec<App>, String), String> {
 fn workflows(
     args: &ServeArgs,
     catalog: &AppCatalog,
-) -> Result<(Vec<LoadedWorkflow>, String), String> {
+) -> anyhow::Result<(Vec<LoadedWorkflow>, String)> {
     if args.no_workflows {
         return Ok((Vec::new(), "none".into()));
     }
     let dir = match (&args.workflows, &args.fixtures) {
         (Some(dir), _) => {
             if !dir.is_dir() {
-                return Err(format!("--workflows {}: no such directory", dir.display()));
+                anyhow::bail!("--workflows {}: no such directory", dir.display());
             }
             Some(dir.clone())
         }
@@ -245,20 +242,17 @@ fn workflows(
         (None, None) => Some(PathBuf::from("fixtures/workflows")).filter(|d| d.is_dir()),
     };
     match dir {
-        Some(dir) => Ok((
-            load_dir_with(&dir, catalog).map_err(|e| e.to_string())?,
-            format!("{}/", dir.display()),
-        )),
+        Some(dir) => Ok((load_dir_with(&dir, catalog)?, format!("{}/", dir.display()))),
         None if args.fixtures.is_some() => Ok((Vec::new(), "none".into())),
         None => Ok((
-            kustomer_harness::embedded::workflows().map_err(|e| e.to_string())?,
+            kustomer_harness::embedded::workflows()?,
             "built-in examples".into(),
         )),
     }
 }
 
 /// Runs the server until a signal; `Err` is a one-line message for the user.
-pub async fn run(args: ServeArgs) -> Result<(), String> {
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let (bundles, origin) = fixtures(&args)?;
     let (loaded_apps, app_origin) = apps(&args)?;
     let mut catalog = AppCatalog::default();
@@ -269,7 +263,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let clock = match args.clock {
         ClockMode::Real => {
             if args.clock_start.is_some() {
-                return Err("--clock-start needs --clock virtual".into());
+                return Err(anyhow::anyhow!("--clock-start needs --clock virtual"));
             }
             Clock::real()
         }
@@ -313,7 +307,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     for workflow in loaded {
         builder = builder.workflow(workflow);
     }
-    let harness = builder.start().await.map_err(|e| e.to_string())?;
+    let harness = builder.start().await?;
     let stop = stop_signal();
     print_banner(
         &harness,
@@ -333,10 +327,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         "shutting down: finishing the runs in flight (at most {:?})…",
         args.shutdown_grace
     );
-    let stopped = harness
-        .stop(args.shutdown_grace)
-        .await
-        .map_err(|e| e.to_string())?;
+    let stopped = harness.stop(args.shutdown_grace).await?;
     println!(
         "stopped: {} run(s) recorded, {} interrupted{}",
         stopped.runs,

@@ -21,11 +21,11 @@ pub struct TestArgs {
 }
 
 /// Every `*.json` under `dir`, sorted.
-pub fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn scenario_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let entries = std::fs::read_dir(&d).map_err(|e| anyhow::anyhow!("{}: {e}", d.display()))?;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
