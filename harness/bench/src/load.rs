@@ -48,11 +48,11 @@ impl Workload {
     }
 
     /// Adds a header, or says that HTTP does not allow its name or value.
-    pub fn try_header(mut self, name: &str, value: &str) -> Result<Self, String> {
+    pub fn try_header(mut self, name: &str, value: &str) -> anyhow::Result<Self> {
         let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("`{name}` is not a header name"))?;
-        let value =
-            HeaderValue::from_str(value).map_err(|_| format!("`{value}` is not a header value"))?;
+            .map_err(|_| anyhow::anyhow!("`{name}` is not a header name"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| anyhow::anyhow!("`{value}` is not a header value"))?;
         self.headers.push((name, value));
         Ok(self)
     }
@@ -163,19 +163,11 @@ pub use kustomer_workflow::actions::mock_client::connect;
 pub async fn send(
     sender: &mut SendRequest<Full<Bytes>>,
     request: Request<Full<Bytes>>,
-) -> Result<(u16, Bytes), String> {
-    sender.ready().await.map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| e.to_string())?;
+) -> anyhow::Result<(u16, Bytes)> {
+    sender.ready().await?;
+    let response = sender.send_request(request).await?;
     let status = response.status().as_u16();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
+    let body = response.into_body().collect().await?.to_bytes();
     Ok((status, body))
 }
 
@@ -186,7 +178,7 @@ pub async fn run(
     connections: usize,
     warmup: Duration,
     duration: Duration,
-) -> Result<Sample, String> {
+) -> anyhow::Result<Sample> {
     let next = Arc::new(AtomicUsize::new(0));
     let cpu_before = process_cpu();
     let start = Instant::now() + Duration::from_millis(20);
@@ -196,7 +188,7 @@ pub async fn run(
     for _ in 0..connections {
         let mut sender = connect(workload.addr)
             .await
-            .map_err(|e| format!("cannot connect to {}: {e}", workload.addr))?;
+            .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", workload.addr))?;
         let workload = workload.clone();
         let next = Arc::clone(&next);
         tasks.push(tokio::spawn(async move {
@@ -245,7 +237,7 @@ pub async fn run(
     }
     let mut total = Sample::empty();
     for task in tasks {
-        let sample = task.await.map_err(|e| e.to_string())?;
+        let sample = task.await?;
         total.merge(&sample);
     }
     total.window = duration;

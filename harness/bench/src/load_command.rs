@@ -12,10 +12,12 @@ pub async fn load_url(
     method: &str,
     bodies: &[String],
     count: Option<usize>,
-) -> Result<(), String> {
-    let uri: hyper::Uri = url.parse().map_err(|e| format!("URL {url:?}: {e}"))?;
+) -> anyhow::Result<()> {
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|e| anyhow::anyhow!("URL {url:?}: {e}"))?;
     if uri.scheme_str().is_some_and(|scheme| scheme != "http") {
-        return Err(format!("URL {url:?}: only http:// is supported"));
+        anyhow::bail!("URL {url:?}: only http:// is supported");
     }
     let host = uri.host().unwrap_or("127.0.0.1");
     let port = uri.port_u16().unwrap_or(80);
@@ -23,7 +25,7 @@ pub async fn load_url(
         .await
         .ok()
         .and_then(|mut a| a.next())
-        .ok_or_else(|| format!("URL {url:?}: the host {host:?} does not resolve"))?;
+        .ok_or_else(|| anyhow::anyhow!("URL {url:?}: the host {host:?} does not resolve"))?;
     let path = uri
         .path_and_query()
         .map(|p| p.as_str().to_string())
@@ -32,7 +34,7 @@ pub async fn load_url(
     workload.method = method
         .to_ascii_uppercase()
         .parse()
-        .map_err(|_| format!("--method {method:?}: not an HTTP method"))?;
+        .map_err(|_| anyhow::anyhow!("--method {method:?}: not an HTTP method"))?;
     if !bodies.is_empty() {
         workload.bodies = Some(std::sync::Arc::new(
             bodies
@@ -42,17 +44,17 @@ pub async fn load_url(
         ));
     }
     for header in headers {
-        let invalid = || format!("--header {header:?}: expected `name: value`");
+        let invalid = || anyhow::anyhow!("--header {header:?}: expected `name: value`");
         let (name, value) = header.split_once(':').ok_or_else(invalid)?;
         workload = workload
             .try_header(name.trim(), value.trim())
             .map_err(|_| invalid())?;
     }
-    let unreachable = |e: String| format!("{url}: {e}");
+    let unreachable = |e: anyhow::Error| anyhow::anyhow!("{url}: {e}");
     if let Some(count) = count {
         let mut sender = load::connect(addr)
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(e.into()))?;
         let mut failed = 0;
         for i in 0..count {
             match load::send(&mut sender, workload.request(i)).await {

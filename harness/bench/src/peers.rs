@@ -88,14 +88,16 @@ struct Running {
 impl Running {
     /// Starts the peer; its output goes to `log` when given (start-up runs, to explain a
     /// failure), else nowhere (some peers log every request).
-    fn start(spec: &PeerSpec, port: u16, log: Option<&Path>) -> Result<Running, String> {
+    fn start(spec: &PeerSpec, port: u16, log: Option<&Path>) -> anyhow::Result<Running> {
         use std::os::unix::process::CommandExt;
         let argv: Vec<String> = spec
             .command
             .iter()
             .map(|a| a.replace("{port}", &port.to_string()))
             .collect();
-        let (program, args) = argv.split_first().ok_or_else(|| "no command".to_string())?;
+        let (program, args) = argv
+            .split_first()
+            .ok_or_else(|| anyhow::anyhow!("no command"))?;
         let mut command = Command::new(program);
         let (stdout, stderr) = match log.and_then(|l| std::fs::File::create(l).ok()) {
             Some(file) => match file.try_clone() {
@@ -115,7 +117,7 @@ impl Running {
         }
         let child = command
             .spawn()
-            .map_err(|e| format!("`{program}` could not be started: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("`{program}` could not be started: {e}"))?;
         Ok(Running { child })
     }
 
@@ -181,7 +183,7 @@ async fn wait_ready(
     addr: SocketAddr,
     path: &str,
     started: Instant,
-) -> Result<(Duration, bytes::Bytes), String> {
+) -> anyhow::Result<(Duration, bytes::Bytes)> {
     let workload = get_workload(addr, path);
     let deadline = started + Duration::from_secs(120);
     loop {
@@ -191,10 +193,10 @@ async fn wait_ready(
             return Ok((started.elapsed(), body));
         }
         if let Some(status) = running.exited() {
-            return Err(format!("it exited ({status}) before answering"));
+            anyhow::bail!("it exited ({status}) before answering");
         }
         if Instant::now() > deadline {
-            return Err("it did not answer 200 within 120 s".into());
+            anyhow::bail!("it did not answer 200 within 120 s");
         }
         // Fine enough not to round a few-millisecond start up by a whole poll period.
         tokio::time::sleep(Duration::from_micros(250)).await;
@@ -223,17 +225,17 @@ fn kmock_spec() -> PeerSpec {
 }
 
 /// Lifts the org budget of a running `kmock serve` (1000 requests a minute otherwise).
-async fn lift_kmock_limits(addr: SocketAddr) -> Result<(), String> {
+async fn lift_kmock_limits(addr: SocketAddr) -> anyhow::Result<()> {
     let mut workload = Workload::get(addr, vec!["/__admin/limits".into()])
         .header("content-type", "application/json");
     workload.method = hyper::Method::PUT;
     workload.bodies = Some(std::sync::Arc::new(vec![bytes::Bytes::from(
         serde_json::to_vec(&setup::high_limits()).unwrap_or_default(),
     )]));
-    let mut sender = load::connect(addr).await.map_err(|e| e.to_string())?;
+    let mut sender = load::connect(addr).await?;
     match load::send(&mut sender, workload.request(0)).await? {
         (200, _) => Ok(()),
-        (status, body) => Err(format!(
+        (status, body) => Err(anyhow::anyhow!(
             "PUT /__admin/limits answered {status}: {}",
             String::from_utf8_lossy(&body)
         )),
@@ -242,7 +244,7 @@ async fn lift_kmock_limits(addr: SocketAddr) -> Result<(), String> {
 
 /// `kmock-bench peer-body --out FILE`: the body `kmock serve` answers for the
 /// conversation, which every peer is configured to serve.
-pub async fn write_body(out: &Path) -> Result<(), String> {
+pub async fn write_body(out: &Path) -> anyhow::Result<()> {
     let spec = kmock_spec();
     let port = free_port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -250,14 +252,15 @@ pub async fn write_body(out: &Path) -> Result<(), String> {
     let mut running = Running::start(&spec, port, None)?;
     let path = spec.path.clone().unwrap_or_default();
     let (_, body) = wait_ready(&mut running, addr, &path, started).await?;
-    std::fs::write(out, &body).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(out, &body).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
     Ok(())
 }
 
-pub async fn run(settings: &Settings, list: &Path) -> Result<Vec<PeerResult>, String> {
-    let text = std::fs::read_to_string(list).map_err(|e| format!("{}: {e}", list.display()))?;
+pub async fn run(settings: &Settings, list: &Path) -> anyhow::Result<Vec<PeerResult>> {
+    let text =
+        std::fs::read_to_string(list).map_err(|e| anyhow::anyhow!("{}: {e}", list.display()))?;
     let listed: PeerList =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", list.display()))?;
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", list.display()))?;
     let reference = kmock_spec();
     let mut specs = vec![reference];
     specs.extend(listed.peers);
@@ -286,7 +289,7 @@ pub async fn run(settings: &Settings, list: &Path) -> Result<Vec<PeerResult>, St
             let outcome = match Running::start(&result.spec, port, Some(&log)) {
                 Ok(mut running) => wait_ready(&mut running, addr, &path, started)
                     .await
-                    .map_err(|e| format!("{e}{}", last_lines(&log))),
+                    .map_err(|e| anyhow::anyhow!("{e}{}", last_lines(&log))),
                 Err(e) => Err(e),
             };
             match outcome {
@@ -300,7 +303,7 @@ pub async fn run(settings: &Settings, list: &Path) -> Result<Vec<PeerResult>, St
                     result.startups.push(took);
                 }
                 Err(e) => {
-                    result.failure = Some(e);
+                    result.failure = Some(e.to_string());
                     break;
                 }
             }
@@ -328,7 +331,7 @@ pub async fn run(settings: &Settings, list: &Path) -> Result<Vec<PeerResult>, St
         let started = Instant::now();
         let mut process = Running::start(&result.spec, port, None)?;
         if let Err(e) = wait_ready(&mut process, addr, &path, started).await {
-            result.failure = Some(e);
+            result.failure = Some(e.to_string());
             continue;
         }
         if i == 0 {
@@ -348,7 +351,7 @@ pub async fn run(settings: &Settings, list: &Path) -> Result<Vec<PeerResult>, St
             for slot in results[*i].rounds.iter_mut() {
                 let sample = load::run(workload, slot.0, settings.warmup, settings.duration)
                     .await
-                    .map_err(|e| format!("{name}: {e}"))?;
+                    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
                 eprintln!(
                     "  round {}: {:<40} {:>2} conn: {:>9.0} req/s, p99 {:>8.1} µs{}",
                     round + 1,
