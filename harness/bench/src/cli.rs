@@ -83,19 +83,19 @@ const MAX_COUNT: usize = 1_000_000;
 /// The longest measured window, an hour.
 const MAX_SECONDS: f64 = 3600.0;
 
-fn at_least_one(text: &str) -> Result<usize, String> {
+fn at_least_one(text: &str) -> anyhow::Result<usize> {
     match text.parse::<usize>() {
         Ok(n) if (1..=MAX_COUNT).contains(&n) => Ok(n),
-        Ok(_) => Err(format!("must be from 1 to {MAX_COUNT}")),
-        Err(e) => Err(e.to_string()),
+        Ok(_) => Err(anyhow::anyhow!("must be from 1 to {MAX_COUNT}")),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn positive_seconds(text: &str) -> Result<f64, String> {
+fn positive_seconds(text: &str) -> anyhow::Result<f64> {
     match text.parse::<f64>() {
         Ok(s) if (0.1..=MAX_SECONDS).contains(&s) => Ok(s),
-        Ok(_) => Err(format!("must be from 0.1 to {MAX_SECONDS} seconds")),
-        Err(e) => Err(e.to_string()),
+        Ok(_) => Err(anyhow::anyhow!("must be from 0.1 to {MAX_SECONDS} seconds")),
+        Err(e) => Err(e.into()),
     }
 }
 

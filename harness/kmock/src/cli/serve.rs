@@ -107,9 +107,9 @@ fn parse_grace(text: &str) -> Result<std::time::Duration, DurationError> {
     kustomer_harness::duration::parse(text)
 }
 
-fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
+fn parse_timestamp(text: &str) -> anyhow::Result<Timestamp> {
     Timestamp::parse(text).ok_or_else(|| {
-        format!("`{text}` is not an ISO-8601 timestamp (e.g. 2026-11-24T00:00:00.000Z)")
+        anyhow::anyhow!("`{text}` is not an ISO-8601 timestamp (e.g. 2026-11-24T00:00:00.000Z)")
     })
 }
 
