@@ -8,10 +8,10 @@
 //! [`Engine::settled`] waits until no event is waiting to be dispatched and no run is
 //! queued or in flight.
 //!
-//! The engine's concerns each have a file: [`registry`] (installed workflows and apps),
-//! [`dispatch`] (event → matching workflows → queued runs), [`scheduling`] (callable
-//! workflows started later), [`runs`] (the run book), [`persistence`] (the engine's
-//! section of the saved state) and [`settling`] (waiting until the system is quiet).
+//! The engine's concerns each have a file: `registry` (installed workflows and apps),
+//! `dispatch` (event → matching workflows → queued runs), `scheduling` (callable
+//! workflows started later), `runs` (the run book), `persistence` (the engine's
+//! section of the saved state) and `settling` (waiting until the system is quiet).
 
 mod dispatch;
 mod persistence;
