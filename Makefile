@@ -5,7 +5,7 @@ CARGO ?= cargo
 
 ## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
 run:
-	$(CARGO) run --release -p kustomer-harness --bin kmock -- serve
+	$(CARGO) run --release -p kmock -- serve
 
 ## test: every test of the workspace (unit, end-to-end over loopback HTTP, snapshots)
 test:
@@ -14,11 +14,11 @@ test:
 
 ## scenarios: run every shipped scenario with kmock test
 scenarios:
-	$(CARGO) run --release -p kustomer-harness --bin kmock -- test
+	$(CARGO) run --release -p kmock -- test
 
 ## openapi: write the OpenAPI document of /v1 (generated from the code) to docs/openapi.json
 openapi:
-	$(CARGO) run --quiet -p kustomer-harness --bin kmock -- openapi --output docs/openapi.json
+	$(CARGO) run --quiet -p kmock -- openapi --output docs/openapi.json
 
 ## fuzz: the seeded request fuzzer, FUZZ_REQUESTS (default 100000) requests over every route
 fuzz:
@@ -43,13 +43,13 @@ build:
 ## bench: release build, then every benchmark (baseline, API, workflow, start-up, scale,
 ## loop) in one run; prints the tables and writes them into BENCHMARKS.md
 bench:
-	$(CARGO) build --release -p kustomer-harness --bins
-	$(CARGO) run --release -q -p kustomer-harness --bin kmock-bench
+	$(CARGO) build --release -p kmock -p kmock-bench
+	$(CARGO) run --release -q -p kmock-bench
 
 ## bench-peers: installs WireMock (npm wiremock), Mockoon CLI and json-server into .bench/
 ## and measures them next to `kmock serve` with the same load generator
 bench-peers:
-	$(CARGO) build --release -p kustomer-harness --bins
+	$(CARGO) build --release -p kmock -p kmock-bench
 	CARGO="$(CARGO)" harness/bench/peers.sh
 
 clean:

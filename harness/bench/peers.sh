@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 SCRATCH="$ROOT/.bench/peers"
 CARGO=${CARGO:-cargo}
-BENCH=("$CARGO" run --release -q -p kustomer-harness --bin kmock-bench --)
+BENCH=("$CARGO" run --release -q -p kmock-bench --)
 CONVERSATION=64a0c0ffee00000000000b01
 URL_PATH="/v1/conversations/$CONVERSATION"
 

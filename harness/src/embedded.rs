@@ -1,6 +1,7 @@
 //! The fixtures and example workflows compiled into `kmock`, used when no `fixtures/`
 //! directory is at hand, so `kmock serve` works from anywhere with nothing else installed.
 
+use include_dir::{Dir, include_dir};
 use kustomer_mock::FixtureBundle;
 use kustomer_mock::fixtures::FixtureError;
 
@@ -10,31 +11,27 @@ use crate::workflow::{LoadError, LoadedWorkflow, load_json};
 /// `fixtures/acme.json` as it was when `kmock` was built.
 pub const ACME: &str = include_str!("../../fixtures/acme.json");
 
-/// `fixtures/workflows/*.json` as they were when `kmock` was built (file name, text).
-pub const WORKFLOWS: &[(&str, &str)] = &[
-    (
-        "close-on-tag.json",
-        include_str!("../../fixtures/workflows/close-on-tag.json"),
-    ),
-    (
-        "escalate-conversation.json",
-        include_str!("../../fixtures/workflows/escalate-conversation.json"),
-    ),
-    (
-        "triage-billing.json",
-        include_str!("../../fixtures/workflows/triage-billing.json"),
-    ),
-    (
-        "vip-priority.json",
-        include_str!("../../fixtures/workflows/vip-priority.json"),
-    ),
-];
+/// `fixtures/workflows/` as it was when `kmock` was built.
+pub static WORKFLOWS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../fixtures/workflows");
 
-/// `fixtures/apps/*.json` as they were when `kmock` was built (file name, text).
-pub const APPS: &[(&str, &str)] = &[(
-    "sla-timer.json",
-    include_str!("../../fixtures/apps/sla-timer.json"),
-)];
+/// `fixtures/apps/` as it was when `kmock` was built.
+pub static APPS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../fixtures/apps");
+
+/// A directory's `.json` files (file name, text), by name so the order does not depend
+/// on how the directory was read. A file that is not UTF-8 reads as empty, and so fails
+/// to parse with its name in the message.
+pub fn json_files(dir: &'static Dir<'static>) -> Vec<(&'static str, &'static str)> {
+    let mut files: Vec<(&str, &str)> = dir
+        .files()
+        .filter(|file| file.path().extension().is_some_and(|e| e == "json"))
+        .filter_map(|file| {
+            let name = file.path().file_name()?.to_str()?;
+            Some((name, file.contents_utf8().unwrap_or("")))
+        })
+        .collect();
+    files.sort_by_key(|(name, _)| *name);
+    files
+}
 
 /// The embedded fixture bundles.
 pub fn bundles() -> Result<Vec<FixtureBundle>, FixtureError> {
@@ -46,7 +43,8 @@ pub fn bundles() -> Result<Vec<FixtureBundle>, FixtureError> {
 
 /// The embedded apps, with their default settings.
 pub fn apps() -> Result<Vec<App>, AppError> {
-    APPS.iter()
+    json_files(&APPS)
+        .into_iter()
         .map(|(name, text)| {
             let value: serde_json::Value = serde_json::from_str(text).map_err(|e| AppError {
                 origin: format!("embedded fixtures/apps/{name}"),
@@ -64,8 +62,8 @@ pub fn apps() -> Result<Vec<App>, AppError> {
 
 /// The embedded example workflows.
 pub fn workflows() -> Result<Vec<LoadedWorkflow>, LoadError> {
-    WORKFLOWS
-        .iter()
+    json_files(&WORKFLOWS)
+        .into_iter()
         .map(|(name, text)| load_json(text, &format!("embedded fixtures/workflows/{name}")))
         .collect()
 }
@@ -85,9 +83,12 @@ mod tests {
             .filter(|n| n.ends_with(".json"))
             .collect();
         files.sort();
-        let embedded: Vec<String> = WORKFLOWS.iter().map(|(n, _)| n.to_string()).collect();
+        let embedded: Vec<String> = json_files(&WORKFLOWS)
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
         assert_eq!(files, embedded);
-        assert_eq!(workflows().unwrap().len(), WORKFLOWS.len());
+        assert_eq!(workflows().unwrap().len(), embedded.len());
         assert_eq!(bundles().unwrap().len(), 1);
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/apps");
         let mut files: Vec<String> = std::fs::read_dir(dir)
@@ -97,8 +98,11 @@ mod tests {
             .filter(|n| n.ends_with(".json"))
             .collect();
         files.sort();
-        let embedded: Vec<String> = APPS.iter().map(|(n, _)| n.to_string()).collect();
+        let embedded: Vec<String> = json_files(&APPS)
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
         assert_eq!(files, embedded);
-        assert_eq!(apps().unwrap().len(), APPS.len());
+        assert_eq!(apps().unwrap().len(), embedded.len());
     }
 }

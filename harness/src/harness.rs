@@ -14,8 +14,8 @@ use crate::scenario::{RequestDef, Scenario};
 
 use crate::workflow::apps::App;
 use crate::workflow::{
-    Engine, EngineConfig, EngineError, LoadedWorkflow, LoopGuardConfig, LoopRecord, Run,
-    SettleError, VariableDef,
+    Engine, EngineConfig, EngineError, LoadedWorkflow, LoopGuardConfig, LoopRecord, RestoreError,
+    Run, SettleError, VariableDef,
 };
 
 /// Why a harness could not start.
@@ -25,6 +25,8 @@ pub enum HarnessError {
     Start(#[from] StartError),
     #[error("{0}")]
     Request(String),
+    #[error(transparent)]
+    Restore(#[from] RestoreError),
     #[error("workflow `{workflow}`: {source}")]
     Install {
         workflow: String,
@@ -131,20 +133,9 @@ impl HarnessBuilder {
         }
         // The engine's runs are saved with the state, and restored from it.
         if let Some(saved) = server.restored_section("engine") {
-            engine.restore(saved).map_err(HarnessError::Request)?;
+            engine.restore(saved)?;
         }
-        // Weak: the server's state holds the section, and the engine holds the server's
-        // state; a strong handle here kept every stopped harness alive.
-        let section = std::sync::Arc::downgrade(&engine.0);
-        server.add_state_section(
-            "engine",
-            kustomer_mock::app::StateSection(std::sync::Arc::new(move || {
-                section
-                    .upgrade()
-                    .map(|inner| Engine(inner).state_value())
-                    .unwrap_or(serde_json::Value::Null)
-            })),
-        );
+        server.add_state_section("engine", engine.state_section());
         let start_seq = server.bus().next_seq();
         Ok(Harness {
             server,

@@ -118,8 +118,8 @@ mod tests {
 
     #[test]
     fn write_check_diff_update() {
-        let dir = std::env::temp_dir().join(format!("kmock-snap-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("snapshots");
         assert!(matches!(
             apply(&dir, "s", "a\nb\n", Mode::Check).unwrap(),
             Outcome::Missing(_)
@@ -146,6 +146,5 @@ mod tests {
             apply(&dir, "s", "a\nc\n", Mode::Auto).unwrap(),
             Outcome::Matched(_)
         ));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

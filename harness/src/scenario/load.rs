@@ -6,14 +6,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kustomer_mock::clock::{DEFAULT_VIRTUAL_START, parse_duration};
+use kustomer_mock::clock::DEFAULT_VIRTUAL_START;
 use kustomer_mock::model::LimitsPatch;
 use kustomer_mock::{FixtureBundle, Timestamp};
 use serde_json::Value;
 
-use super::def::{CallDef, ExpectDef, RequestDef, ScenarioDef, StepDef};
+pub use super::check::record_kind;
+use super::check::{check_expectation, check_step};
+use super::def::{CallDef, ExpectDef, RequestDef, ScenarioDef};
 use crate::workflow::apps::{App, AppCatalog, SettingValues};
-use crate::workflow::param::{child_path, index_path};
+use crate::workflow::param::{PathError, child_path, index_path};
 use crate::workflow::{
     EngineConfig, LoadedWorkflow, LoopGuardConfig, VariableDef, load_value_with,
 };
@@ -136,15 +138,15 @@ impl Scenario {
         let mut engine = EngineConfig::default();
         if let Some(guard) = &def.server.loop_guard {
             engine.loop_guard =
-                parse_guard(guard).map_err(|m| fail("$.server.loopGuard".into(), m))?;
+                parse_guard(guard, "$.server.loopGuard").map_err(|e| fail(e.path, e.message))?;
         }
         if let Some(cap) = def.server.hard_cap {
             engine.hard_cap = cap;
         }
         if let Some(timeout) = &def.server.rest_timeout {
-            let millis = parse_duration(timeout)
+            let timeout = crate::duration::parse(timeout)
                 .map_err(|e| fail("$.server.restTimeout".into(), e.to_string()))?;
-            engine.rest_timeout = Duration::from_millis(millis.max(1) as u64);
+            engine.rest_timeout = timeout.max(Duration::from_millis(1));
         }
 
         for (i, fault) in def.server.faults.iter().enumerate() {
@@ -184,7 +186,8 @@ impl Scenario {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                load_app(a, dir, origin, &index_path("$.apps", i)).map_err(|(p, m)| fail(p, m))
+                load_app(a, dir, origin, &index_path("$.apps", i))
+                    .map_err(|e| fail(e.path, e.message))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut catalog = AppCatalog::default();
@@ -231,10 +234,13 @@ impl Scenario {
             .steps
             .iter()
             .enumerate()
-            .map(|(i, s)| check_step(s, &index_path("$.steps", i)).map_err(|(p, m)| fail(p, m)))
+            .map(|(i, s)| {
+                check_step(s, &index_path("$.steps", i)).map_err(|e| fail(e.path, e.message))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         for (i, e) in def.expect.iter().enumerate() {
-            check_expectation(e, &index_path("$.expect", i)).map_err(|(p, m)| fail(p, m))?;
+            check_expectation(e, &index_path("$.expect", i))
+                .map_err(|e| fail(e.path, e.message))?;
         }
         for (i, call) in def
             .steps
@@ -276,13 +282,13 @@ impl Scenario {
 }
 
 /// An app: a path, or `{"path" | "definition", "settings"}`.
-fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (String, String)> {
+fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, PathError> {
     let (source, settings) = match value {
         Value::String(p) => (Value::String(p.clone()), Value::Null),
         Value::Object(map) => {
             for key in map.keys() {
                 if !["path", "definition", "settings"].contains(&key.as_str()) {
-                    return Err((
+                    return Err(PathError::new(
                         child_path(at, key),
                         format!("unknown key `{key}` (use path or definition, and settings)"),
                     ));
@@ -298,15 +304,15 @@ fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (S
                     map.get("settings").cloned().unwrap_or(Value::Null),
                 ),
                 _ => {
-                    return Err((
+                    return Err(PathError::new(
                         at.to_string(),
-                        "an app needs exactly one of `path` or `definition`".into(),
+                        "an app needs exactly one of `path` or `definition`",
                     ));
                 }
             }
         }
         other => {
-            return Err((
+            return Err(PathError::new(
                 at.to_string(),
                 format!("an app is a path or {{\"path\", \"settings\"}}, not {other}"),
             ));
@@ -316,7 +322,7 @@ fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (S
         SettingValues::new()
     } else {
         serde_json::from_value(settings).map_err(|e| {
-            (
+            PathError::new(
                 child_path(at, "settings"),
                 format!("settings must be {{\"group\": {{\"name\": value}}}}: {e}"),
             )
@@ -324,9 +330,9 @@ fn load_app(value: &Value, dir: &Path, origin: &str, at: &str) -> Result<App, (S
     };
     match source {
         Value::String(p) => App::load_file(&resolve(dir, &p), &settings)
-            .map_err(|e| (at.to_string(), e.to_string())),
+            .map_err(|e| PathError::new(at, e.to_string())),
         definition => App::load_value(definition, &format!("{origin} {at}"), &settings)
-            .map_err(|e| (at.to_string(), e.to_string())),
+            .map_err(|e| PathError::new(at, e.to_string())),
     }
 }
 
@@ -339,7 +345,7 @@ fn resolve(dir: &Path, path: &str) -> PathBuf {
     }
 }
 
-fn parse_guard(value: &Value) -> Result<LoopGuardConfig, String> {
+fn parse_guard(value: &Value, at: &str) -> Result<LoopGuardConfig, PathError> {
     match value {
         Value::String(s) if s == "on" => Ok(LoopGuardConfig::default()),
         Value::String(s) if s == "off" => Ok(LoopGuardConfig {
@@ -353,218 +359,42 @@ fn parse_guard(value: &Value) -> Result<LoopGuardConfig, String> {
         Value::Object(map) => {
             for key in map.keys() {
                 if !["enabled", "maxRepeats", "maxDepth"].contains(&key.as_str()) {
-                    return Err(format!(
-                        "unknown key `{key}` (use enabled, maxRepeats, maxDepth)"
+                    return Err(PathError::new(
+                        at,
+                        format!("unknown key `{key}` (use enabled, maxRepeats, maxDepth)"),
                     ));
                 }
             }
-            let number = |k: &str, default: u32| -> Result<u32, String> {
+            let number = |k: &str, default: u32| -> Result<u32, PathError> {
                 match map.get(k) {
                     None => Ok(default),
                     Some(v) => v
                         .as_u64()
                         .map(|n| n as u32)
-                        .ok_or_else(|| format!("`{k}` must be a whole number")),
+                        .ok_or_else(|| PathError::new(at, format!("`{k}` must be a whole number"))),
                 }
             };
             let defaults = LoopGuardConfig::default();
             Ok(LoopGuardConfig {
                 enabled: map
                     .get("enabled")
-                    .map(|v| v.as_bool().ok_or("`enabled` must be true or false"))
+                    .map(|v| {
+                        v.as_bool()
+                            .ok_or_else(|| PathError::new(at, "`enabled` must be true or false"))
+                    })
                     .transpose()?
                     .unwrap_or(true),
                 max_repeats: number("maxRepeats", defaults.max_repeats)?,
                 max_depth: number("maxDepth", defaults.max_depth)?,
             })
         }
-        other => Err(format!(
-            "use \"on\", \"off\" or {{\"enabled\", \"maxRepeats\", \"maxDepth\"}}, not {other}"
-        )),
-    }
-}
-
-fn check_step(s: &StepDef, at: &str) -> Result<Step, (String, String)> {
-    let kinds = [
-        s.request.is_some(),
-        s.advance_clock.is_some(),
-        s.set_clock.is_some(),
-        s.call.is_some(),
-    ];
-    let count = kinds.iter().filter(|k| **k).count();
-    if count > 1 {
-        return Err((
-            at.to_string(),
-            "a step does one thing: request, advanceClock, setClock, call or settle".into(),
-        ));
-    }
-    if s.status.is_some() && s.request.is_none() {
-        return Err((
-            child_path(at, "status"),
-            "`status` checks a request's answer: it needs `request`".into(),
-        ));
-    }
-    if let Some(request) = &s.request {
-        let method = request.method.to_ascii_uppercase();
-        if !["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&method.as_str())
-        {
-            return Err((
-                child_path(&child_path(at, "request"), "method"),
-                format!("`{}` is not an HTTP method", request.method),
-            ));
-        }
-        if !request.path.starts_with('/') {
-            return Err((
-                child_path(&child_path(at, "request"), "path"),
-                format!(
-                    "the path `{}` must start with / (e.g. /v1/conversations)",
-                    request.path
-                ),
-            ));
-        }
-        let auths = [
-            request.key.is_some(),
-            request.token.is_some(),
-            request.authorization.is_some(),
-        ];
-        if auths.iter().filter(|a| **a).count() > 1 {
-            return Err((
-                child_path(at, "request"),
-                "use one of `key`, `token` or `authorization`".into(),
-            ));
-        }
-        return Ok(Step::Request {
-            request: request.clone(),
-            settle: s.settle.unwrap_or(true),
-            status: s.status,
-        });
-    }
-    if let Some(text) = &s.advance_clock {
-        let millis =
-            parse_duration(text).map_err(|e| (child_path(at, "advanceClock"), e.to_string()))?;
-        if millis < 0 {
-            return Err((
-                child_path(at, "advanceClock"),
-                "the clock only advances forwards".into(),
-            ));
-        }
-        return Ok(Step::AdvanceClock {
-            millis,
-            text: text.clone(),
-        });
-    }
-    if let Some(text) = &s.set_clock {
-        let t = Timestamp::parse(text).ok_or_else(|| {
-            (
-                child_path(at, "setClock"),
-                format!("`{text}` is not an ISO-8601 timestamp"),
-            )
-        })?;
-        return Ok(Step::SetClock(t));
-    }
-    if let Some(call) = &s.call {
-        return Ok(Step::Call {
-            call: call.clone(),
-            settle: s.settle.unwrap_or(true),
-        });
-    }
-    match s.settle {
-        Some(true) => Ok(Step::Settle),
-        _ => Err((
-            at.to_string(),
-            "an empty step: use request, advanceClock, setClock, call or settle: true".into(),
-        )),
-    }
-}
-
-fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), (String, String)> {
-    let kinds = [
-        ("record", e.record.is_some()),
-        ("runs", e.runs.is_some()),
-        ("loop", e.loop_detected.is_some()),
-        ("status", e.status.is_some()),
-        ("journal", e.journal.is_some()),
-        ("event", e.event.is_some()),
-    ];
-    let present: Vec<&str> = kinds.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect();
-    match present.as_slice() {
-        [] => Err((
-            at.to_string(),
-            "an expectation needs one of record, runs, loop, status, journal or event".into(),
-        )),
-        [_] => {
-            if e.record.is_some() && e.attributes.is_none() {
-                return Err((
-                    at.to_string(),
-                    "a `record` expectation needs `attributes`".into(),
-                ));
-            }
-            if let Some(record) = &e.record
-                && record_kind(record).is_none()
-            {
-                return Err((
-                    child_path(at, "record"),
-                    format!(
-                        "`{record}` is not a record path (use /v1/conversations/<id>, /v1/customers/<id> or /v1/tags/<id>)"
-                    ),
-                ));
-            }
-            if e.runs.is_some()
-                && e.count.is_none()
-                && e.states.is_none()
-                && e.last_state.is_none()
-                && e.explanation_contains.is_none()
-            {
-                return Err((
-                    at.to_string(),
-                    "a `runs` expectation needs count, states, lastState or explanationContains"
-                        .into(),
-                ));
-            }
-            let states = e.states.iter().flatten().chain(e.last_state.iter());
-            for state in states {
-                if ![
-                    "queued",
-                    "running",
-                    "not-matched",
-                    "completed",
-                    "failed",
-                    "halted",
-                    "interrupted",
-                ]
-                .contains(&state.as_str())
-                {
-                    return Err((
-                        at.to_string(),
-                        format!(
-                            "`{state}` is not a run state (not-matched, completed, failed, halted, interrupted)"
-                        ),
-                    ));
-                }
-            }
-            Ok(())
-        }
-        many => Err((
-            at.to_string(),
+        other => Err(PathError::new(
+            at,
             format!(
-                "an expectation checks one thing, not {}",
-                many.join(" and ")
+                "use \"on\", \"off\" or {{\"enabled\", \"maxRepeats\", \"maxDepth\"}}, not {other}"
             ),
         )),
     }
-}
-
-/// (`conversation` | `customer` | `tag`, id) of a record path.
-pub fn record_kind(path: &str) -> Option<(&'static str, kustomer_mock::Id)> {
-    let rest = path.trim_end_matches('/').strip_prefix("/v1/")?;
-    let (collection, id) = rest.split_once('/')?;
-    let kind = match collection {
-        "conversations" => "conversation",
-        "customers" => "customer",
-        "tags" => "tag",
-        _ => return None,
-    };
-    Some((kind, kustomer_mock::Id::parse(id)?))
 }
 
 fn json_path(path: &serde_path_to_error::Path) -> String {

@@ -1,6 +1,7 @@
 //! Scenario files: fixtures + workflows + variables + steps + expectations, run offline
 //! on an in-process server with a virtual clock.
 
+mod check;
 pub mod def;
 pub mod expect;
 pub mod load;

@@ -516,7 +516,7 @@ async fn the_document_is_served_and_committed_as_generated() {
     let committed = fixtures_dir().join("../docs/openapi.json");
     let committed = std::fs::read_to_string(&committed).expect("docs/openapi.json exists");
     assert!(
-        committed == kustomer_harness::cli::openapi::rendered(),
+        committed == kustomer_harness::openapi::rendered(),
         "docs/openapi.json is stale: run `make openapi`"
     );
 }
