@@ -69,8 +69,8 @@ pub fn machine() -> String {
 }
 
 /// The host's THP mode (`always`, `madvise` or `never`), recorded with the machine: huge
-/// pages moved the workflow bursts by about 15 % (BENCHMARKS.md, the seventh round), and
-/// this process turns them off for itself only where the kernel lets it.
+/// pages move the workflow bursts (docs/perf-history.md, round 7), and this process turns
+/// them off for itself only where the kernel lets it.
 fn transparent_huge_pages() -> String {
     std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
         .ok()

@@ -3,9 +3,8 @@
 //! Their allocator (mimalloc, built with `no_thp`) does not ask for huge pages, but a
 //! kernel whose THP mode is `always` backs its large aligned arenas with them anyway. A
 //! mock's heap grows and is purged in small steps (kept runs, events), so each huge-page
-//! fault zeroes 2 MiB and each purge splits one: in a workflow burst that was half again
-//! as much system time and about 15 % fewer closings per second (BENCHMARKS.md, the
-//! seventh round). A library cannot choose this for the program that links it, so only
+//! fault zeroes 2 MiB and each purge splits one, which slowed workflow bursts measurably
+//! (docs/perf-history.md, round 7). A library cannot choose this for the program that links it, so only
 //! the binaries call it.
 
 /// Sets the process's "THP disable" flag (`prctl(PR_SET_THP_DISABLE)`): later page faults

@@ -12,6 +12,7 @@ mod customers;
 mod keys;
 mod notes;
 mod search;
+mod search_fields;
 pub mod snapshot;
 mod tags;
 mod validate;
