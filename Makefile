@@ -20,9 +20,12 @@ scenarios:
 openapi:
 	$(CARGO) run --quiet -p kmock -- openapi --output docs/openapi.json
 
-## fuzz: the seeded request fuzzer, FUZZ_REQUESTS (default 100000) requests over every route
+## fuzz: the seeded request fuzzer, FUZZ_REQUESTS (default 100000) requests over /v1, /__admin
+## and the fallback paths, FUZZ_SEED (default 20261126) picks them; release build unless
+## FUZZ_PROFILE is set empty (CI's short pass reuses the debug build of make test)
+FUZZ_PROFILE ?= --release
 fuzz:
-	FUZZ_REQUESTS=$${FUZZ_REQUESTS:-100000} $(CARGO) test --release -p kustomer-mock-tests --test fuzz -- --nocapture
+	FUZZ_REQUESTS=$${FUZZ_REQUESTS:-100000} $(CARGO) test $(FUZZ_PROFILE) -p kustomer-mock-tests --test fuzz -- --nocapture
 
 ## fuzz-schemathesis: schemathesis (installed from PyPI into .fuzz/) against the OpenAPI document
 fuzz-schemathesis:

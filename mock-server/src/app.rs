@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
 use crate::error::ApiError;
@@ -77,7 +78,8 @@ impl Shared {
 pub type AppState = Arc<Shared>;
 
 /// The whole application: `/v1`, `/__admin` (with any extra admin routes), and Kustomer
-/// 404s for everything else.
+/// 404s for everything else, all behind the body gate (every body read up to the limit
+/// before any of them answers: see [`crate::body_gate`]).
 pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router {
     let v1 = crate::api::routes().layer(middleware::from_fn_with_state(
         state.clone(),
@@ -91,6 +93,13 @@ pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router 
         .nest("/v1", v1)
         .nest("/__admin", admin)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::body_gate::gate,
+        ))
+        // The gate holds bodies to the server's limit; axum's own default (2 MiB, with a
+        // plain-text 413) would otherwise refuse admin bodies the limit allows.
+        .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }
 

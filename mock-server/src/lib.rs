@@ -20,6 +20,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+mod body_gate;
 pub mod byte_ring;
 pub mod cause;
 pub mod clock;

@@ -11,6 +11,7 @@ mod determinism;
 mod engine;
 mod events;
 mod faults;
+mod keep_alive;
 mod loops;
 mod openapi;
 mod persistence;

@@ -1,6 +1,9 @@
 //! The seeded request generator: a valid request for a route of the OpenAPI document,
 //! then (most of the time) something wrong with it — bad JSON, wrong types, huge and deep
-//! bodies, odd headers, bad ids, unicode, wrong methods, trailing junk.
+//! bodies, odd headers, bad ids, unicode, wrong methods, trailing junk. Some requests go
+//! to `/__admin` (with the admin token, a wrong one or none) and to paths no router
+//! serves (the fallback), often with large bodies: answers given without reading the
+//! body must leave the connection usable (issue 29).
 //!
 //! ChaCha8 keeps the stream of requests the same for the same seed on every platform.
 
@@ -37,9 +40,83 @@ pub fn documented_routes() -> Vec<Route> {
     routes
 }
 
+/// The admin token the fuzzed server is started with.
+pub const ADMIN_TOKEN: &str = "fuzz-admin-token-6d1f";
+
+/// Which router a request is meant for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Namespace {
+    V1,
+    Admin,
+    /// Paths no router serves (the fallback, and `/` where the dashboard will live).
+    Fallback,
+}
+
+/// What the fuzzer may send to an admin route with the right admin token. Without it
+/// (no token, a wrong one) every route and body is fair: the guard answers 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WithToken {
+    /// Anything: reads, and writes that cannot break the run's invariants.
+    Any,
+    /// A write whose well-formed body would break the invariants the fuzzer checks
+    /// (reset the store, spend the budget, inject 5xx faults, post webhooks off the
+    /// machine): with the token, only bodies that never parse (400).
+    BrokenBodyOnly,
+    /// Never: an endless event stream.
+    Never,
+}
+
+/// The admin routes (not in the OpenAPI document, which covers `/v1`).
+const ADMIN_ROUTES: [(&str, &str, WithToken); 25] = [
+    ("POST", "/__admin/reset", WithToken::BrokenBodyOnly),
+    ("POST", "/__admin/seed", WithToken::BrokenBodyOnly),
+    ("GET", "/__admin/state", WithToken::Any),
+    ("GET", "/__admin/snapshot", WithToken::Any),
+    ("POST", "/__admin/snapshot", WithToken::Any),
+    ("POST", "/__admin/keys", WithToken::Any),
+    ("GET", "/__admin/keys", WithToken::Any),
+    ("DELETE", "/__admin/keys/{id}", WithToken::Any),
+    ("GET", "/__admin/clock", WithToken::Any),
+    ("POST", "/__admin/clock", WithToken::BrokenBodyOnly),
+    ("GET", "/__admin/limits", WithToken::Any),
+    ("PUT", "/__admin/limits", WithToken::BrokenBodyOnly),
+    ("GET", "/__admin/journal", WithToken::Any),
+    ("DELETE", "/__admin/journal", WithToken::Any),
+    ("GET", "/__admin/events", WithToken::Any),
+    ("GET", "/__admin/events/stream", WithToken::Never),
+    ("POST", "/__admin/faults", WithToken::BrokenBodyOnly),
+    ("GET", "/__admin/faults", WithToken::Any),
+    ("DELETE", "/__admin/faults", WithToken::Any),
+    ("DELETE", "/__admin/faults/{id}", WithToken::Any),
+    ("POST", "/__admin/webhooks", WithToken::BrokenBodyOnly),
+    ("GET", "/__admin/webhooks", WithToken::Any),
+    ("DELETE", "/__admin/webhooks/{id}", WithToken::Any),
+    ("GET", "/__admin/webhooks/{id}/deliveries", WithToken::Any),
+    ("GET", "/__admin/openapi.json", WithToken::Any),
+];
+
+/// Paths outside `/v1` and `/__admin`, or beside them.
+const FALLBACK_PATHS: [&str; 14] = [
+    "/",
+    "/v2/x",
+    "/v2/conversations",
+    "/dashboard",
+    "/dashboard/runs/1",
+    "/index.html",
+    "/favicon.ico",
+    "/api/v1/tags",
+    "/V1/TAGS",
+    "/v1x/tags",
+    "/__admin",
+    "/__adminx/reset",
+    "/%F0%9F%92%A5",
+    "/.well-known/openid-configuration",
+];
+
 /// A request to send.
 #[derive(Debug, Clone)]
 pub struct FuzzRequest {
+    pub namespace: Namespace,
     pub method: String,
     /// Path and query, already in URL form.
     pub target: String,
@@ -126,8 +203,16 @@ impl Generator {
         items.choose(&mut self.rng).expect("a non-empty list")
     }
 
-    /// The next request.
+    /// The next request: mostly `/v1`, then `/__admin`, then the fallback.
     pub fn request(&mut self, ids: &KnownIds) -> FuzzRequest {
+        match self.rng.random_range(0..100) {
+            0..=11 => self.admin_request(ids),
+            12..=17 => self.fallback_request(ids),
+            _ => self.v1_request(ids),
+        }
+    }
+
+    fn v1_request(&mut self, ids: &KnownIds) -> FuzzRequest {
         let route = self.pick(&self.routes.clone()).clone();
         let mut method = route.method.clone();
         if self.chance(0.05) {
@@ -147,12 +232,107 @@ impl Generator {
         let headers = self.headers();
         let body = self.body(&route, &method, ids);
         FuzzRequest {
+            namespace: Namespace::V1,
             method,
             target,
             headers,
             body,
             route: documented.then(|| format!("{} {}", route.method, route.template)),
         }
+    }
+
+    fn admin_request(&mut self, ids: &KnownIds) -> FuzzRequest {
+        let (route_method, template, _) = *self.pick(&ADMIN_ROUTES);
+        let mut method = route_method.to_string();
+        if self.chance(0.1) {
+            method = self.pick(&METHODS).to_string();
+        }
+        // What the server will run: HEAD is served by the GET route.
+        let served_as = if method == "HEAD" { "GET" } else { &method };
+        let allowed = ADMIN_ROUTES
+            .iter()
+            .find(|(m, t, _)| *m == served_as && *t == template)
+            .map_or(WithToken::Any, |(_, _, allowed)| *allowed);
+        let path = self.fill_path(template, ids);
+        let query = self.query();
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        let mut headers: Vec<(String, Vec<u8>)> = self
+            .headers()
+            .into_iter()
+            .filter(|(name, _)| name != "authorization")
+            .collect();
+        let with_token = allowed != WithToken::Never && self.chance(0.5);
+        let auth: Option<Vec<u8>> = if with_token {
+            Some(format!("Bearer {ADMIN_TOKEN}").into_bytes())
+        } else {
+            match self.rng.random_range(0..5) {
+                0 => None,
+                1 => Some(format!("Bearer {ADMIN}").into_bytes()),
+                2 => Some(format!("Bearer {ADMIN_TOKEN}x").into_bytes()),
+                3 => Some(ADMIN_TOKEN.as_bytes().to_vec()),
+                _ => Some(b"Bearer ".to_vec()),
+            }
+        };
+        if let Some(auth) = auth {
+            headers.push(("authorization".into(), auth));
+        }
+        let route = Route {
+            method: route_method.to_string(),
+            template: template.to_string(),
+        };
+        let mut body = self.outside_v1_body(&route, &method, ids);
+        if with_token && allowed == WithToken::BrokenBodyOnly {
+            // A control character first: never JSON, whatever follows.
+            let mut broken = b"\x01".to_vec();
+            broken.extend(body.unwrap_or_default());
+            body = Some(broken);
+        }
+        FuzzRequest {
+            namespace: Namespace::Admin,
+            method,
+            target,
+            headers,
+            body,
+            route: Some(format!("{route_method} {template}")),
+        }
+    }
+
+    fn fallback_request(&mut self, ids: &KnownIds) -> FuzzRequest {
+        let path = *self.pick(&FALLBACK_PATHS);
+        let method = self.pick(&METHODS).to_string();
+        let query = self.query();
+        let target = if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        };
+        let headers = self.headers();
+        let route = Route {
+            method: method.clone(),
+            template: path.to_string(),
+        };
+        let body = self.outside_v1_body(&route, &method, ids);
+        FuzzRequest {
+            namespace: Namespace::Fallback,
+            method,
+            target,
+            headers,
+            body,
+            route: None,
+        }
+    }
+
+    /// Bodies outside `/v1`: as for `/v1`, and often large (200 KB to 2 MB), since these
+    /// routes are the ones that answer without reading the body.
+    fn outside_v1_body(&mut self, route: &Route, method: &str, ids: &KnownIds) -> Option<Vec<u8>> {
+        if self.chance(0.1) {
+            return Some(self.huge());
+        }
+        self.body(route, method, ids)
     }
 
     fn fill_path(&mut self, template: &str, ids: &KnownIds) -> String {
