@@ -9,9 +9,9 @@ use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use kustomer_mock::api::{parse_body, query_pairs};
-use kustomer_mock::app::AppState;
+use kustomer_mock::AppState;
 use kustomer_mock::{ApiError, Id};
+use kustomer_mock::{parse_body, query_pairs};
 use serde_json::{Value, json};
 
 use crate::workflow::{Engine, EngineError, RunFilter, RunState, VariableDef, load_value_with};
@@ -63,7 +63,7 @@ async fn install(
         Value::Object(mut map) if map.contains_key("workflow") && !map.contains_key("trigger") => {
             let overrides: BTreeMap<String, VariableDef> = match map.remove("variables") {
                 None => BTreeMap::new(),
-                Some(v) => kustomer_mock::api::parse_value(v)?,
+                Some(v) => kustomer_mock::parse_value(v)?,
             };
             (map.remove("workflow").unwrap_or(Value::Null), overrides)
         }

@@ -3,7 +3,7 @@
 
 use include_dir::{Dir, include_dir};
 use kustomer_mock::FixtureBundle;
-use kustomer_mock::fixtures::FixtureError;
+use kustomer_mock::FixtureError;
 
 use crate::workflow::apps::{App, AppError, SettingValues};
 use crate::workflow::{LoadError, LoadedWorkflow, load_json};

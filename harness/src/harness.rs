@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use kustomer_mock::api::pipeline::REQUEST_ID_HEADER;
-use kustomer_mock::events::EventQuery;
+use kustomer_mock::EventQuery;
+use kustomer_mock::REQUEST_ID_HEADER;
 use kustomer_mock::model::LimitsPatch;
 use kustomer_mock::{Clock, FixtureBundle, Id, MockServer, MockServerBuilder, StartError};
 use serde_json::Value;
@@ -372,7 +372,7 @@ impl Harness {
     pub async fn stop(
         self,
         grace: std::time::Duration,
-    ) -> Result<Stopped, kustomer_mock::persist::StateError> {
+    ) -> Result<Stopped, kustomer_mock::StateError> {
         self.server.drain();
         let settled = grace.is_zero() || self.engine.settled_within(grace).await.is_ok();
         let interrupted = self.engine.interrupt_unfinished();

@@ -3,7 +3,7 @@
 
 /// The document, pretty-printed, with a final newline.
 pub fn rendered() -> String {
-    let mut text = serde_json::to_string_pretty(kustomer_mock::openapi::document())
+    let mut text = serde_json::to_string_pretty(kustomer_mock::openapi_document())
         .unwrap_or_else(|_| "{}".to_string());
     text.push('\n');
     text

@@ -154,7 +154,7 @@ impl ApiError {
     }
 
     /// The error an injected fault answers with (`x-kmock-fault` names the rule).
-    pub fn injected(status: StatusCode, rule: crate::ids::Id) -> Self {
+    pub fn injected(status: StatusCode, rule: crate::support::ids::Id) -> Self {
         ApiError::new(
             status,
             "injected_fault",

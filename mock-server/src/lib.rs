@@ -16,41 +16,55 @@
 //! Data flows one way: HTTP request → auth → limits → handler → store (commit) →
 //! journal and event → bus → subscribers (the workflow engine, webhooks, SSE).
 
-pub mod admin;
-pub mod api;
-pub mod app;
-pub mod auth;
-mod body_gate;
-pub mod byte_ring;
-pub mod cause;
-pub mod clock;
-pub mod error;
-pub mod event_listeners;
-pub mod events;
-pub mod faults;
-pub mod fixtures;
-pub mod ids;
-pub mod journal;
-pub mod json_object;
-pub mod lazy_json;
-pub mod limits;
-mod listener;
+mod admin;
+mod api;
+mod error;
+mod events;
+mod http;
+mod journal;
 pub mod model;
-mod nullable;
-pub mod openapi;
-pub mod persist;
-pub mod record_view;
-pub mod ring;
-pub mod server;
-pub mod store;
-pub mod webhooks;
+mod openapi;
+mod server;
+mod store;
+mod support;
 
-pub use cause::{CAUSE_HEADER, Cause, Hop};
-pub use clock::{Clock, Timestamp};
-pub use error::ApiError;
-pub use events::{BusItem, Event, EventBus, Subscription};
-pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
-pub use ids::Id;
-pub use lazy_json::LazyJson;
+// The facade: what the workflow engine, the harness and test writers use. Everything else
+// is the crate's own, so data flows one way by construction: in through HTTP or through
+// the store as an actor, out through events.
+
+/// Start, stop and reach a mock server.
 pub use server::{MockServer, MockServerBuilder, StartError};
-pub use store::{Actor, Store};
+
+/// Errors in Kustomer's shape, and the parsing of request bodies into them.
+pub use api::pipeline::REQUEST_ID_HEADER;
+pub use api::{parse_body, parse_value, parse_write, parse_write_value, query_pairs};
+pub use error::ApiError;
+
+/// Write through the store as an actor, read what it holds.
+pub use store::{
+    Actor, CreateOptions, DeletedFilter, FixtureBundle, FixtureError, Page, SeedReport, StateError,
+    Store, StoreSnapshot, TagOp,
+};
+
+/// Listen to events.
+pub use events::cause::{CAUSE_HEADER, Cause, Hop};
+pub use events::lazy_json::LazyJson;
+pub use events::listeners::ListenerHandle;
+pub use events::record_view::EventRecords;
+pub use events::webhooks::RetryPolicy;
+pub use events::{BusItem, Event, EventBus, EventMeta, EventQuery, MockMeta, Subscription};
+
+/// Ask the fault rules.
+pub use http::faults::{FaultAction, FaultSpec, Faults, hit_value};
+
+/// Add a state section and admin routes.
+pub use http::app::{AppState, StateSection};
+
+/// What every record and request carries: ids, the clock, the journal of exchanges.
+pub use journal::JournalEntry;
+pub use support::clock::{Clock, DEFAULT_VIRTUAL_START, Timestamp, parse_duration};
+pub use support::ids::{Id, mix};
+pub use support::json_object::{object, string};
+
+/// The OpenAPI document of `/v1`, generated from the handlers and the object declarations.
+pub use openapi::document as openapi_document;

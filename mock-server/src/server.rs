@@ -13,14 +13,14 @@ use tokio::task::JoinHandle;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
-use crate::app::{AppState, ServerConfig, Shared};
-use crate::clock::Clock;
 use crate::events::EventBus;
-use crate::fixtures::{FixtureBundle, FixtureError, SeedReport};
+use crate::events::webhooks::{RetryPolicy, Webhooks};
+use crate::http::app::{AppState, ServerConfig, Shared};
 use crate::journal::Journal;
 use crate::model::LimitsPatch;
 use crate::store::Store;
-use crate::webhooks::{RetryPolicy, Webhooks};
+use crate::store::fixtures::{FixtureBundle, FixtureError, SeedReport};
+use crate::support::clock::Clock;
 
 /// Why a server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +36,7 @@ pub enum StartError {
     #[error("invalid limits: {0}")]
     Limits(String),
     #[error(transparent)]
-    State(#[from] crate::persist::StateError),
+    State(#[from] crate::store::persist::StateError),
     #[error("invalid {0}")]
     Fault(String),
 }
@@ -57,7 +57,7 @@ pub struct MockServerBuilder {
     event_capacity: usize,
     webhook_retry: RetryPolicy,
     extra_admin: Option<Router<AppState>>,
-    faults: Vec<crate::faults::FaultSpec>,
+    faults: Vec<crate::http::faults::FaultSpec>,
 }
 
 impl Default for MockServerBuilder {
@@ -156,8 +156,8 @@ impl MockServerBuilder {
         self
     }
 
-    /// A fault rule in force from the start (see [`crate::faults`]).
-    pub fn fault(mut self, spec: crate::faults::FaultSpec) -> Self {
+    /// A fault rule in force from the start (see [`crate::http::faults`]).
+    pub fn fault(mut self, spec: crate::http::faults::FaultSpec) -> Self {
         self.faults.push(spec);
         self
     }
@@ -196,7 +196,7 @@ impl MockServerBuilder {
         }
         // Saved state, when there is some, replaces the fixtures.
         let saved = match &self.config.state_file {
-            Some(path) => crate::persist::load(path)?,
+            Some(path) => crate::store::persist::load(path)?,
             None => None,
         };
         let restored_sections = saved.as_ref().map(|s| s.extra.clone()).unwrap_or_default();
@@ -209,7 +209,7 @@ impl MockServerBuilder {
             config: self.config,
             fixtures: self.fixtures,
             webhooks: Arc::new(Webhooks::new(self.webhook_retry)),
-            faults: crate::faults::Faults::default(),
+            faults: crate::http::faults::Faults::default(),
         });
         let seeded = match saved {
             Some(snapshot) => {
@@ -240,10 +240,10 @@ impl MockServerBuilder {
         // Nothing is spawned before this point: every check that can refuse the start
         // has passed, so no task outlives a refused start.
         let webhook_worker = shared.webhooks.spawn_worker(&bus, clock);
-        let router = crate::app::router(Arc::clone(&shared), self.extra_admin);
+        let router = crate::http::app::router(Arc::clone(&shared), self.extra_admin);
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::listener::serve(listener, app, async {
+        let task = tokio::spawn(crate::http::listener::serve(listener, app, async {
             let _ = stopped.await;
         }));
         Ok(MockServer {
@@ -281,11 +281,11 @@ pub fn reset_state(shared: &Shared, fixtures: bool) -> Result<(), FixtureError> 
 /// Saves the shared state to its state file, if it has one.
 pub fn save_state(
     shared: &Shared,
-) -> Result<Option<(std::path::PathBuf, usize)>, crate::persist::StateError> {
+) -> Result<Option<(std::path::PathBuf, usize)>, crate::store::persist::StateError> {
     match &shared.config.state_file {
         Some(path) => Ok(Some((
             path.clone(),
-            crate::persist::save_snapshot(&shared.state_snapshot(), path)?,
+            crate::store::persist::save_snapshot(&shared.state_snapshot(), path)?,
         ))),
         None => Ok(None),
     }
@@ -362,12 +362,12 @@ impl MockServer {
     /// many bytes.
     pub fn save_state(
         &self,
-    ) -> Result<Option<(std::path::PathBuf, usize)>, crate::persist::StateError> {
+    ) -> Result<Option<(std::path::PathBuf, usize)>, crate::store::persist::StateError> {
         save_state(&self.shared)
     }
 
     /// Adds a section to the saved state (`produce` is called at each save).
-    pub fn add_state_section(&self, name: &str, produce: crate::app::StateSection) {
+    pub fn add_state_section(&self, name: &str, produce: crate::http::app::StateSection) {
         self.shared
             .state_sections
             .lock()
@@ -390,7 +390,7 @@ impl MockServer {
     /// Stops accepting connections, lets in-flight requests finish, ends event
     /// subscriptions once they have read what was published, and saves the state (if the
     /// server has a state file).
-    pub async fn shutdown(mut self) -> Result<(), crate::persist::StateError> {
+    pub async fn shutdown(mut self) -> Result<(), crate::store::persist::StateError> {
         self.stop_now();
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -418,7 +418,7 @@ impl Drop for MockServer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faults::{FaultAction, FaultSpec};
+    use crate::http::faults::{FaultAction, FaultSpec};
 
     fn invalid_fault() -> FaultSpec {
         FaultSpec {

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
+use kustomer_mock::CreateOptions;
 use kustomer_mock::model::{ConversationWrite, LimitsPatch};
-use kustomer_mock::store::CreateOptions;
 use kustomer_mock::{Actor, Cause, FixtureBundle, Id, Store};
 
 /// The `acme-admin` fixture token (fixtures/acme.json; public test data).
@@ -81,7 +81,7 @@ pub fn conversation_paths(ids: &[Id]) -> Vec<String> {
         .collect();
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     for i in (1..paths.len()).rev() {
-        state = kustomer_mock::ids::mix(state);
+        state = kustomer_mock::mix(state);
         paths.swap(i, (state % (i as u64 + 1)) as usize);
     }
     paths

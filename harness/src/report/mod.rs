@@ -6,7 +6,7 @@ pub mod tree;
 
 use std::collections::{BTreeMap, HashMap};
 
-use kustomer_mock::journal::JournalEntry;
+use kustomer_mock::JournalEntry;
 use kustomer_mock::{Event, Id};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use kustomer_mock::journal::JournalEntry;
+use kustomer_mock::JournalEntry;
 use kustomer_mock::{Event, Id};
 use serde::Serialize;
 use serde_json::Value;

@@ -63,7 +63,7 @@ pub struct ServerDef {
     pub rest_timeout: Option<String>,
     /// Fault rules in force from the start (see the admin API's `POST /__admin/faults`).
     #[serde(default)]
-    pub faults: Vec<kustomer_mock::faults::FaultSpec>,
+    pub faults: Vec<kustomer_mock::FaultSpec>,
 }
 
 /// One step. Exactly one of `request`, `advanceClock`, `setClock`, `call` or `settle`.

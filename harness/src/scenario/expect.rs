@@ -1,7 +1,7 @@
 //! Evaluating expectations: each says what it checked, what it expected and what it saw,
 //! so a failure names the expectation, the expected and the actual value.
 
-use kustomer_mock::journal::JournalEntry;
+use kustomer_mock::JournalEntry;
 use kustomer_mock::{Id, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};

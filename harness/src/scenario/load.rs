@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kustomer_mock::clock::DEFAULT_VIRTUAL_START;
+use kustomer_mock::DEFAULT_VIRTUAL_START;
 use kustomer_mock::model::LimitsPatch;
 use kustomer_mock::{FixtureBundle, Timestamp};
 use serde_json::Value;
@@ -61,7 +61,7 @@ pub struct Scenario {
     pub clock_start: Timestamp,
     pub limits: Option<LimitsPatch>,
     pub engine: EngineConfig,
-    pub faults: Vec<kustomer_mock::faults::FaultSpec>,
+    pub faults: Vec<kustomer_mock::FaultSpec>,
     pub fixtures: Vec<FixtureBundle>,
     pub apps: Vec<App>,
     pub workflows: Vec<LoadedWorkflow>,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use kustomer_mock::faults::FaultAction;
+use kustomer_mock::FaultAction;
 use kustomer_mock::{Cause, LazyJson};
 use serde_json::{Value, json};
 
@@ -454,7 +454,7 @@ fn shown_output(secrets: &Secrets, output: &LazyJson) -> LazyJson {
 /// Adds to a step's error the injected fault that caused it, if one did.
 fn name_the_fault(
     mut error: Value,
-    faults: &kustomer_mock::faults::Faults,
+    faults: &kustomer_mock::Faults,
     run: &str,
     step: &str,
 ) -> Value {
@@ -472,7 +472,7 @@ fn name_the_fault(
             "{message} (injected: fault rule {} {what})",
             hit.rule
         ));
-        error["fault"] = kustomer_mock::faults::hit_value(&hit);
+        error["fault"] = kustomer_mock::hit_value(&hit);
     }
     error
 }

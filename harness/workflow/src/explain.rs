@@ -159,11 +159,11 @@ fn unknown_tag_notes(raw: &Value, store: &Store, org: Id) -> Vec<String> {
             let tags = store
                 .list_tags(
                     org,
-                    kustomer_mock::store::Page {
+                    kustomer_mock::Page {
                         number: 1,
                         size: 100,
                     },
-                    kustomer_mock::store::DeletedFilter::Exclude,
+                    kustomer_mock::DeletedFilter::Exclude,
                 )
                 .map(|l| {
                     l.data

@@ -295,8 +295,8 @@ fn document(steps: Map<String, Value>, variables: Value) -> Value {
 mod tests {
     use super::*;
     use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite, TagWrite};
-    use kustomer_mock::store::{CreateOptions, TagOp};
     use kustomer_mock::{Actor, BusItem, Cause, Clock, FixtureBundle, Id, MockServer};
+    use kustomer_mock::{CreateOptions, TagOp};
     use serde_json::json;
 
     /// Every path of `value` (objects' keys and arrays' indexes), below `prefix`.

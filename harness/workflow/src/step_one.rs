@@ -11,8 +11,8 @@
 use std::borrow::Cow;
 
 use kustomer_mock::Event;
-use kustomer_mock::json_object::{object, string};
-use kustomer_mock::record_view::EventRecords;
+use kustomer_mock::EventRecords;
+use kustomer_mock::{object, string};
 use serde_json::Value;
 
 use super::actions::flatten;

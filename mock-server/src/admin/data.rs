@@ -8,12 +8,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::parse_body;
-use crate::app::AppState;
-use crate::clock::{Timestamp, parse_duration};
 use crate::error::ApiError;
-use crate::fixtures::{FixtureBundle, parse_cidr};
-use crate::ids::Id;
+use crate::http::app::AppState;
 use crate::store::KeySpec;
+use crate::store::fixtures::{FixtureBundle, parse_cidr};
+use crate::support::clock::{Timestamp, parse_duration};
+use crate::support::ids::Id;
 
 use super::secrets_match;
 

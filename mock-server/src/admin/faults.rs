@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api::parse_body;
-use crate::app::AppState;
 use crate::error::ApiError;
-use crate::faults::FaultSpec;
-use crate::ids::Id;
+use crate::http::app::AppState;
+use crate::http::faults::FaultSpec;
+use crate::support::ids::Id;
 
 /// `POST /__admin/faults {method?, path, probability? | every?, times?, fromWorkflows?, seed?, action}`.
 pub async fn create(

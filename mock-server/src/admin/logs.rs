@@ -10,12 +10,12 @@ use futures::{Stream, StreamExt};
 use serde_json::{Value, json};
 
 use crate::api::query_pairs;
-use crate::app::AppState;
-use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::events::{BusItem, EventQuery};
-use crate::ids::Id;
+use crate::http::app::AppState;
 use crate::journal::JournalQuery;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs

@@ -23,8 +23,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use sha2::{Digest, Sha256};
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::http::app::AppState;
 
 /// The admin routes (relative to `/__admin`), with the harness's `extra` routes merged in.
 pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {

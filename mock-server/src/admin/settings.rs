@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{parse_body, query_pairs};
-use crate::app::AppState;
-use crate::clock::{Timestamp, parse_duration};
 use crate::error::ApiError;
+use crate::http::app::AppState;
 use crate::model::LimitsPatch;
+use crate::support::clock::{Timestamp, parse_duration};
 
 fn clock_view(app: &AppState) -> Json<Value> {
     Json(json!({ "now": app.store.now(), "virtual": app.store.clock().is_virtual() }))
@@ -61,7 +61,7 @@ pub async fn set_clock(State(app): State<AppState>, body: Bytes) -> Result<Json<
     Ok(clock_view(&app))
 }
 
-fn org_of(app: &AppState, org: Option<&str>) -> Result<crate::ids::Id, ApiError> {
+fn org_of(app: &AppState, org: Option<&str>) -> Result<crate::support::ids::Id, ApiError> {
     app.store.resolve_org(org)
 }
 

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::parse_body;
-use crate::app::AppState;
 use crate::error::ApiError;
-use crate::ids::Id;
+use crate::http::app::AppState;
+use crate::support::ids::Id;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

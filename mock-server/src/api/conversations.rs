@@ -10,9 +10,9 @@ use super::body::{parse_json, parse_write};
 use super::extract::{IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, bool_param, parse_page, query_pairs};
 use super::raw_json::{RawJson, envelope_json};
-use crate::app::AppState;
-use crate::auth::roles;
 use crate::error::ApiError;
+use crate::http::app::AppState;
+use crate::http::auth::roles;
 use crate::model::ConversationWrite;
 use crate::model::resource::{data_json, write_resource};
 use crate::openapi::doc;
@@ -147,7 +147,7 @@ pub async fn patch(
 fn change(
     app: &AppState,
     v1: &V1,
-    id: crate::ids::Id,
+    id: crate::support::ids::Id,
     raw: Option<&str>,
     body: &[u8],
     route: &str,

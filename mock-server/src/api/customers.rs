@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::body::parse_write;
 use super::extract::{IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
-use crate::app::AppState;
-use crate::auth::roles;
 use crate::error::ApiError;
+use crate::http::app::AppState;
+use crate::http::auth::roles;
 use crate::model::CustomerWrite;
 use crate::openapi::doc;
 use crate::store::CreateOptions;
@@ -85,7 +85,13 @@ pub async fn patch(
 }
 
 /// PUT and PATCH: change the fields the body names.
-fn change(app: &AppState, v1: &V1, id: crate::ids::Id, body: &[u8], route: &str) -> Answer {
+fn change(
+    app: &AppState,
+    v1: &V1,
+    id: crate::support::ids::Id,
+    body: &[u8],
+    route: &str,
+) -> Answer {
     v1.require(roles::CUSTOMER_UPDATE, route)?;
     let write: CustomerWrite = parse_write(body)?;
     let resource = app.store.update_customer(&v1.actor(), id, write)?;

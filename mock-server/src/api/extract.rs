@@ -6,10 +6,10 @@ use axum::http::request::Parts;
 use std::sync::Arc;
 
 use super::pipeline::RequestCtx;
-use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::ids::Id;
+use crate::http::auth::Caller;
 use crate::store::Actor;
+use crate::support::ids::Id;
 
 /// The `{id}` of the path, which must be a 24-hex id (else 400).
 pub struct IdParam(pub Id);

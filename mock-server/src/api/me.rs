@@ -5,8 +5,8 @@ use axum::extract::State;
 use serde_json::{Value, json};
 
 use super::extract::V1;
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::http::app::AppState;
 use crate::model::Record;
 use crate::model::key::ApiTokenData;
 use crate::openapi::doc;

@@ -20,13 +20,13 @@ use axum::http::Method;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::http::app::AppState;
 
 pub use body::{
     parse_body, parse_value, parse_write, parse_write_value, pointer_of as path_pointer,
 };
-pub use list::{parse_page, query_pairs};
+pub use list::query_pairs;
 
 /// The `/v1` routes (relative to `/v1`) with the OpenAPI description of each: a handler
 /// is routed only through its `#[utoipa::path]`, so the document lists every route.

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::body::parse_write;
 use super::extract::{IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
-use crate::app::AppState;
-use crate::auth::roles;
 use crate::error::ApiError;
+use crate::http::app::AppState;
+use crate::http::auth::roles;
 use crate::model::NoteWrite;
 use crate::openapi::doc;
 

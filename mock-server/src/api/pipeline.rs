@@ -12,14 +12,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
-use crate::app::AppState;
-use crate::auth::{self, Presented};
-use crate::cause::{CAUSE_HEADER, Cause, TRACEPARENT_HEADER};
-use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::faults::{DropConnection, FaultAction};
-use crate::ids::Id;
-use crate::limits::{Allowance, LimitKey, rate_limited};
+use crate::events::cause::{CAUSE_HEADER, Cause, TRACEPARENT_HEADER};
+use crate::http::app::AppState;
+use crate::http::auth::{self, Presented};
+use crate::http::faults::{DropConnection, FaultAction};
+use crate::http::limits::{Allowance, LimitKey, rate_limited};
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// The response header that carries the request's id (the journal entry's and events' id).
 pub const REQUEST_ID_HEADER: &str = "x-kmock-request-id";

@@ -16,10 +16,10 @@ use serde_json::Value;
 use super::extract::V1;
 use super::list::{envelope, parse_page, query_pairs};
 use super::search_query::{compile, query_context, read_body};
-use crate::app::AppState;
-use crate::auth::roles;
 use crate::error::ApiError;
-use crate::limits::{Allowance, LimitKey, rate_limited};
+use crate::http::app::AppState;
+use crate::http::auth::roles;
+use crate::http::limits::{Allowance, LimitKey, rate_limited};
 use crate::openapi::doc;
 use crate::store::{Page, SearchContext};
 

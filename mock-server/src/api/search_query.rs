@@ -7,13 +7,13 @@
 use serde_json::{Map, Value};
 
 use super::body::parse_body;
-use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::ids::Id;
 use crate::model::ConversationStatus;
 use crate::store::{
     Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
 };
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// The body as a JSON object (a malformed body is a 400 with a pointer).
 pub fn read_body(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {

@@ -7,7 +7,7 @@
 //!
 //! The request path records an [`Exchange`] (headers and body bytes, which it holds
 //! anyway); the journal copies them into one byte record of its ring ([`record`],
-//! [`crate::byte_ring`]) and parses that into a [`JournalEntry`] only when read: parsing
+//! [`crate::support::byte_ring`]) and parses that into a [`JournalEntry`] only when read: parsing
 //! every response body back into JSON on the request path cost more than the handler
 //! itself, and most entries are never read.
 
@@ -21,10 +21,10 @@ use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::byte_ring::ByteRing;
-use crate::cause::Cause;
-use crate::clock::Timestamp;
-use crate::ids::Id;
+use crate::events::cause::Cause;
+use crate::support::byte_ring::ByteRing;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 use record::Encoder;
 
 /// One request and its response.
@@ -67,6 +67,7 @@ pub fn journaled_header(name: &str) -> bool {
 }
 
 /// The shown form of an `Authorization` value: never the token itself.
+#[cfg(test)]
 pub fn mask_authorization(value: &str, key_name: Option<&str>) -> String {
     masked_authorization_parts(value, key_name).concat()
 }
@@ -141,7 +142,7 @@ pub struct JournalQuery {
 pub const DEFAULT_JOURNAL_BYTES: usize = 32 * 1024 * 1024;
 
 /// A journal bounded by entries and bytes, that can be switched off (benchmarks measure
-/// both). Entries are byte records in one ring (see [`crate::byte_ring`]).
+/// both). Entries are byte records in one ring (see [`crate::support::byte_ring`]).
 #[derive(Debug)]
 pub struct Journal {
     entries: Mutex<ByteRing>,

@@ -19,9 +19,9 @@ use axum::http::header::AUTHORIZATION;
 use serde_json::Value;
 
 use super::{Exchange, JournalEntry, body_value, journaled_header, masked_authorization_parts};
-use crate::cause::{Cause, Hop};
-use crate::clock::Timestamp;
-use crate::ids::Id;
+use crate::events::cause::{Cause, Hop};
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 const NONE: u32 = u32::MAX;
 

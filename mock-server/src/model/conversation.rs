@@ -7,9 +7,9 @@ use serde_json::{Map, Value};
 
 use super::resource::{Kind, Resource, ToMany, ToOne};
 use super::{Customer, Message, Org, User};
-use crate::clock::Timestamp;
-use crate::ids::Id;
-use crate::nullable::nullable;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
+use crate::support::nullable::nullable;
 
 /// `open`, `snoozed` or `done`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -5,9 +5,9 @@ use serde_json::{Map, Value};
 
 use super::resource::{Kind, Resource, ToMany, ToOne};
 use super::{Conversation, Org, User};
-use crate::clock::Timestamp;
-use crate::ids::Id;
-use crate::nullable::nullable;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
+use crate::support::nullable::nullable;
 
 /// A customer as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]

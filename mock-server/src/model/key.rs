@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::resource::ToOne;
 use super::{Org, User};
-use crate::clock::Timestamp;
-use crate::ids::Id;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// An API key of one org.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use super::resource::{Kind, Resource, ToOne};
 use super::{Conversation, Customer, Org, User};
-use crate::clock::Timestamp;
-use crate::ids::Id;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// A note as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::Id;
+use crate::support::ids::Id;
 
 /// An org and its rate-limit settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]

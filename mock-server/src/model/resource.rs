@@ -15,7 +15,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::ids::Id;
+use crate::support::ids::Id;
 
 /// A Kustomer object type: its JSON:API `type` and where the API serves it.
 pub trait Kind {

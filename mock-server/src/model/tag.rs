@@ -2,9 +2,9 @@
 
 use super::resource::{Kind, Resource, ToOne};
 use super::{Org, User};
-use crate::clock::Timestamp;
-use crate::ids::Id;
-use crate::nullable::nullable;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
+use crate::support::nullable::nullable;
 use serde::{Deserialize, Serialize};
 
 /// A tag as stored.

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Org;
 use super::resource::{Kind, Resource, ToOne};
-use crate::clock::Timestamp;
-use crate::ids::Id;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// `user` (a person, e.g. an agent) or `machine` (an API key or the platform).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::clock::Timestamp;
-use crate::ids::Id;
 use crate::model::{Kind, Resource, ToMany, ToOne};
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// A schema written as JSON (the builders spell the same thing at three times the length).
 fn schema(value: Value) -> RefOr<Schema> {

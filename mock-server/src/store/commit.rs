@@ -5,12 +5,12 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::{Actor, Store};
+use crate::events::lazy_json::LazyJson;
+use crate::events::record_view::{EventRecords, RecordView, field_change};
 use crate::events::{Event, EventMeta, MockMeta};
-use crate::ids::Id;
-use crate::json_object::object;
-use crate::lazy_json::LazyJson;
 use crate::model::{Org, Record};
-use crate::record_view::{EventRecords, RecordView, field_change};
+use crate::support::ids::Id;
+use crate::support::json_object::object;
 
 /// What a write did to a record.
 pub(super) enum Commit<'a, R: Record> {

@@ -6,11 +6,11 @@ use serde_json::Value;
 use super::commit::Commit;
 use super::validate::{at_most, customer_id, parse_ids, tag_ids};
 use super::{Actor, Listing, OrgData, Page, Store};
-use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::ids::Id;
-use crate::limits::{LimitKey, rate_limited};
+use crate::http::limits::{LimitKey, rate_limited};
 use crate::model::{Conversation, ConversationStatus, ConversationWrite, Org, Record};
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// At most this many assigned users and teams.
 const MAX_ASSIGNEES: usize = 10;

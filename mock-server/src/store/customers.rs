@@ -7,8 +7,8 @@ use super::conversations::CreateOptions;
 use super::validate::{contact_entries, tag_ids};
 use super::{Actor, OrgData, Store};
 use crate::error::ApiError;
-use crate::ids::Id;
 use crate::model::{Customer, CustomerWrite, Record};
+use crate::support::ids::Id;
 
 /// Server-maintained fields every customer update sets.
 const SET_ON_UPDATE: &[&str] = &["rev", "updatedAt", "modifiedAt"];

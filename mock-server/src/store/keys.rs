@@ -8,10 +8,10 @@ use ipnet::IpNet;
 use sha2::{Digest, Sha256};
 
 use super::{OrgData, OrgState, Store};
-use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::ids::{Id, hash_parts};
 use crate::model::{ApiKey, ApiKeyInfo, Org, OrgLimits, User};
+use crate::support::clock::Timestamp;
+use crate::support::ids::{Id, hash_parts};
 
 /// What a new key should be.
 #[derive(Debug, Clone)]

@@ -9,8 +9,10 @@
 mod commit;
 mod conversations;
 mod customers;
+pub mod fixtures;
 mod keys;
 mod notes;
+pub mod persist;
 mod search;
 mod search_fields;
 pub mod snapshot;
@@ -26,20 +28,22 @@ use dashmap::DashMap;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use crate::cause::Cause;
-use crate::clock::{Clock, Timestamp};
 use crate::error::ApiError;
 use crate::events::EventBus;
-use crate::ids::{Id, IdGen};
-use crate::limits::Limiter;
+use crate::events::cause::Cause;
+use crate::http::limits::Limiter;
 use crate::model::{ApiKey, Conversation, Customer, LimitsPatch, Note, Org, OrgLimits, Tag, User};
+use crate::support::clock::{Clock, Timestamp};
+use crate::support::ids::{Id, IdGen};
 
 pub use conversations::{CreateOptions, TagOp};
-pub use keys::{KeySpec, token_digest};
+pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
+pub use keys::KeySpec;
+pub use persist::StateError;
 pub use search::{
     Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
 };
-pub use snapshot::{OrgSnapshot, StoreSnapshot};
+pub use snapshot::StoreSnapshot;
 pub use tags::DeletedFilter;
 
 /// Who writes, on whose behalf, and because of what.

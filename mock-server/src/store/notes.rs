@@ -6,8 +6,8 @@ use super::commit::Commit;
 use super::validate::{optional_strings, parse_id};
 use super::{Actor, Listing, Page, Store};
 use crate::error::ApiError;
-use crate::ids::Id;
 use crate::model::{Note, NoteAttributes, NoteRelationships, NoteWrite, Record, ToOne};
+use crate::support::ids::Id;
 
 impl Store {
     /// Adds a note to a conversation (`conversation` in the body, or `conversation_id`);

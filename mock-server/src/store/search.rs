@@ -10,11 +10,11 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::{Listing, OrgData, Page, Store};
-use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::ids::Id;
 use crate::model::customer::ContactEntry;
 use crate::model::{Conversation, Customer, Record};
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 pub use super::search_fields::{FieldKind, SearchContext, SearchField};
 

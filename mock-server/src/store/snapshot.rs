@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{OrgData, Store};
-use crate::clock::Timestamp;
 use crate::model::{Org, Record};
+use crate::support::clock::Timestamp;
 
 /// Everything needed to rebuild a store, ids sequence included.
 #[derive(Debug, Clone, Serialize, Deserialize)]

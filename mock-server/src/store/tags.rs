@@ -4,10 +4,10 @@ use serde_json::Value;
 
 use super::commit::Commit;
 use super::{Actor, Listing, OrgData, Page, Store};
-use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::ids::Id;
 use crate::model::{Org, Record, Tag, TagAttributes, TagRelationships, TagWrite, ToOne};
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// Server-maintained fields every tag update sets.
 const SET_ON_UPDATE: &[&str] = &["updatedAt", "modifiedAt"];
@@ -251,9 +251,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cause::Cause;
-    use crate::clock::Clock;
     use crate::events::EventBus;
+    use crate::events::cause::Cause;
+    use crate::support::clock::Clock;
 
     #[test]
     fn has_tag_sees_tags_created_after_it_was_asked_and_forgets_nothing_known() {

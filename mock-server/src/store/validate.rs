@@ -3,7 +3,7 @@
 
 use super::OrgData;
 use crate::error::ApiError;
-use crate::ids::Id;
+use crate::support::ids::Id;
 
 /// Parses id strings, pointing at `/<field>/<index>` for the first malformed one.
 pub(super) fn parse_ids(values: &[String], field: &str) -> Result<Vec<Id>, ApiError> {

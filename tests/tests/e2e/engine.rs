@@ -390,7 +390,7 @@ async fn native_actions_skip_the_org_budget_but_not_the_object_limit() {
             &actor,
             kustomer_mock::Id::parse(CONV_1).unwrap(),
             &["vip".to_string()],
-            kustomer_mock::store::TagOp::Append,
+            kustomer_mock::TagOp::Append,
         )
         .unwrap();
     settle(&limited).await;

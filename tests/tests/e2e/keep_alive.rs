@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::StatusCode;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
-use kustomer_mock::faults::FaultSpec;
+use kustomer_mock::FaultSpec;
 use kustomer_mock::model::LimitsPatch;
 use kustomer_mock::{ApiError, MockServer, MockServerBuilder};
 use serde_json::{Value, json};

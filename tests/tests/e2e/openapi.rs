@@ -19,7 +19,7 @@ struct Conformance {
 impl Conformance {
     fn new() -> Conformance {
         Conformance {
-            doc: kustomer_mock::openapi::document().clone(),
+            doc: kustomer_mock::openapi_document().clone(),
             covered: BTreeSet::new(),
         }
     }
@@ -510,7 +510,7 @@ async fn the_document_is_served_and_committed_as_generated() {
     let server = server().await;
     let served = admin(&server, Method::GET, "/openapi.json", None).await;
     assert_eq!(served.status, 200);
-    assert_eq!(&served.body, kustomer_mock::openapi::document());
+    assert_eq!(&served.body, kustomer_mock::openapi_document());
     assert_eq!(served.body["openapi"], "3.1.0");
 
     let committed = fixtures_dir().join("../docs/openapi.json");

@@ -73,7 +73,7 @@ async fn no_secret_appears_anywhere() {
         .fixtures(acme())
         .server(|s| {
             s.admin_token(ADMIN_TOKEN)
-                .webhook_retry(kustomer_mock::webhooks::RetryPolicy {
+                .webhook_retry(kustomer_mock::RetryPolicy {
                     max_attempts: 2,
                     first_delay: std::time::Duration::from_millis(5),
                     max_delay: std::time::Duration::from_millis(5),

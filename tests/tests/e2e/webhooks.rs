@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post as post_route;
 use hmac::{Hmac, KeyInit, Mac};
-use kustomer_mock::webhooks::RetryPolicy;
+use kustomer_mock::RetryPolicy;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::Sha256;

@@ -27,7 +27,7 @@ pub struct Route {
 
 /// The routes of the OpenAPI document: the fuzzer covers exactly what the mock serves.
 pub fn documented_routes() -> Vec<Route> {
-    let doc = kustomer_mock::openapi::document();
+    let doc = kustomer_mock::openapi_document();
     let mut routes = Vec::new();
     for (template, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in item.as_object().into_iter().flatten().map(|(m, _)| m) {

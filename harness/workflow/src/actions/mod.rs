@@ -130,7 +130,7 @@ pub struct ActionEnv<'a> {
     /// For app actions' templates.
     pub templates: &'a Templates,
     /// Fault rules, also applied to REST steps that call other hosts than the mock.
-    pub faults: &'a kustomer_mock::faults::Faults,
+    pub faults: &'a kustomer_mock::Faults,
 }
 
 impl ActionEnv<'_> {

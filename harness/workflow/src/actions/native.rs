@@ -3,9 +3,9 @@
 //! machine user, and do not count against the org's request budget.
 
 use kustomer_mock::ApiError;
-use kustomer_mock::api::parse_write_value;
 use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite};
-use kustomer_mock::store::{CreateOptions, TagOp};
+use kustomer_mock::parse_write_value;
+use kustomer_mock::{CreateOptions, TagOp};
 use kustomer_mock::{Id, Store};
 use serde_json::{Map, Value, json};
 

@@ -18,8 +18,8 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use kustomer_mock::FaultAction;
 use kustomer_mock::LazyJson;
-use kustomer_mock::faults::FaultAction;
 
 use super::ActionEnv;
 use super::mock_client::SendError;

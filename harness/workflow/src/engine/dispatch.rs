@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use kustomer_mock::events::{EventMeta, MockMeta};
 use kustomer_mock::{Cause, Event, Id};
+use kustomer_mock::{EventMeta, MockMeta};
 use serde_json::{Value, json};
 
 use super::registry::Installed;

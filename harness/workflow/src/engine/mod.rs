@@ -31,8 +31,8 @@ use std::time::Duration;
 
 // Keys are the mock's own ids, not attacker-chosen: foldhash, cheaper than SipHash.
 use foldhash::HashMap;
-use kustomer_mock::app::AppState;
-use kustomer_mock::events::ListenerHandle;
+use kustomer_mock::AppState;
+use kustomer_mock::ListenerHandle;
 use kustomer_mock::{Id, MockServer};
 use serde_json::Value;
 use tokio::sync::watch;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use kustomer_mock::app::StateSection;
+use kustomer_mock::StateSection;
 
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
-use kustomer_mock::events::{EventMeta, MockMeta};
 use kustomer_mock::{Cause, Event, Id};
+use kustomer_mock::{EventMeta, MockMeta};
 use serde_json::{Value, json};
 
 use super::super::run_log::Run;

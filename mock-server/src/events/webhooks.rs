@@ -18,9 +18,9 @@ use serde::Serialize;
 use sha2::Sha256;
 use tokio::sync::Notify;
 
-use crate::clock::{Clock, Timestamp};
 use crate::events::{BusItem, Event, EventBus};
-use crate::ids::Id;
+use crate::support::clock::{Clock, Timestamp};
+use crate::support::ids::Id;
 
 /// Deliveries kept per hook (oldest dropped first).
 const KEPT_DELIVERIES: usize = 1000;

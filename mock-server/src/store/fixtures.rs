@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::api::parse_value;
-use crate::cause::Cause;
-use crate::clock::{Timestamp, parse_duration};
-use crate::ids::Id;
+use crate::events::cause::Cause;
 use crate::model::{ConversationWrite, CustomerWrite, LimitsPatch, TagWrite};
 use crate::store::{Actor, CreateOptions, KeySpec, Store};
+use crate::support::clock::{Timestamp, parse_duration};
+use crate::support::ids::Id;
 
 /// A bundle of fixtures.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::store::StoreSnapshot;
 use crate::store::snapshot::SNAPSHOT_VERSION;
-use crate::store::{Store, StoreSnapshot};
 
 /// A state file that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -104,11 +104,6 @@ fn nesting_depth(bytes: &[u8]) -> usize {
     deepest
 }
 
-/// Writes the store to `path` atomically; returns the bytes written.
-pub fn save(store: &Store, path: &Path) -> Result<usize, StateError> {
-    save_snapshot(&store.snapshot(), path)
-}
-
 /// Writes a snapshot to `path` atomically; returns the bytes written.
 pub fn save_snapshot(snapshot: &StoreSnapshot, path: &Path) -> Result<usize, StateError> {
     let fail = |source| StateError::Write {
@@ -132,6 +127,7 @@ pub fn save_snapshot(snapshot: &StoreSnapshot, path: &Path) -> Result<usize, Sta
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
     /// A fresh directory, removed when the returned guard is dropped.
     fn scratch() -> tempfile::TempDir {
@@ -140,7 +136,7 @@ mod tests {
 
     fn snapshot_with(section: serde_json::Value) -> StoreSnapshot {
         let store = Store::new(
-            crate::clock::Clock::virtual_default(),
+            crate::support::clock::Clock::virtual_default(),
             7,
             crate::events::EventBus::new(16),
         );

@@ -7,10 +7,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
 use crate::error::ApiError;
-use crate::fixtures::FixtureBundle;
+use crate::events::webhooks::Webhooks;
 use crate::journal::Journal;
 use crate::store::Store;
-use crate::webhooks::Webhooks;
+use crate::store::fixtures::FixtureBundle;
 
 /// Settings fixed when the server starts.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ pub struct Shared {
     pub fixtures: Vec<FixtureBundle>,
     pub webhooks: Arc<Webhooks>,
     /// Fault rules for `/v1` (and workflow REST steps).
-    pub faults: crate::faults::Faults,
+    pub faults: crate::http::faults::Faults,
     /// While draining (shutting down), `/v1` requests nobody's workflow caused get 503.
     pub draining: std::sync::atomic::AtomicBool,
     /// Extra sections saved with the state, by name.
@@ -79,7 +79,7 @@ pub type AppState = Arc<Shared>;
 
 /// The whole application: `/v1`, `/__admin` (with any extra admin routes), and Kustomer
 /// 404s for everything else, all behind the body gate (every body read up to the limit
-/// before any of them answers: see [`crate::body_gate`]).
+/// before any of them answers: see [`crate::http::body_gate`]).
 pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router {
     let v1 = crate::api::routes().layer(middleware::from_fn_with_state(
         state.clone(),
@@ -95,7 +95,7 @@ pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router 
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            crate::body_gate::gate,
+            crate::http::body_gate::gate,
         ))
         // The gate holds bodies to the server's limit; axum's own default (2 MiB, with a
         // plain-text 413) would otherwise refuse admin bodies the limit allows.

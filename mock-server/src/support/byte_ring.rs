@@ -140,6 +140,7 @@ impl ByteRing {
     }
 
     /// The bytes the buffer holds now (live records, gaps, and room not yet reused).
+    #[cfg(test)]
     pub fn buffer_bytes(&self) -> usize {
         self.buf.len()
     }
@@ -150,11 +151,13 @@ impl ByteRing {
     }
 
     /// How many records are held.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.slots.len()
     }
 
     /// Whether nothing is held.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
     }

@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{HEX, Id, IdGen, hash_parts};
+use crate::support::ids::{HEX, Id, IdGen, hash_parts};
 
 /// The header the engine sends on its own requests.
 pub const CAUSE_HEADER: &str = "x-kmock-cause";
@@ -205,7 +205,7 @@ impl Cause {
         }
         let root = Id::parse(&parts[1][8..]).unwrap_or_else(|| {
             ids.derive(
-                crate::clock::Timestamp::from_millis(0),
+                crate::support::clock::Timestamp::from_millis(0),
                 &[parts[1].as_bytes()],
             )
         });

@@ -8,6 +8,12 @@
 //! exactly how many events it missed ([`BusItem::Lagged`]): a counted, reported
 //! overflow, never a silent one. The same log answers `GET /__admin/events`.
 
+pub mod cause;
+pub mod lazy_json;
+pub mod listeners;
+pub mod record_view;
+pub mod webhooks;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -16,14 +22,14 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use crate::cause::Cause;
-use crate::clock::Timestamp;
-use crate::event_listeners::Listeners;
-pub use crate::event_listeners::{Listener, ListenerHandle};
-use crate::ids::Id;
-use crate::lazy_json::LazyJson;
-use crate::record_view::EventRecords;
-use crate::ring::Ring;
+use crate::events::cause::Cause;
+use crate::events::lazy_json::LazyJson;
+use crate::events::listeners::Listeners;
+pub use crate::events::listeners::{Listener, ListenerHandle};
+use crate::events::record_view::EventRecords;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
+use crate::support::ring::Ring;
 
 /// A Kustomer event, e.g. `kustomer.conversation.update`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -24,8 +24,8 @@ use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
 use http_body_util::BodyExt;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::http::app::AppState;
 
 /// At most this much of an over-limit body is read and dropped after its 413.
 const LINGER_BYTES: usize = 64 * 1024 * 1024;

@@ -11,9 +11,9 @@ use axum::http::{HeaderName, HeaderValue};
 use dashmap::DashMap;
 use serde_json::json;
 
-use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::ids::Id;
+use crate::support::clock::Timestamp;
+use crate::support::ids::Id;
 
 /// Which counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -64,12 +64,8 @@ impl<T> Ring<T> {
         self.dropped
     }
 
-    /// How many entries are held.
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
     /// Whether nothing is held.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -104,16 +100,6 @@ impl<T> Ring<T> {
         self.first_seq = self.next_seq();
         self.items.clear();
         self.dropped = 0;
-    }
-
-    /// Changes the capacity, dropping the oldest entries if needed.
-    pub fn set_capacity(&mut self, capacity: usize) {
-        self.capacity = capacity.max(1);
-        while self.items.len() > self.capacity {
-            self.items.pop_front();
-            self.first_seq += 1;
-            self.dropped += 1;
-        }
     }
 }
 

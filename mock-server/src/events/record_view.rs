@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::json_object::{object, string};
 use crate::model::Record;
+use crate::support::json_object::{object, string};
 
 /// A record copy, read field by field.
 pub trait RecordView: Send + Sync {
@@ -171,9 +171,9 @@ impl PartialEq for EventRecords {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Timestamp;
-    use crate::ids::Id;
     use crate::model::Conversation;
+    use crate::support::clock::Timestamp;
+    use crate::support::ids::Id;
     use serde_json::json;
 
     fn id(n: u8) -> Id {

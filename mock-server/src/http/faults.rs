@@ -12,10 +12,10 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::cause::Cause;
-use crate::clock::Timestamp;
-use crate::ids::{Id, hash_parts};
-use crate::ring::Ring;
+use crate::events::cause::Cause;
+use crate::support::clock::Timestamp;
+use crate::support::ids::{Id, hash_parts};
+use crate::support::ring::Ring;
 
 /// What a fault does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +168,7 @@ impl PathPattern {
 
 /// Whether `path` matches `pattern` (`*`: any characters but `/`; `**`: any characters);
 /// `false` for a pattern that does not compile.
+#[cfg(test)]
 pub fn path_matches(pattern: &str, path: &str) -> bool {
     PathPattern::new(pattern).is_ok_and(|p| p.matches(path))
 }
