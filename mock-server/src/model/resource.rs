@@ -138,10 +138,41 @@ impl fmt::Display for SelfLink {
     }
 }
 
+/// The longest link a [`SelfLink`] writes on the stack; longer ones (no collection name is
+/// near this) go through `Display`.
+const MAX_LINK: usize = 128;
+
+impl SelfLink {
+    /// The link written into `buf`, without the formatting machinery: every answer holds
+    /// several of them.
+    fn write<'b>(&self, buf: &'b mut [u8; MAX_LINK]) -> Option<&'b str> {
+        let mut hex = [0; 24];
+        let parts = [
+            "/v1/",
+            self.collection,
+            "/",
+            self.id.hex_str(&mut hex),
+            if self.child.is_some() { "/" } else { "" },
+            self.child.unwrap_or(""),
+        ];
+        let mut len = 0;
+        for part in parts {
+            buf.get_mut(len..len + part.len())?
+                .copy_from_slice(part.as_bytes());
+            len += part.len();
+        }
+        std::str::from_utf8(&buf[..len]).ok()
+    }
+}
+
 impl Serialize for SelfLink {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry("self", &format_args!("{self}"))?;
+        let mut buf = [0; MAX_LINK];
+        match self.write(&mut buf) {
+            Some(link) => map.serialize_entry("self", link)?,
+            None => map.serialize_entry("self", &format_args!("{self}"))?,
+        }
         map.end()
     }
 }
@@ -368,6 +399,19 @@ mod tests {
     }
 
     #[test]
+    fn a_link_written_on_the_stack_is_its_display() {
+        let long: &'static str = Box::leak("x".repeat(200).into_boxed_str());
+        for link in [
+            SelfLink::new("conversations", id(), None),
+            SelfLink::new("customers", id(), Some("conversations")),
+            SelfLink::new(long, id(), None),
+        ] {
+            let written = serde_json::to_value(link).unwrap();
+            assert_eq!(written, json!({ "self": link.to_string() }));
+        }
+    }
+
+    #[test]
     fn a_relationship_to_another_type_is_refused() {
         let wrong = json!({"data": {"type": "org", "id": "64a0c0ffee00000000000c01"}});
         let err = serde_json::from_value::<ToOne<Customer>>(wrong).unwrap_err();
@@ -376,3 +420,4 @@ mod tests {
         assert!(serde_json::from_value::<ToMany<Customer, Message>>(bad_link).is_err());
     }
 }
+
