@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 
 use super::body::parse_body;
 use crate::error::ApiError;
-use crate::model::ConversationStatus;
 use crate::store::{
     Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
 };
@@ -353,20 +352,14 @@ fn operand_of(
         FieldKind::Text | FieldKind::Emails => text()
             .map(Operand::Text)
             .ok_or_else(|| wrong("compares strings")),
-        FieldKind::Status => {
-            let text = text().ok_or_else(|| wrong("compares statuses (open, snoozed, done)"))?;
-            let known = [
-                ConversationStatus::Open,
-                ConversationStatus::Snoozed,
-                ConversationStatus::Done,
-            ]
-            .iter()
-            .any(|s| s.as_str() == text);
-            if !known {
+        FieldKind::Enum(values) => {
+            let text = text().ok_or_else(|| wrong(&format!("compares {}", values.join(", "))))?;
+            if !values.contains(&text.as_str()) {
                 return Err(ApiError::bad_request(
                     "invalid_value",
                     format!(
-                        "`{name}` is open, snoozed or done: `{text}` at `{pointer}` is none of them"
+                        "`{name}` is {}: `{text}` at `{pointer}` is none of them",
+                        or_list(values)
                     ),
                 )
                 .at_pointer(pointer));
@@ -416,6 +409,15 @@ fn quoted(names: &[&str]) -> String {
         .join(" or ")
 }
 
+/// `a, b or c`.
+fn or_list(values: &[&str]) -> String {
+    match values.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 fn op_list(ops: &[Op]) -> String {
     ops.iter()
         .map(|op| op.as_str())
@@ -427,7 +429,7 @@ fn kind_name(kind: FieldKind) -> &'static str {
     match kind {
         FieldKind::Time => "a timestamp",
         FieldKind::Text => "text",
-        FieldKind::Status => "a status",
+        FieldKind::Enum(_) => "one of a fixed set of values",
         FieldKind::Number => "a number",
         FieldKind::Id => "an id",
         FieldKind::Tags => "a list of tags",
@@ -491,7 +493,7 @@ mod tests {
         assert_eq!(
             query.criterion,
             Criterion::All(vec![Criterion::Field {
-                field: SearchField::ConversationUpdatedAt,
+                field: SearchField::parse("conversation_updated_at").unwrap(),
                 test: Test::Compare(
                     Op::Gte,
                     Operand::Time(Timestamp::parse("2026-01-01T00:00:00Z").unwrap())

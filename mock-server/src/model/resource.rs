@@ -420,4 +420,3 @@ mod tests {
         assert!(serde_json::from_value::<ToMany<Customer, Message>>(bad_link).is_err());
     }
 }
-

@@ -16,7 +16,7 @@ use crate::model::{Conversation, Customer, Record};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
-pub use super::search_fields::{FieldKind, SearchContext, SearchField};
+pub use super::search_fields::{FieldKind, SearchContext, SearchField, Target};
 
 /// An operator of a criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,9 +129,63 @@ impl Subject<'_> {
             Subject::Customer(c) => c.resource(),
         }
     }
+
+    fn context(self) -> SearchContext {
+        match self {
+            Subject::Conversation(_) => SearchContext::Conversation,
+            Subject::Customer(_) => SearchContext::Customer,
+        }
+    }
+
+    fn attribute(self, name: &str) -> Option<Value> {
+        match self {
+            Subject::Conversation(c) => c.attribute(name),
+            Subject::Customer(c) => c.attribute(name),
+        }
+    }
+
+    fn relationship(self, name: &str) -> Option<Value> {
+        match self {
+            Subject::Conversation(c) => c.relationship(name),
+            Subject::Customer(c) => c.relationship(name),
+        }
+    }
+
+    fn custom(self, name: &str) -> Option<Value> {
+        let custom = match self {
+            Subject::Conversation(c) => &c.attributes.custom,
+            Subject::Customer(c) => &c.attributes.custom,
+        };
+        custom.get(name).cloned()
+    }
 }
 
-/// A field's value on one record, borrowed from it.
+/// A field's value on one record, read through the record's declaration.
+enum Owned {
+    Time(Timestamp),
+    Text(Option<String>),
+    Number(i64),
+    Id(Id),
+    Tags(Vec<Id>),
+    Emails(Vec<ContactEntry>),
+    Json(Option<Value>),
+}
+
+impl Owned {
+    fn borrow(&self) -> FieldValue<'_> {
+        match self {
+            Owned::Time(t) => FieldValue::Time(*t),
+            Owned::Text(t) => FieldValue::Text(t.as_deref()),
+            Owned::Number(n) => FieldValue::Number(*n),
+            Owned::Id(id) => FieldValue::Id(*id),
+            Owned::Tags(ids) => FieldValue::Tags(ids),
+            Owned::Emails(entries) => FieldValue::Emails(entries),
+            Owned::Json(v) => FieldValue::Json(v.as_ref()),
+        }
+    }
+}
+
+/// A field's value, borrowed from its [`Owned`] reading.
 enum FieldValue<'a> {
     Time(Timestamp),
     Text(Option<&'a str>),
@@ -163,8 +217,16 @@ impl Store {
                 .collect(),
         };
         if !query.sort.is_empty() {
+            let mut keyed: Vec<(Subject<'_>, Vec<Option<Owned>>)> = hits
+                .into_iter()
+                .map(|hit| {
+                    let keys = query.sort.iter().map(|k| value_of(&k.field, hit)).collect();
+                    (hit, keys)
+                })
+                .collect();
             // A stable sort: records that tie on every key keep their creation order.
-            hits.sort_by(|a, b| compare(&query.sort, *a, *b));
+            keyed.sort_by(|a, b| compare(&query.sort, &a.1, &b.1));
+            hits = keyed.into_iter().map(|(hit, _)| hit).collect();
         }
         let total = hits.len();
         let data = page
@@ -182,38 +244,52 @@ impl Criterion {
             Criterion::All(all) => all.iter().all(|c| c.holds(subject, data)),
             Criterion::Any(any) => any.is_empty() || any.iter().any(|c| c.holds(subject, data)),
             Criterion::Field { field, test } => match value_of(field, subject) {
-                Some(value) => test_value(test, &value, data),
+                Some(value) => test_value(test, &value.borrow(), data),
                 None => false,
             },
         }
     }
 }
 
-/// The field's value on the record (`None` for a field of the other context).
-fn value_of<'a>(field: &SearchField, subject: Subject<'a>) -> Option<FieldValue<'a>> {
-    Some(match (subject, field) {
-        (Subject::Conversation(c), field) => match field {
-            SearchField::ConversationCreatedAt => FieldValue::Time(c.attributes.created_at),
-            SearchField::ConversationUpdatedAt => FieldValue::Time(c.attributes.updated_at),
-            SearchField::ConversationStatus => FieldValue::Text(Some(c.attributes.status.as_str())),
-            SearchField::ConversationTags => FieldValue::Tags(&c.attributes.tags),
-            SearchField::ConversationName => FieldValue::Text(c.attributes.name.as_deref()),
-            SearchField::ConversationPriority => {
-                FieldValue::Number(i64::from(c.attributes.priority))
-            }
-            SearchField::ConversationCustomerId => FieldValue::Id(c.relationships.customer.id),
-            SearchField::ConversationCustom(name) => {
-                FieldValue::Json(c.attributes.custom.get(name))
-            }
-            _ => return None,
+/// The field's value on the record (`None` for a field of the other context), read by
+/// name through the record's declaration and typed by the field's kind.
+fn value_of(field: &SearchField, subject: Subject<'_>) -> Option<Owned> {
+    if field.context() != subject.context() {
+        return None;
+    }
+    let value = match field.target() {
+        Target::Attribute(name) => subject.attribute(name),
+        Target::Relationship(name) => subject
+            .relationship(name)
+            .and_then(|r| r.pointer("/data/id").cloned()),
+        Target::Custom(name) => return Some(Owned::Json(subject.custom(name))),
+    };
+    let text = |v: Option<Value>| match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    Some(match field.kind() {
+        FieldKind::Time => match text(value).as_deref().and_then(Timestamp::parse) {
+            Some(t) => Owned::Time(t),
+            // An instant not set (`endedAt` of an open conversation) is absent.
+            None => Owned::Text(None),
         },
-        (Subject::Customer(c), field) => match field {
-            SearchField::CustomerName => FieldValue::Text(c.attributes.name.as_deref()),
-            SearchField::CustomerCreatedAt => FieldValue::Time(c.attributes.created_at),
-            SearchField::CustomerUpdatedAt => FieldValue::Time(c.attributes.updated_at),
-            SearchField::CustomerEmails => FieldValue::Emails(&c.attributes.emails),
-            _ => return None,
+        FieldKind::Text | FieldKind::Enum(_) => Owned::Text(text(value)),
+        FieldKind::Number => match value.as_ref().and_then(Value::as_i64) {
+            Some(n) => Owned::Number(n),
+            None => Owned::Text(None),
         },
+        FieldKind::Id => match text(value).as_deref().and_then(Id::parse) {
+            Some(id) => Owned::Id(id),
+            None => Owned::Text(None),
+        },
+        FieldKind::Tags => {
+            Owned::Tags(serde_json::from_value(value.unwrap_or(Value::Null)).unwrap_or_default())
+        }
+        FieldKind::Emails => {
+            Owned::Emails(serde_json::from_value(value.unwrap_or(Value::Null)).unwrap_or_default())
+        }
+        FieldKind::Any => Owned::Json(value),
     })
 }
 
@@ -383,8 +459,8 @@ impl SortValue<'_> {
     }
 }
 
-fn sort_value<'a>(field: &SearchField, subject: Subject<'a>) -> SortValue<'a> {
-    match value_of(field, subject) {
+fn sort_value<'a>(value: Option<&'a Owned>) -> SortValue<'a> {
+    match value.map(Owned::borrow) {
         Some(FieldValue::Time(t)) => SortValue::Time(t),
         Some(FieldValue::Number(n)) => SortValue::Number(n as f64),
         Some(FieldValue::Text(Some(text))) => SortValue::Text(text),
@@ -401,10 +477,11 @@ fn sort_value<'a>(field: &SearchField, subject: Subject<'a>) -> SortValue<'a> {
     }
 }
 
-/// Compares two records by the sort keys in turn; `Equal` leaves them in creation order.
-fn compare(keys: &[SortKey], a: Subject<'_>, b: Subject<'_>) -> Ordering {
-    for key in keys {
-        let ordering = sort_value(&key.field, a).cmp(&sort_value(&key.field, b));
+/// Compares two records by their sort keys' values, read once per record; `Equal` leaves
+/// them in creation order.
+fn compare(keys: &[SortKey], a: &[Option<Owned>], b: &[Option<Owned>]) -> Ordering {
+    for (i, key) in keys.iter().enumerate() {
+        let ordering = sort_value(a[i].as_ref()).cmp(&sort_value(b[i].as_ref()));
         let ordering = if key.descending {
             ordering.reverse()
         } else {

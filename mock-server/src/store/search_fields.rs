@@ -1,9 +1,20 @@
-//! The fields a search names (`conversation_status`, `customer_emails`, ...), the records
-//! each reads, and the kind of value it holds.
+//! The fields a search names, derived from the objects' declarations: every attribute of
+//! a context's object is `<type>_<attribute in snake_case>` (`conversation_created_at`),
+//! every to-one relationship `<type>_<relationship>_id` (`conversation_customer_id`),
+//! and custom attributes `<type>_custom_<name>`. What a field holds (and so which
+//! operators and operands it takes) comes from the attribute's schema, the one the OpenAPI
+//! document shows; two attributes keep Kustomer's own meaning: `tags` are matched by id
+//! or by tag name, `emails` by their `email`, ignoring case.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::search::Op;
+use crate::model::{Conversation, Customer, Kind, Resource};
 
 /// Which records a search reads (`queryContext`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,136 +26,111 @@ pub enum SearchContext {
 impl SearchContext {
     /// The contexts the mock serves, by their `queryContext` names.
     pub const NAMES: &'static [&'static str] = &["conversation", "customer"];
+    const ALL: [SearchContext; 2] = [SearchContext::Conversation, SearchContext::Customer];
 
     pub fn parse(text: &str) -> Option<SearchContext> {
-        match text {
-            "conversation" => Some(SearchContext::Conversation),
-            "customer" => Some(SearchContext::Customer),
-            _ => None,
-        }
+        SearchContext::ALL.into_iter().find(|c| c.as_str() == text)
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            SearchContext::Conversation => "conversation",
-            SearchContext::Customer => "customer",
+            SearchContext::Conversation => Conversation::KIND,
+            SearchContext::Customer => Customer::KIND,
         }
     }
 
-    /// The fixed field names of this context (custom attributes come on top).
-    pub fn field_names(self) -> &'static [&'static str] {
+    /// The declared fields of this context (custom attributes come on top), built once.
+    fn declared(self) -> &'static [Declared] {
+        static CONVERSATION: OnceLock<Vec<Declared>> = OnceLock::new();
+        static CUSTOMER: OnceLock<Vec<Declared>> = OnceLock::new();
         match self {
-            SearchContext::Conversation => &[
-                "conversation_created_at",
-                "conversation_updated_at",
-                "conversation_status",
-                "conversation_tags",
-                "conversation_name",
-                "conversation_priority",
-                "conversation_customer_id",
-                "conversation_custom_<name>",
-            ],
-            SearchContext::Customer => &[
-                "customer_name",
-                "customer_created_at",
-                "customer_updated_at",
-                "customer_emails",
-            ],
+            SearchContext::Conversation => CONVERSATION.get_or_init(declare::<Conversation>),
+            SearchContext::Customer => CUSTOMER.get_or_init(declare::<Customer>),
         }
     }
+
+    /// The field names of this context, for messages (`<type>_custom_<name>` last).
+    pub fn field_names(self) -> Vec<String> {
+        let mut names: Vec<String> = self.declared().iter().map(|d| d.name.clone()).collect();
+        names.push(format!("{}_custom_<name>", self.as_str()));
+        names
+    }
+}
+
+/// Where a field's value is on the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `attributes.<name>`.
+    Attribute(&'static str),
+    /// `relationships.<name>.data.id`.
+    Relationship(&'static str),
+    /// `attributes.custom.<name>`.
+    Custom(String),
+}
+
+/// A declared field: its search name, where it reads, what it holds.
+#[derive(Debug)]
+struct Declared {
+    name: String,
+    target: Target,
+    kind: FieldKind,
 }
 
 /// A searchable field, as named in criteria and `sort`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SearchField {
-    ConversationCreatedAt,
-    ConversationUpdatedAt,
-    ConversationStatus,
-    ConversationTags,
-    ConversationName,
-    ConversationPriority,
-    ConversationCustomerId,
-    /// `conversation_custom_<name>`: the conversation's `custom.<name>`.
-    ConversationCustom(String),
-    CustomerName,
-    CustomerCreatedAt,
-    CustomerUpdatedAt,
-    CustomerEmails,
+pub struct SearchField {
+    context: SearchContext,
+    target: Target,
+    kind: FieldKind,
 }
-
-/// The prefix of custom-attribute fields of conversations.
-const CUSTOM_PREFIX: &str = "conversation_custom_";
 
 impl SearchField {
     /// The field called `name`, of either context.
     pub fn parse(name: &str) -> Option<SearchField> {
-        Some(match name {
-            "conversation_created_at" => SearchField::ConversationCreatedAt,
-            "conversation_updated_at" => SearchField::ConversationUpdatedAt,
-            "conversation_status" => SearchField::ConversationStatus,
-            "conversation_tags" => SearchField::ConversationTags,
-            "conversation_name" => SearchField::ConversationName,
-            "conversation_priority" => SearchField::ConversationPriority,
-            "conversation_customer_id" => SearchField::ConversationCustomerId,
-            "customer_name" => SearchField::CustomerName,
-            "customer_created_at" => SearchField::CustomerCreatedAt,
-            "customer_updated_at" => SearchField::CustomerUpdatedAt,
-            "customer_emails" => SearchField::CustomerEmails,
-            _ => match name.strip_prefix(CUSTOM_PREFIX) {
-                Some(custom) if !custom.is_empty() => {
-                    SearchField::ConversationCustom(custom.to_string())
-                }
-                _ => return None,
-            },
+        SearchContext::ALL.into_iter().find_map(|context| {
+            let rest = name.strip_prefix(context.as_str())?.strip_prefix('_')?;
+            if let Some(custom) = rest.strip_prefix("custom_").filter(|c| !c.is_empty()) {
+                return Some(SearchField {
+                    context,
+                    target: Target::Custom(custom.to_string()),
+                    kind: FieldKind::Any,
+                });
+            }
+            context
+                .declared()
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| SearchField {
+                    context,
+                    target: d.target.clone(),
+                    kind: d.kind,
+                })
         })
     }
 
     /// The name the query uses.
     pub fn name(&self) -> Cow<'static, str> {
-        Cow::Borrowed(match self {
-            SearchField::ConversationCreatedAt => "conversation_created_at",
-            SearchField::ConversationUpdatedAt => "conversation_updated_at",
-            SearchField::ConversationStatus => "conversation_status",
-            SearchField::ConversationTags => "conversation_tags",
-            SearchField::ConversationName => "conversation_name",
-            SearchField::ConversationPriority => "conversation_priority",
-            SearchField::ConversationCustomerId => "conversation_customer_id",
-            SearchField::ConversationCustom(name) => {
-                return Cow::Owned(format!("{CUSTOM_PREFIX}{name}"));
-            }
-            SearchField::CustomerName => "customer_name",
-            SearchField::CustomerCreatedAt => "customer_created_at",
-            SearchField::CustomerUpdatedAt => "customer_updated_at",
-            SearchField::CustomerEmails => "customer_emails",
+        let kind = self.context.as_str();
+        Cow::Owned(match &self.target {
+            Target::Attribute(name) => format!("{kind}_{}", snake_case(name)),
+            Target::Relationship(name) => format!("{kind}_{}_id", snake_case(name)),
+            Target::Custom(name) => format!("{kind}_custom_{name}"),
         })
     }
 
     /// The context whose records carry this field.
     pub fn context(&self) -> SearchContext {
-        match self {
-            SearchField::CustomerName
-            | SearchField::CustomerCreatedAt
-            | SearchField::CustomerUpdatedAt
-            | SearchField::CustomerEmails => SearchContext::Customer,
-            _ => SearchContext::Conversation,
-        }
+        self.context
     }
 
     /// What kind of value the field holds.
     pub fn kind(&self) -> FieldKind {
-        match self {
-            SearchField::ConversationCreatedAt
-            | SearchField::ConversationUpdatedAt
-            | SearchField::CustomerCreatedAt
-            | SearchField::CustomerUpdatedAt => FieldKind::Time,
-            SearchField::ConversationName | SearchField::CustomerName => FieldKind::Text,
-            SearchField::ConversationStatus => FieldKind::Status,
-            SearchField::ConversationPriority => FieldKind::Number,
-            SearchField::ConversationCustomerId => FieldKind::Id,
-            SearchField::ConversationTags => FieldKind::Tags,
-            SearchField::CustomerEmails => FieldKind::Emails,
-            SearchField::ConversationCustom(_) => FieldKind::Any,
-        }
+        self.kind
+    }
+
+    /// Where the field reads.
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 }
 
@@ -156,8 +142,8 @@ pub enum FieldKind {
     Time,
     /// Free text (`*_name`), possibly absent.
     Text,
-    /// `open`, `snoozed` or `done`.
-    Status,
+    /// One of a fixed set of strings (`conversation_status`: open, snoozed, done).
+    Enum(&'static [&'static str]),
     /// A whole number (`conversation_priority`).
     Number,
     /// A record id (`conversation_customer_id`).
@@ -166,7 +152,7 @@ pub enum FieldKind {
     Tags,
     /// Email entries, matched by their `email` (case-insensitive).
     Emails,
-    /// Any JSON value (custom attributes).
+    /// Any JSON value (custom attributes, flags, lists and objects).
     Any,
 }
 
@@ -177,7 +163,7 @@ impl FieldKind {
         match self {
             FieldKind::Time | FieldKind::Number => &[Eq, Ne, Gt, Gte, Lt, Lte, In, Exists],
             FieldKind::Text => &[Eq, Ne, In, Contains, Exists],
-            FieldKind::Status | FieldKind::Id => &[Eq, Ne, In, Exists],
+            FieldKind::Enum(_) | FieldKind::Id => &[Eq, Ne, In, Exists],
             FieldKind::Tags | FieldKind::Emails => &[Eq, Ne, In, Contains, Exists],
             FieldKind::Any => &[Eq, Ne, Gt, Gte, Lt, Lte, In, Contains, Exists],
         }
@@ -186,5 +172,194 @@ impl FieldKind {
     /// Whether records can be sorted by a field of this kind (lists cannot).
     pub fn sortable(self) -> bool {
         !matches!(self, FieldKind::Tags | FieldKind::Emails)
+    }
+}
+
+/// The fields of `R`, from its attributes' and relationships' schemas.
+fn declare<R>() -> Vec<Declared>
+where
+    R: Resource,
+    R::Attributes: ToSchema,
+    R::Relationships: ToSchema,
+{
+    let mut referenced = Vec::new();
+    R::Attributes::schemas(&mut referenced);
+    let resolve = |name: &str| {
+        referenced
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, schema)| as_json(schema))
+    };
+    let mut fields = Vec::new();
+    for (name, schema) in properties(&R::Attributes::schema()) {
+        let kind = match name {
+            // Kustomer's meanings, which a schema cannot say.
+            "tags" => FieldKind::Tags,
+            "emails" => FieldKind::Emails,
+            // Searched by `<type>_custom_<name>`.
+            "custom" => continue,
+            _ => kind_of(&schema, &resolve),
+        };
+        fields.push(Declared {
+            name: format!("{}_{}", R::KIND, snake_case(name)),
+            target: Target::Attribute(name),
+            kind,
+        });
+    }
+    for (name, schema) in properties(&R::Relationships::schema()) {
+        // A to-one relationship carries `data`; one known by its link only does not.
+        if schema.pointer("/properties/data").is_some() {
+            fields.push(Declared {
+                name: format!("{}_{}_id", R::KIND, snake_case(name)),
+                target: Target::Relationship(name),
+                kind: FieldKind::Id,
+            });
+        }
+    }
+    fields
+}
+
+fn as_json(schema: &RefOr<Schema>) -> Option<Value> {
+    serde_json::to_value(schema).ok()
+}
+
+/// The properties of an object schema, in declared order, with names that live as long as
+/// the program (the schema is built once per context).
+fn properties(schema: &RefOr<Schema>) -> Vec<(&'static str, Value)> {
+    let Some(Value::Object(mut object)) = as_json(schema) else {
+        return Vec::new();
+    };
+    match object.remove("properties") {
+        Some(Value::Object(properties)) => properties
+            .into_iter()
+            .map(|(name, schema)| (&*Box::leak(name.into_boxed_str()), schema))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// What a property's schema says it holds.
+fn kind_of(schema: &Value, resolve: &dyn Fn(&str) -> Option<Value>) -> FieldKind {
+    // `Option<T>`: `oneOf: [T, {"type": "null"}]`.
+    if let Some(variants) = schema.get("oneOf").and_then(Value::as_array) {
+        let not_null: Vec<&Value> = variants
+            .iter()
+            .filter(|v| v.get("type") != Some(&Value::from("null")))
+            .collect();
+        return match not_null.as_slice() {
+            [only] => kind_of(only, resolve),
+            _ => FieldKind::Any,
+        };
+    }
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap_or_default();
+        if name == <crate::support::clock::Timestamp as ToSchema>::name() {
+            return FieldKind::Time;
+        }
+        if name == <crate::support::ids::Id as ToSchema>::name() {
+            return FieldKind::Id;
+        }
+        return resolve(name).map_or(FieldKind::Any, |s| kind_of(&s, resolve));
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let values: Vec<&'static str> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|v| &*Box::leak(v.to_string().into_boxed_str()))
+            .collect();
+        return FieldKind::Enum(Box::leak(values.into_boxed_slice()));
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    match types.iter().find(|t| **t != "null") {
+        Some(&"string") if schema.get("format") == Some(&Value::from("date-time")) => {
+            FieldKind::Time
+        }
+        Some(&"string") => FieldKind::Text,
+        Some(&"integer") => FieldKind::Number,
+        _ => FieldKind::Any,
+    }
+}
+
+/// `createdAt` → `created_at`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str) -> SearchField {
+        SearchField::parse(name).unwrap_or_else(|| panic!("{name} is a field"))
+    }
+
+    #[test]
+    fn the_fields_kustomer_names_come_from_the_declarations() {
+        let cases = [
+            ("conversation_created_at", FieldKind::Time),
+            ("conversation_updated_at", FieldKind::Time),
+            ("conversation_name", FieldKind::Text),
+            ("conversation_priority", FieldKind::Number),
+            ("conversation_tags", FieldKind::Tags),
+            ("conversation_customer_id", FieldKind::Id),
+            ("conversation_ended_at", FieldKind::Time),
+            ("customer_name", FieldKind::Text),
+            ("customer_emails", FieldKind::Emails),
+            ("customer_created_at", FieldKind::Time),
+        ];
+        for (name, kind) in cases {
+            assert_eq!(field(name).kind(), kind, "{name}");
+            assert_eq!(field(name).name(), name);
+        }
+        match field("conversation_status").kind() {
+            FieldKind::Enum(values) => assert_eq!(values, ["open", "snoozed", "done"]),
+            other => panic!("status is {other:?}"),
+        }
+        assert_eq!(
+            field("conversation_custom_orderNum").target(),
+            &Target::Custom("orderNum".into())
+        );
+    }
+
+    #[test]
+    fn names_that_are_not_declared_are_not_fields() {
+        for name in [
+            "conversation_custom",
+            "conversation_custom_",
+            "conversation_messages_id",
+            "conversation_createdAt",
+            "customer_status",
+            "kobject_title",
+            "conversation_",
+        ] {
+            assert!(SearchField::parse(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_listed_name_parses_back() {
+        for context in SearchContext::ALL {
+            for name in context.field_names() {
+                if name.ends_with("<name>") {
+                    continue;
+                }
+                let field = field(&name);
+                assert_eq!(field.context(), context);
+                assert_eq!(field.name(), name.as_str());
+            }
+        }
     }
 }

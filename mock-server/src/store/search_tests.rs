@@ -2,26 +2,6 @@
 use super::*;
 
 #[test]
-fn fields_parse_back_to_their_names() {
-    for context in [SearchContext::Conversation, SearchContext::Customer] {
-        for name in context.field_names() {
-            if name.ends_with("<name>") {
-                continue;
-            }
-            let field = SearchField::parse(name).unwrap();
-            assert_eq!(field.name(), *name);
-            assert_eq!(field.context(), context);
-        }
-    }
-    assert_eq!(
-        SearchField::parse("conversation_custom_orderStr"),
-        Some(SearchField::ConversationCustom("orderStr".into()))
-    );
-    assert_eq!(SearchField::parse("conversation_custom_"), None);
-    assert_eq!(SearchField::parse("conversation_colour"), None);
-}
-
-#[test]
 fn custom_values_compare_by_type() {
     use serde_json::json;
     let order = |a: Value, b: Value| json_order(&a, &b);

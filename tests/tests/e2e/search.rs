@@ -870,3 +870,47 @@ async fn roles_decide_by_query_context() {
     .await;
     anonymous.expect_error(401, "missing_authorization");
 }
+
+/// Every attribute and to-one relationship a conversation declares is a search field,
+/// typed by its declaration: counters as numbers, instants as timestamps, enums by their
+/// values.
+#[tokio::test]
+async fn every_declared_attribute_is_a_search_field() {
+    let (server, new) = seeded().await;
+    let all = vec![CONV_1, CONV_2, CONV_3, CONV_4, new.as_str()];
+    expect_matches(
+        &server,
+        &[
+            (json!({"conversation_done_count": {"gte": 1}}), vec![CONV_2]),
+            (json!({"conversation_ended": {"eq": true}}), vec![CONV_2]),
+            (json!({"conversation_ended_at": {"exists": true}}), vec![CONV_2]),
+            (json!({"conversation_rev": {"gt": 1}}), vec![CONV_2, CONV_3]),
+            (json!({"conversation_direction": {"eq": "in"}}), all.clone()),
+            (
+                json!({"conversation_created_by_id": {"eq": CONV_1}}),
+                vec![],
+            ),
+        ],
+    )
+    .await;
+    let bad = search(
+        &server,
+        "",
+        WORKFLOW,
+        json!({"and": [{"conversation_direction": {"eq": "sideways"}}]}),
+    )
+    .await;
+    bad.expect_error(400, "invalid_value");
+    let detail = bad.body["errors"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("in or out"), "{detail}");
+    let unknown = search(
+        &server,
+        "",
+        WORKFLOW,
+        json!({"and": [{"conversation_colour": {"eq": "red"}}]}),
+    )
+    .await;
+    unknown.expect_error(400, "unknown_field");
+    let detail = unknown.body["errors"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("conversation_done_count"), "{detail}");
+}
