@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::resource::{Kind, Resource, ToMany, ToOne};
+use super::resource::{ToMany, ToOne, resource};
 use super::{Customer, Message, Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
@@ -112,15 +112,14 @@ pub struct ConversationRelationships {
     pub messages: ToMany<Conversation, Message>,
 }
 
-impl Kind for Conversation {
-    const KIND: &'static str = "conversation";
-    const COLLECTION: Option<&'static str> = Some("conversations");
-}
-
-impl Resource for Conversation {
-    type Attributes = ConversationAttributes;
-    type Relationships = ConversationRelationships;
-    const READ_ONLY: &'static [&'static str] = &[
+resource!(
+    Conversation {
+        ConversationAttributes,
+        ConversationRelationships
+    },
+    kind = "conversation",
+    collection = "conversations",
+    read_only = [
         "ended",
         "endedAt",
         "doneCount",
@@ -129,21 +128,9 @@ impl Resource for Conversation {
         "createdAt",
         "updatedAt",
         "modifiedAt",
-        "modificationHistory",
-    ];
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn attributes(&self) -> &ConversationAttributes {
-        &self.attributes
-    }
-
-    fn relationships(&self) -> &ConversationRelationships {
-        &self.relationships
-    }
-}
+        "modificationHistory"
+    ],
+);
 
 impl Conversation {
     /// A new open conversation with every optional field empty, as a create starts it

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::resource::{Kind, Resource, ToMany, ToOne};
+use super::resource::{ToMany, ToOne, resource};
 use super::{Conversation, Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
@@ -85,28 +85,15 @@ pub struct CustomerRelationships {
     pub conversations: ToMany<Customer, Conversation>,
 }
 
-impl Kind for Customer {
-    const KIND: &'static str = "customer";
-    const COLLECTION: Option<&'static str> = Some("customers");
-}
-
-impl Resource for Customer {
-    type Attributes = CustomerAttributes;
-    type Relationships = CustomerRelationships;
-    const READ_ONLY: &'static [&'static str] = &["rev", "createdAt", "updatedAt", "modifiedAt"];
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn attributes(&self) -> &CustomerAttributes {
-        &self.attributes
-    }
-
-    fn relationships(&self) -> &CustomerRelationships {
-        &self.relationships
-    }
-}
+resource!(
+    Customer {
+        CustomerAttributes,
+        CustomerRelationships
+    },
+    kind = "customer",
+    collection = "customers",
+    read_only = ["rev", "createdAt", "updatedAt", "modifiedAt"],
+);
 
 impl Customer {
     /// A new customer with every optional field empty (before the write's fields apply).

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::resource::{Kind, Resource, ToOne};
+use super::resource::{ToOne, resource};
 use super::{Conversation, Customer, Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
@@ -52,28 +52,15 @@ pub struct NoteRelationships {
     pub org: ToOne<Org>,
 }
 
-impl Kind for Note {
-    const KIND: &'static str = "note";
-    const COLLECTION: Option<&'static str> = Some("notes");
-}
-
-impl Resource for Note {
-    type Attributes = NoteAttributes;
-    type Relationships = NoteRelationships;
-    const READ_ONLY: &'static [&'static str] = &["createdAt", "updatedAt"];
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn attributes(&self) -> &NoteAttributes {
-        &self.attributes
-    }
-
-    fn relationships(&self) -> &NoteRelationships {
-        &self.relationships
-    }
-}
+resource!(
+    Note {
+        NoteAttributes,
+        NoteRelationships
+    },
+    kind = "note",
+    collection = "notes",
+    read_only = ["createdAt", "updatedAt"],
+);
 
 /// The body of `POST /v1/conversations/{id}/notes` (and of `kustomer.note.create`, which
 /// names the conversation in `conversation`).

@@ -41,6 +41,41 @@ pub trait Resource: Kind + Clone + Send + Sync + 'static {
     fn relationships(&self) -> &Self::Relationships;
 }
 
+/// Declares a record struct with `id`, `attributes` and `relationships` fields as a Kustomer
+/// object: its [`Kind`] (`type` and collection) and its [`Resource`] parts.
+macro_rules! resource {
+    (
+        $record:ty { $attributes:ty, $relationships:ty },
+        kind = $kind:literal,
+        collection = $collection:literal,
+        read_only = [$($read_only:literal),* $(,)?] $(,)?
+    ) => {
+        impl $crate::model::Kind for $record {
+            const KIND: &'static str = $kind;
+            const COLLECTION: Option<&'static str> = Some($collection);
+        }
+
+        impl $crate::model::Resource for $record {
+            type Attributes = $attributes;
+            type Relationships = $relationships;
+            const READ_ONLY: &'static [&'static str] = &[$($read_only),*];
+
+            fn id(&self) -> $crate::support::ids::Id {
+                self.id
+            }
+
+            fn attributes(&self) -> &$attributes {
+                &self.attributes
+            }
+
+            fn relationships(&self) -> &$relationships {
+                &self.relationships
+            }
+        }
+    };
+}
+pub(crate) use resource;
+
 /// `{"type", "id", "attributes", "relationships", "links"}`: one record on the wire,
 /// borrowed from the stored record.
 #[derive(Serialize)]

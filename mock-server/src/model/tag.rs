@@ -1,6 +1,6 @@
 //! Tag: a named label; conversations hold tag ids.
 
-use super::resource::{Kind, Resource, ToOne};
+use super::resource::{ToOne, resource};
 use super::{Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
@@ -42,34 +42,21 @@ pub struct TagRelationships {
     pub org: ToOne<Org>,
 }
 
-impl Kind for Tag {
-    const KIND: &'static str = "tag";
-    const COLLECTION: Option<&'static str> = Some("tags");
-}
-
-impl Resource for Tag {
-    type Attributes = TagAttributes;
-    type Relationships = TagRelationships;
-    const READ_ONLY: &'static [&'static str] = &[
+resource!(
+    Tag {
+        TagAttributes,
+        TagRelationships
+    },
+    kind = "tag",
+    collection = "tags",
+    read_only = [
         "deleted",
         "deletedAt",
         "createdAt",
         "updatedAt",
-        "modifiedAt",
-    ];
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn attributes(&self) -> &TagAttributes {
-        &self.attributes
-    }
-
-    fn relationships(&self) -> &TagRelationships {
-        &self.relationships
-    }
-}
+        "modifiedAt"
+    ],
+);
 
 /// The body of `POST /v1/tags` (`name` required) and `PUT /v1/tags/{id}`.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]

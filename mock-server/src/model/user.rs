@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Org;
-use super::resource::{Kind, Resource, ToOne};
+use super::resource::{ToOne, resource};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
@@ -45,28 +45,15 @@ pub struct UserRelationships {
     pub org: ToOne<Org>,
 }
 
-impl Kind for User {
-    const KIND: &'static str = "user";
-    const COLLECTION: Option<&'static str> = Some("users");
-}
-
-impl Resource for User {
-    type Attributes = UserAttributes;
-    type Relationships = UserRelationships;
-    const READ_ONLY: &'static [&'static str] = &["userType", "createdAt", "updatedAt"];
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn attributes(&self) -> &UserAttributes {
-        &self.attributes
-    }
-
-    fn relationships(&self) -> &UserRelationships {
-        &self.relationships
-    }
-}
+resource!(
+    User {
+        UserAttributes,
+        UserRelationships
+    },
+    kind = "user",
+    collection = "users",
+    read_only = ["userType", "createdAt", "updatedAt"],
+);
 
 impl User {
     /// A user named `name` (its display name too).

@@ -883,7 +883,10 @@ async fn every_declared_attribute_is_a_search_field() {
         &[
             (json!({"conversation_done_count": {"gte": 1}}), vec![CONV_2]),
             (json!({"conversation_ended": {"eq": true}}), vec![CONV_2]),
-            (json!({"conversation_ended_at": {"exists": true}}), vec![CONV_2]),
+            (
+                json!({"conversation_ended_at": {"exists": true}}),
+                vec![CONV_2],
+            ),
             (json!({"conversation_rev": {"gt": 1}}), vec![CONV_2, CONV_3]),
             (json!({"conversation_direction": {"eq": "in"}}), all.clone()),
             (
