@@ -444,11 +444,8 @@ pub fn peers_section(settings: &Settings, results: &[PeerResult]) -> String {
                 };
                 let (x1, x32) = (ratio(1), ratio(32));
                 let s = r.startup_ms() / o.startup_ms();
-                targets.push((
-                    format!("≥ 10 × the requests/s of {} (32 conns)", r.spec.name),
-                    format!("{x32:.1} ×"),
-                    x32 >= 10.0,
-                ));
+                // The requests/s ratio is reported, not judged: issue 24 withdrew the
+                // "10 × the peers" target (on 2 cores it lies above the bare axum baseline).
                 targets.push((
                     format!("start-up ≥ 20 × faster than {}", r.spec.name),
                     format!("{s:.1} ×"),
