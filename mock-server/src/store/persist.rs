@@ -8,6 +8,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Deserialize;
 
@@ -115,13 +116,36 @@ pub fn save_snapshot(snapshot: &StoreSnapshot, path: &Path) -> Result<usize, Sta
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    // A uniquely named file beside the target, renamed over it once complete (removed if
-    // anything fails): two servers of one process saving to one path cannot share it.
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    file.write_all(&bytes).map_err(fail)?;
-    file.as_file().sync_all().map_err(fail)?;
-    file.persist(path).map_err(|e| fail(e.error))?;
+    // A uniquely named file beside the target (the process and a counter in its name,
+    // created only if new), renamed over it once complete and removed if anything fails:
+    // two saves to one path, in one process or two, never share it. Not `tempfile`: it
+    // would bring rustix into this library, which issue 24 keeps out of every library.
+    static SAVES: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map_or_else(|| "state".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        SAVES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = write_new(&temporary, &bytes).and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail(source));
+    }
     Ok(bytes.len())
+}
+
+/// Writes `bytes` to a file that must not exist yet, flushed to disk, owner-only.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 #[cfg(test)]
