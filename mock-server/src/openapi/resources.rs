@@ -120,6 +120,22 @@ impl<P: Kind, C: Kind> PartialSchema for ToMany<P, C> {
     }
 }
 
+/// The member names of an object schema, in declared order (`T`'s fields, as the wire
+/// names them).
+pub(crate) fn schema_properties<T: PartialSchema>() -> Vec<String> {
+    match as_json(&T::schema()) {
+        Some(Value::Object(mut schema)) => match schema.remove("properties") {
+            Some(Value::Object(properties)) => properties.into_iter().map(|(k, _)| k).collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn as_json(schema: &RefOr<Schema>) -> Option<Value> {
+    serde_json::to_value(schema).ok()
+}
+
 /// The schema name of object `R`: its `type` with a capital (`Conversation`).
 fn resource_name<R: Resource>() -> String {
     let mut chars = R::KIND.chars();
