@@ -1,7 +1,10 @@
 //! `ApiError`: every error the API answers, in Kustomer's error body.
 //!
 //! This is the only place a status code for an error is chosen. The body is always
-//! `{"errors":[{"status":"<code>","code":"<slug>","title":"<reason>","detail":"...","source":{...}}]}`.
+//! `{"errors":[{"status":<code>,"code":"<slug>","title":"<reason>","detail":"...","source":{...}}]}`:
+//! Kustomer's reference writes `status` as an integer and gives every error a `source`, so a
+//! client checking `errors[0].status == 401` or reading `errors[0].source` works against both.
+//! `source` is `{}` when the error points at nothing; `meta` appears only when there is some.
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -183,14 +186,12 @@ impl ApiError {
     /// The error body as JSON.
     pub fn body(&self) -> Value {
         let mut error = json!({
-            "status": self.status.as_u16().to_string(),
+            "status": self.status.as_u16(),
             "code": self.code,
             "title": self.status.canonical_reason().unwrap_or("Error"),
             "detail": self.detail,
+            "source": self.source.clone().unwrap_or_else(|| json!({})),
         });
-        if let Some(source) = &self.source {
-            error["source"] = source.clone();
-        }
         if let Some(meta) = &self.meta {
             error["meta"] = meta.clone();
         }
@@ -226,10 +227,27 @@ mod tests {
         let e = ApiError::bad_request("unknown_tag", "no tag").at_pointer("/tags/1");
         let body = e.body();
         let err = &body["errors"][0];
-        assert_eq!(err["status"], "400");
+        assert_eq!(err["status"], 400);
+        assert!(err["status"].is_u64(), "status is an integer: {err}");
         assert_eq!(err["code"], "unknown_tag");
         assert_eq!(err["title"], "Bad Request");
         assert_eq!(err["detail"], "no tag");
         assert_eq!(err["source"]["pointer"], "/tags/1");
+        assert!(
+            err.get("meta").is_none(),
+            "no meta when there is none: {err}"
+        );
+    }
+
+    #[test]
+    fn every_error_has_a_source_and_meta_only_when_set() {
+        let plain = ApiError::no_route("GET", "/nope").body();
+        assert_eq!(plain["errors"][0]["status"], 404);
+        assert_eq!(plain["errors"][0]["source"], json!({}));
+        let limited = ApiError::too_many_requests("rate_limited", "slow down")
+            .with_meta(json!({"limit": "org"}))
+            .body();
+        assert_eq!(limited["errors"][0]["status"], 429);
+        assert_eq!(limited["errors"][0]["meta"]["limit"], "org");
     }
 }

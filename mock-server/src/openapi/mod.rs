@@ -26,7 +26,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "kustomer-mock /v1",
-        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, tags, notes, search and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\", \"code\", \"title\", \"detail\", \"source\"}]}`).",
+        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, tags, notes, search and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\": <integer>, \"code\", \"title\", \"detail\", \"source\"}]}`).",
         license(name = "MIT OR Apache-2.0"),
     ),
     components(schemas(requests::ErrorBody)),

@@ -86,16 +86,17 @@ pub struct ErrorSource {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorObject {
-    /// The HTTP status, as a string (`"401"`).
-    #[schema(pattern = "^[1-5][0-9]{2}$")]
-    pub status: String,
+    /// The HTTP status, as an integer (`401`), as Kustomer's reference writes it.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
     /// A stable slug naming the case (`missing_bearer_prefix`, `unknown_tag`, ...).
     pub code: String,
     /// The status' reason phrase (`Unauthorized`).
     pub title: String,
     /// What went wrong and how to fix it.
     pub detail: String,
-    pub source: Option<ErrorSource>,
+    /// Always present; `{}` when the error points at nothing.
+    pub source: ErrorSource,
     /// Extra facts (which rate limit, when it resets, ...).
     #[schema(value_type = Option<Object>)]
     pub meta: Option<Value>,

@@ -81,14 +81,17 @@ impl Answer {
     }
 }
 
-/// Every error body: `{"errors":[{status (string, = HTTP status), code, title, detail}]}`.
+/// Every error body: `{"errors":[{status (integer, = HTTP status), code, title, detail, source}]}`,
+/// as Kustomer's reference writes it.
 pub fn assert_error_shape(body: &Value, status: StatusCode) {
     let errors = body["errors"]
         .as_array()
         .unwrap_or_else(|| panic!("no errors array: {body}"));
     assert_eq!(errors.len(), 1, "{body}");
     let e = &errors[0];
-    assert_eq!(e["status"], status.as_u16().to_string(), "{body}");
+    assert!(e["status"].is_u64(), "status is an integer: {body}");
+    assert_eq!(e["status"], status.as_u16(), "{body}");
+    assert!(e["source"].is_object(), "every error has a source: {body}");
     assert_eq!(e["title"], status.canonical_reason().unwrap(), "{body}");
     assert!(e["code"].as_str().is_some_and(|c| !c.is_empty()), "{body}");
     assert!(

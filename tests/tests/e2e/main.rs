@@ -9,6 +9,7 @@ mod conversations;
 mod customers_tags;
 mod determinism;
 mod engine;
+mod error_shape;
 mod events;
 mod faults;
 mod keep_alive;

@@ -244,20 +244,24 @@ fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// Kustomer's error body: `{"errors": [{"status": "<code>", "code", "title", "detail"}]}`.
+/// Kustomer's error body: `{"errors": [{"status": <code>, "code", "title", "detail", "source"}]}`,
+/// `status` an integer as Kustomer's reference writes it.
 fn error_shape(body: &Value, status: u16) -> Result<(), String> {
     let errors = body["errors"]
         .as_array()
         .filter(|errors| !errors.is_empty())
         .ok_or("no `errors` array")?;
     for error in errors {
-        if error["status"].as_str() != Some(status.to_string().as_str()) {
+        if error["status"].as_u64() != Some(u64::from(status)) {
             return Err(format!("`status` is {} for a {status}", error["status"]));
         }
         for member in ["code", "title", "detail"] {
             if error[member].as_str().is_none_or(str::is_empty) {
                 return Err(format!("no `{member}`"));
             }
+        }
+        if !error["source"].is_object() {
+            return Err("no `source` object".into());
         }
     }
     Ok(())

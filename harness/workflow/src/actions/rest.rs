@@ -211,7 +211,12 @@ pub async fn call(params: &Value, generic: bool, env: &ActionEnv<'_>) -> Result<
                     "message": format!("{method_text} {uri} answered {status}"),
                     "kind": "http-status",
                     "status": status,
-                    "body": {"errors": [{"status": status.to_string(), "code": "injected_fault", "detail": format!("fault rule {rule} injected this {status} response")}]},
+                    // The same body the mock answers for a rule it applies itself.
+                    "body": kustomer_mock::ApiError::injected(
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+                        rule,
+                    )
+                    .body(),
                     "request": {"method": method_text, "uri": uri},
                 }));
             }
