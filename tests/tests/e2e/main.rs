@@ -13,6 +13,7 @@ mod events;
 mod faults;
 mod keep_alive;
 mod loops;
+mod messages;
 mod openapi;
 mod persistence;
 mod rate_limits;

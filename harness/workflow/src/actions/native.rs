@@ -93,14 +93,18 @@ fn last_message_params(
     } else if params.contains_key("customer") {
         MessagesOf::Customer(id_param(params, "customer")?)
     } else {
-        return Err(json!({"message": "`conversation` or `customer` is required: whose last message to find"}));
+        return Err(
+            json!({"message": "`conversation` or `customer` is required: whose last message to find"}),
+        );
     };
     let direction = match params.get("direction") {
         None | Some(Value::Null) => None,
         Some(Value::String(d)) if d == "in" => Some(Direction::In),
         Some(Value::String(d)) if d == "out" => Some(Direction::Out),
         Some(other) => {
-            return Err(json!({"message": format!("`direction` must be `in` or `out`, not {other}")}));
+            return Err(
+                json!({"message": format!("`direction` must be `in` or `out`, not {other}")}),
+            );
         }
     };
     Ok((of, direction))
