@@ -40,6 +40,7 @@ pub use api::pipeline::REQUEST_ID_HEADER;
 pub use api::{parse_body, parse_value, parse_write, parse_write_value, query_pairs};
 pub use error::ApiError;
 
+pub use store::MessagesOf;
 /// Write through the store as an actor, read what it holds.
 pub use store::{
     Actor, CreateOptions, DeletedFilter, FixtureBundle, FixtureError, Page, SeedReport, StateError,

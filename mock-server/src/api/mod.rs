@@ -7,6 +7,7 @@ mod customers;
 mod extract;
 mod list;
 mod me;
+mod messages;
 mod notes;
 pub mod pipeline;
 mod raw_json;
@@ -52,6 +53,13 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tags::get, tags::update, tags::delete))
         .routes(routes!(me::current_user))
         .routes(routes!(me::current_token))
+        .routes(routes!(
+            messages::conversation_list,
+            messages::conversation_create
+        ))
+        .routes(routes!(messages::customer_list))
+        .routes(routes!(messages::create))
+        .routes(routes!(messages::get, messages::update, messages::patch))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

@@ -42,6 +42,22 @@ pub mod roles {
     pub const TAG_CREATE: &[&str] = &["org.user.tag.write", "org.permission.tag.create"];
     pub const TAG_UPDATE: &[&str] = &["org.user.tag.write", "org.permission.tag.update"];
     pub const TAG_DELETE: &[&str] = &["org.user.tag.write", "org.permission.tag.delete"];
+    /// Messages are read and written with their conversation's roles too.
+    pub const MESSAGE_READ: &[&str] = &[
+        "org.user.message.read",
+        "org.permission.message.read",
+        "org.user.conversation.read",
+    ];
+    pub const MESSAGE_CREATE: &[&str] = &[
+        "org.user.message.write",
+        "org.permission.message.create",
+        "org.user.conversation.write",
+    ];
+    pub const MESSAGE_UPDATE: &[&str] = &[
+        "org.user.message.write",
+        "org.permission.message.update",
+        "org.user.conversation.write",
+    ];
 }
 
 /// An authenticated caller.

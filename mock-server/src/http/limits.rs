@@ -1,9 +1,10 @@
 //! Rate limits: fixed windows of the mock's clock.
 //!
-//! Four independent counters, each per fixed window aligned on the clock
+//! Five independent counters, each per fixed window aligned on the clock
 //! (`floor(now / window)`), so advancing a virtual clock past the window's end resets them:
 //! the org budget (every `/v1` request of the org), the per-object update limit
-//! (one user, one record), the per-customer create limit, and the search budget.
+//! (one user, one record), the per-customer create and message limits, and the search
+//! budget.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -24,6 +25,8 @@ pub enum LimitKey {
     Object { org: Id, user: Id, record: Id },
     /// Conversations created for `customer`.
     CustomerCreate { org: Id, customer: Id },
+    /// Messages created for `customer`.
+    CustomerMessage { org: Id, customer: Id },
     /// The org's search budget.
     Search(Id),
 }
@@ -35,6 +38,7 @@ impl LimitKey {
             LimitKey::Org(_) => "org",
             LimitKey::Object { .. } => "object",
             LimitKey::CustomerCreate { .. } => "customer-create",
+            LimitKey::CustomerMessage { .. } => "customer-message",
             LimitKey::Search(_) => "search",
         }
     }
@@ -188,7 +192,9 @@ impl Limiter {
     pub fn clear_org(&self, org: Id) {
         self.windows.retain(|key, _| match key {
             LimitKey::Org(o) | LimitKey::Search(o) => *o != org,
-            LimitKey::Object { org: o, .. } | LimitKey::CustomerCreate { org: o, .. } => *o != org,
+            LimitKey::Object { org: o, .. }
+            | LimitKey::CustomerCreate { org: o, .. }
+            | LimitKey::CustomerMessage { org: o, .. } => *o != org,
         });
     }
 }
@@ -204,6 +210,7 @@ pub fn rate_limited(
         LimitKey::Org(_) => "rate_limit_org",
         LimitKey::Object { .. } => "rate_limit_object",
         LimitKey::CustomerCreate { .. } => "rate_limit_customer_create",
+        LimitKey::CustomerMessage { .. } => "rate_limit_customer_message",
         LimitKey::Search(_) => "rate_limit_search",
     };
     let detail = format!(

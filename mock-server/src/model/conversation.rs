@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::resource::{ToMany, ToOne, resource};
-use super::{Customer, Message, Org, User};
+use super::{Customer, LastMessage, Message, MessageChannel, Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 use crate::support::nullable::nullable;
@@ -84,6 +84,22 @@ pub struct ConversationAttributes {
     pub ended_at: Option<Timestamp>,
     pub done_count: u32,
     pub reopen_count: u32,
+    /// Kept by the store from the conversation's messages (read-only).
+    #[serde(default)]
+    pub message_count: u32,
+    #[serde(default)]
+    pub outbound_message_count: u32,
+    /// The channels of its messages, in the order they first appeared.
+    #[serde(default)]
+    pub channels: Vec<MessageChannel>,
+    #[serde(default)]
+    pub last_message_in: LastMessage,
+    #[serde(default)]
+    pub last_message_out: LastMessage,
+    /// When a message was last added (`null` until one is).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub last_activity_at: Option<Timestamp>,
     /// Grows by one on every change.
     #[schema(minimum = 1)]
     pub rev: u64,
@@ -124,6 +140,12 @@ resource!(
         "endedAt",
         "doneCount",
         "reopenCount",
+        "messageCount",
+        "outboundMessageCount",
+        "channels",
+        "lastMessageIn",
+        "lastMessageOut",
+        "lastActivityAt",
         "rev",
         "createdAt",
         "updatedAt",
@@ -153,6 +175,12 @@ impl Conversation {
                 ended_at: None,
                 done_count: 0,
                 reopen_count: 0,
+                message_count: 0,
+                outbound_message_count: 0,
+                channels: Vec::new(),
+                last_message_in: LastMessage::default(),
+                last_message_out: LastMessage::default(),
+                last_activity_at: None,
                 rev: 1,
                 created_at: at,
                 updated_at: at,

@@ -8,6 +8,7 @@
 pub mod conversation;
 pub mod customer;
 pub mod key;
+pub mod message;
 pub mod note;
 pub mod org;
 pub mod pick;
@@ -20,24 +21,19 @@ use serde_json::{Map, Value};
 
 pub use conversation::{
     Conversation, ConversationAttributes, ConversationRelationships, ConversationStatus,
-    ConversationWrite,
+    ConversationWrite, Direction,
 };
 pub use customer::{Customer, CustomerAttributes, CustomerRelationships, CustomerWrite};
 pub use key::{ApiKey, ApiKeyInfo};
+pub use message::{
+    LastMessage, Message, MessageAttributes, MessageChannel, MessageEdit, MessageRelationships,
+    MessageStatus, MessageWrite,
+};
 pub use note::{Note, NoteAttributes, NoteRelationships, NoteWrite};
 pub use org::{LimitsPatch, Org, OrgLimits};
 pub use resource::{Kind, Resource, ToMany, ToOne};
 pub use tag::{Tag, TagAttributes, TagRelationships, TagWrite};
 pub use user::{User, UserAttributes, UserRelationships, UserType};
-
-/// A message, as the target of a conversation's `messages` link (the mock does not keep
-/// messages yet).
-pub struct Message;
-
-impl Kind for Message {
-    const KIND: &'static str = "message";
-    const COLLECTION: Option<&'static str> = Some("messages");
-}
 
 /// The body a write route parses for object `Of`: its writable attributes.
 pub trait Writable: DeserializeOwned {

@@ -29,6 +29,9 @@ pub struct OrgLimits {
     pub object_updates_per_window: u32,
     /// Conversations created per customer per window (`importedAt` bodies exempt).
     pub customer_creates_per_window: u32,
+    /// Messages created per customer per window (Kustomer: 120 a minute).
+    #[serde(default = "default_customer_messages")]
+    pub customer_messages_per_window: u32,
     /// Search requests per window (a separate budget).
     pub search_per_window: u32,
     /// The window length in seconds (60 in Kustomer).
@@ -42,10 +45,15 @@ impl Default for OrgLimits {
             requests_per_window: 1000,
             object_updates_per_window: 30,
             customer_creates_per_window: 120,
+            customer_messages_per_window: default_customer_messages(),
             search_per_window: 100,
             window_seconds: 60,
         }
     }
+}
+
+fn default_customer_messages() -> u32 {
+    120
 }
 
 impl OrgLimits {
@@ -74,6 +82,8 @@ pub struct LimitsPatch {
     pub object_updates_per_window: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_creates_per_window: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_messages_per_window: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_per_window: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +116,9 @@ impl LimitsPatch {
         }
         if let Some(n) = self.customer_creates_per_window {
             limits.customer_creates_per_window = n;
+        }
+        if let Some(n) = self.customer_messages_per_window {
+            limits.customer_messages_per_window = n;
         }
         if let Some(n) = self.search_per_window {
             limits.search_per_window = n;

@@ -35,6 +35,7 @@ use utoipa::OpenApi;
         (name = "customers", description = "Customers, who own conversations"),
         (name = "tags", description = "Tags, held by id on conversations and customers"),
         (name = "notes", description = "Internal notes on a conversation"),
+        (name = "messages", description = "Messages on a conversation, recorded (never sent)"),
         (name = "search", description = "Kustomer's search (`POST /v1/customers/search`)"),
         (name = "identity", description = "Who the API key is"),
     ),

@@ -302,4 +302,6 @@ pub type TagList = Page<crate::model::Tag>;
 pub type NoteData = One<crate::model::Note>;
 pub type NoteList = Page<crate::model::Note>;
 pub type UserData = One<crate::model::User>;
+pub type MessageData = One<crate::model::Message>;
+pub type MessageList = Page<crate::model::Message>;
 pub use crate::model::key::ApiTokenData;

@@ -375,7 +375,7 @@ impl Store {
     }
 
     /// Applies the server-maintained rules to `after` and commits (limit already counted).
-    fn commit_update_checked<T>(
+    pub(super) fn commit_update_checked<T>(
         &self,
         org: &Org,
         actor: &Actor,

@@ -11,6 +11,7 @@ mod conversations;
 mod customers;
 pub mod fixtures;
 mod keys;
+mod messages;
 mod notes;
 pub mod persist;
 mod search;
@@ -39,6 +40,7 @@ use crate::support::ids::{Id, IdGen};
 pub use conversations::{CreateOptions, TagOp};
 pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
 pub use keys::KeySpec;
+pub use messages::MessagesOf;
 pub use persist::StateError;
 pub use search::{
     Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
@@ -113,6 +115,8 @@ pub struct OrgData {
     pub users: IndexMap<Id, User>,
     #[serde(default)]
     pub notes: IndexMap<Id, Note>,
+    #[serde(default)]
+    pub messages: IndexMap<Id, crate::model::Message>,
     pub keys: IndexMap<Id, Arc<ApiKey>>,
 }
 

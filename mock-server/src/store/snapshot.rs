@@ -86,6 +86,7 @@ impl Store {
                     "tags": data.tags.values().map(Record::resource).collect::<Vec<_>>(),
                     "conversations": data.conversations.values().map(Record::resource).collect::<Vec<_>>(),
                     "notes": data.notes.values().map(Record::resource).collect::<Vec<_>>(),
+                    "messages": data.messages.values().map(Record::resource).collect::<Vec<_>>(),
                 }))
             })
             .collect();

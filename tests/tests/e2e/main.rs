@@ -14,6 +14,7 @@ mod events;
 mod faults;
 mod keep_alive;
 mod loops;
+mod messages;
 mod openapi;
 mod persistence;
 mod rate_limits;

@@ -379,6 +379,62 @@ async fn every_operation_answers_as_documented() {
     )
     .await;
     assert_eq!(a.status, 200);
+    // Messages, on the conversation about to be deleted.
+    let body = json!({ "channel": "email", "app": "postmark", "direction": "in", "preview": "Hi", "meta": { "from": "ada@example.com" } });
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/conversations/{id}/messages",
+        &format!("{one}/messages"),
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let message = format!("/v1/messages/{}", a.data()["id"].as_str().unwrap());
+    let body = json!({ "conversation": conversation, "channel": "sms", "app": "twilio", "direction": "out" });
+    let a = call(
+        &mut doc,
+        s,
+        Method::POST,
+        "/v1/messages",
+        "/v1/messages",
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    for (method, template, path, body) in [
+        (
+            Method::GET,
+            "/v1/conversations/{id}/messages",
+            format!("{one}/messages"),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/customers/{id}/messages",
+            format!("/v1/customers/{CUSTOMER_ADA}/messages"),
+            None,
+        ),
+        (Method::GET, "/v1/messages/{id}", message.clone(), None),
+        (
+            Method::PUT,
+            "/v1/messages/{id}",
+            message.clone(),
+            Some(r#"{"preview": "Hello", "sentiment": {"polarity": 1, "confidence": 0.5}}"#),
+        ),
+        (
+            Method::PATCH,
+            "/v1/messages/{id}",
+            message.clone(),
+            Some(r#"{"lang": "en_us"}"#),
+        ),
+    ] {
+        let a = call(&mut doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, 200, "{template}: {}", a.body);
+    }
     let a = call(
         &mut doc,
         s,

@@ -64,6 +64,10 @@ pub const BUILTIN_ACTIONS: &[&str] = &[
     "kustomer.tag.find-by-name",
     "kustomer.user.find-by-id",
     "kustomer.org.current",
+    "kustomer.message.create",
+    "kustomer.message.update",
+    "kustomer.message.find-by-id",
+    "kustomer.message.find-last",
 ];
 
 impl Action {
@@ -96,6 +100,10 @@ impl Action {
             "kustomer.tag.find-by-name" => Action::Native(Native::TagFindByName),
             "kustomer.user.find-by-id" => Action::Native(Native::UserFindById),
             "kustomer.org.current" => Action::Native(Native::OrgCurrent),
+            "kustomer.message.create" => Action::Native(Native::MessageCreate),
+            "kustomer.message.update" => Action::Native(Native::MessageUpdate),
+            "kustomer.message.find-by-id" => Action::Native(Native::MessageFindById),
+            "kustomer.message.find-last" => Action::Native(Native::MessageFindLast),
             _ => return None,
         })
     }

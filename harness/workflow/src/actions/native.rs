@@ -4,9 +4,10 @@
 
 use kustomer_mock::ApiError;
 use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite};
+use kustomer_mock::model::{Direction, MessageEdit, MessageWrite};
 use kustomer_mock::parse_write_value;
 use kustomer_mock::{CreateOptions, TagOp};
-use kustomer_mock::{Id, Store};
+use kustomer_mock::{Id, MessagesOf, Store};
 use serde_json::{Map, Value, json};
 
 use super::{ActionEnv, flatten};
@@ -29,6 +30,10 @@ pub enum Native {
     CustomerUpdate,
     TagFindByName,
     UserFindById,
+    MessageCreate,
+    MessageUpdate,
+    MessageFindById,
+    MessageFindLast,
 }
 
 fn store_error(error: &ApiError) -> Value {
@@ -76,6 +81,33 @@ fn tag_names(store: &Store, org: Id, params: &Map<String, Value>) -> Result<Vec<
             })
         })
         .collect()
+}
+
+/// `kustomer.message.find-last`'s params: `conversation` or `customer` (an id), and
+/// optionally `direction` (`in` or `out`).
+fn last_message_params(
+    params: &Map<String, Value>,
+) -> Result<(MessagesOf, Option<Direction>), Value> {
+    let of = if params.contains_key("conversation") {
+        MessagesOf::Conversation(id_param(params, "conversation")?)
+    } else if params.contains_key("customer") {
+        MessagesOf::Customer(id_param(params, "customer")?)
+    } else {
+        return Err(
+            json!({"message": "`conversation` or `customer` is required: whose last message to find"}),
+        );
+    };
+    let direction = match params.get("direction") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(d)) if d == "in" => Some(Direction::In),
+        Some(Value::String(d)) if d == "out" => Some(Direction::Out),
+        Some(other) => {
+            return Err(
+                json!({"message": format!("`direction` must be `in` or `out`, not {other}")}),
+            );
+        }
+    };
+    Ok((of, direction))
 }
 
 impl Native {
@@ -160,6 +192,23 @@ impl Native {
                 let write: CustomerWrite =
                     parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
                 found(store.create_customer(actor, write, CreateOptions::default()))
+            }
+            Native::MessageCreate => {
+                let write: MessageWrite =
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.create_message(actor, write, None))
+            }
+            Native::MessageUpdate => {
+                let id = id_param(&params, "id")?;
+                params.remove("id");
+                let edit: MessageEdit =
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.update_message(actor, id, edit))
+            }
+            Native::MessageFindById => found(store.get_message(org, id_param(&params, "id")?)),
+            Native::MessageFindLast => {
+                let (of, direction) = last_message_params(&params)?;
+                found(store.last_message(org, of, direction))
             }
         }
     }
