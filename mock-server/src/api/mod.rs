@@ -6,6 +6,7 @@ mod conversations;
 mod customers;
 mod extract;
 mod list;
+mod lookups;
 mod me;
 mod notes;
 pub mod pipeline;
@@ -13,6 +14,7 @@ mod raw_json;
 mod search;
 mod search_query;
 mod tags;
+mod users;
 
 use axum::Router;
 use axum::extract::OriginalUri;
@@ -44,7 +46,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             conversations::remove_tags
         ))
         .routes(routes!(notes::list, notes::create))
-        .routes(routes!(customers::create))
+        .routes(routes!(customers::list, customers::create))
         .routes(routes!(search::search))
         .routes(routes!(customers::get, customers::update, customers::patch))
         .routes(routes!(customers::conversations))
@@ -52,6 +54,16 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tags::get, tags::update, tags::delete))
         .routes(routes!(me::current_user))
         .routes(routes!(me::current_token))
+        .routes(routes!(users::list))
+        .routes(routes!(users::get))
+        .routes(routes!(users::teams))
+        .routes(routes!(users::list_teams))
+        .routes(routes!(users::get_team))
+        .routes(routes!(users::shortcuts))
+        .routes(routes!(lookups::customer_by_email))
+        .routes(routes!(lookups::customer_by_external_id))
+        .routes(routes!(lookups::customer_by_phone))
+        .routes(routes!(lookups::conversation_by_external_id))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

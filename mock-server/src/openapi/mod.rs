@@ -26,7 +26,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "kustomer-mock /v1",
-        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, tags, notes, search and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\", \"code\", \"title\", \"detail\", \"source\"}]}`).",
+        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, tags, notes, search, users, teams, shortcuts and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\", \"code\", \"title\", \"detail\", \"source\"}]}`).",
         license(name = "MIT OR Apache-2.0"),
     ),
     components(schemas(requests::ErrorBody)),
@@ -37,6 +37,9 @@ use utoipa::OpenApi;
         (name = "notes", description = "Internal notes on a conversation"),
         (name = "search", description = "Kustomer's search (`POST /v1/customers/search`)"),
         (name = "identity", description = "Who the API key is"),
+        (name = "users", description = "Users (agents and machine users), who create, change and are assigned records"),
+        (name = "teams", description = "Teams of users, assigned to conversations"),
+        (name = "shortcuts", description = "Saved replies (served from the fixtures)"),
     ),
 )]
 struct ApiDoc;

@@ -17,6 +17,8 @@ mod search;
 mod search_fields;
 pub mod snapshot;
 mod tags;
+mod teams;
+mod users;
 mod validate;
 
 use std::sync::Arc;
@@ -45,6 +47,7 @@ pub use search::{
 };
 pub use snapshot::StoreSnapshot;
 pub use tags::DeletedFilter;
+pub use teams::TeamSpec;
 
 /// Who writes, on whose behalf, and because of what.
 #[derive(Debug)]
@@ -114,6 +117,10 @@ pub struct OrgData {
     #[serde(default)]
     pub notes: IndexMap<Id, Note>,
     pub keys: IndexMap<Id, Arc<ApiKey>>,
+    #[serde(default)]
+    pub teams: IndexMap<Id, crate::model::Team>,
+    #[serde(default)]
+    pub shortcuts: IndexMap<Id, crate::model::Shortcut>,
 }
 
 /// An org: its settings and its records.
