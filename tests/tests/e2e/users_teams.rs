@@ -188,6 +188,18 @@ async fn admin_adds_users_and_teams() {
         .expect_error(400, "invalid_value");
     let teams = get(&server, "/v1/teams", READONLY).await;
     assert_eq!(teams.body["meta"]["total"], 3, "refused teams are not kept");
+    let state = admin(&server, Method::GET, "/state", None).await;
+    let in_state: Vec<&Value> = state.body["orgs"][0]["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(in_state.len(), 3);
+    assert_eq!(in_state[2]["id"], team_id.as_str());
+    assert_eq!(
+        state.body["orgs"][0]["shortcuts"].as_array().unwrap().len(),
+        2
+    );
 }
 
 /// Every user and team id on a conversation resolves through `/v1/users` and `/v1/teams`.
