@@ -13,6 +13,7 @@ pub mod pipeline;
 mod raw_json;
 mod search;
 mod search_query;
+mod shortcuts;
 mod tags;
 mod users;
 
@@ -59,7 +60,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::teams))
         .routes(routes!(users::list_teams))
         .routes(routes!(users::get_team))
-        .routes(routes!(users::shortcuts))
+        .routes(routes!(shortcuts::list))
         .routes(routes!(lookups::customer_by_email))
         .routes(routes!(lookups::customer_by_external_id))
         .routes(routes!(lookups::customer_by_phone))

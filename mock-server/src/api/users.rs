@@ -15,7 +15,7 @@ use crate::http::app::AppState;
 use crate::openapi::doc;
 use crate::store::{Listing, Page};
 
-type Answer = Result<(StatusCode, Json<Value>), ApiError>;
+pub(super) type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 /// A paged answer: parses `page`/`pageSize`, asks `read` for the page, wraps it.
 pub(super) fn paged(
@@ -101,16 +101,4 @@ pub async fn list_teams(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQ
 pub async fn get_team(State(app): State<AppState>, v1: V1, IdParam(id): IdParam) -> Answer {
     let resource = app.store.get_team(v1.org(), id)?;
     Ok((StatusCode::OK, Json(json!({ "data": resource }))))
-}
-
-#[utoipa::path(
-    get, path = "/shortcuts", tag = "shortcuts", operation_id = "listShortcuts",
-    summary = "List the org's shortcuts (saved replies), oldest first",
-    params(doc::PageParams),
-    responses((status = 200, description = "A page of shortcuts", body = doc::ShortcutList)),
-)]
-pub async fn shortcuts(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
-    paged("/v1/shortcuts", raw.as_deref(), |page| {
-        app.store.list_shortcuts(v1.org(), page)
-    })
 }

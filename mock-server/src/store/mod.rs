@@ -15,6 +15,7 @@ mod notes;
 pub mod persist;
 mod search;
 mod search_fields;
+mod shortcuts;
 pub mod snapshot;
 mod tags;
 mod teams;
