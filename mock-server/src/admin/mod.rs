@@ -6,6 +6,7 @@
 //! token is no `/v1` key.
 
 mod data;
+mod directory;
 mod faults;
 mod logs;
 mod settings;
@@ -35,6 +36,8 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
         .route("/snapshot", get(data::snapshot).post(data::save_snapshot))
         .route("/keys", post(data::create_key).get(data::list_keys))
         .route("/keys/{id}", delete(data::revoke_key))
+        .route("/users", post(directory::create_user))
+        .route("/teams", post(directory::create_team))
         .route("/clock", get(settings::get_clock).post(settings::set_clock))
         .route(
             "/limits",

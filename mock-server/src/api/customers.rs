@@ -19,6 +19,19 @@ use crate::store::CreateOptions;
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 
 #[utoipa::path(
+    get, path = "/customers", tag = "customers", operation_id = "listCustomers",
+    summary = "List the org's customers, oldest first",
+    params(doc::PageParams),
+    responses((status = 200, description = "A page of customers", body = doc::CustomerList)),
+)]
+pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
+    v1.require(roles::CUSTOMER_READ, "GET /v1/customers")?;
+    super::users::paged("/v1/customers", raw.as_deref(), |page| {
+        app.store.list_customers(v1.org(), page)
+    })
+}
+
+#[utoipa::path(
     post, path = "/customers", tag = "customers", operation_id = "createCustomer",
     request_body = CustomerWrite,
     responses(

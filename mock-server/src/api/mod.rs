@@ -6,6 +6,7 @@ mod conversations;
 mod customers;
 mod extract;
 mod list;
+mod lookups;
 mod me;
 mod messages;
 mod notes;
@@ -13,7 +14,9 @@ pub mod pipeline;
 mod raw_json;
 mod search;
 mod search_query;
+mod shortcuts;
 mod tags;
+mod users;
 
 use axum::Router;
 use axum::extract::OriginalUri;
@@ -45,7 +48,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             conversations::remove_tags
         ))
         .routes(routes!(notes::list, notes::create))
-        .routes(routes!(customers::create))
+        .routes(routes!(customers::list, customers::create))
         .routes(routes!(search::search))
         .routes(routes!(customers::get, customers::update, customers::patch))
         .routes(routes!(customers::conversations))
@@ -60,6 +63,16 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(messages::customer_list))
         .routes(routes!(messages::create))
         .routes(routes!(messages::get, messages::update, messages::patch))
+        .routes(routes!(users::list))
+        .routes(routes!(users::get))
+        .routes(routes!(users::teams))
+        .routes(routes!(users::list_teams))
+        .routes(routes!(users::get_team))
+        .routes(routes!(shortcuts::list))
+        .routes(routes!(lookups::customer_by_email))
+        .routes(routes!(lookups::customer_by_external_id))
+        .routes(routes!(lookups::customer_by_phone))
+        .routes(routes!(lookups::conversation_by_external_id))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

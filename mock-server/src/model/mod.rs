@@ -13,7 +13,9 @@ pub mod note;
 pub mod org;
 pub mod pick;
 pub mod resource;
+pub mod shortcut;
 pub mod tag;
+pub mod team;
 pub mod user;
 
 use serde::de::DeserializeOwned;
@@ -32,7 +34,9 @@ pub use message::{
 pub use note::{Note, NoteAttributes, NoteRelationships, NoteWrite};
 pub use org::{LimitsPatch, Org, OrgLimits};
 pub use resource::{Kind, Resource, ToMany, ToOne};
+pub use shortcut::{Shortcut, ShortcutAttributes, ShortcutRelationships};
 pub use tag::{Tag, TagAttributes, TagRelationships, TagWrite};
+pub use team::{Team, TeamAttributes, TeamRelationships};
 pub use user::{User, UserAttributes, UserRelationships, UserType};
 
 /// The body a write route parses for object `Of`: its writable attributes.

@@ -26,7 +26,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "kustomer-mock /v1",
-        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, tags, notes, search and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\": <integer>, \"code\", \"title\", \"detail\", \"source\"}]}`).",
+        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, messages, tags, notes, search, users, teams, shortcuts and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\": <integer>, \"code\", \"title\", \"detail\", \"source\"}]}`).",
         license(name = "MIT OR Apache-2.0"),
     ),
     components(schemas(requests::ErrorBody)),
@@ -38,6 +38,9 @@ use utoipa::OpenApi;
         (name = "messages", description = "Messages on a conversation, recorded (never sent)"),
         (name = "search", description = "Kustomer's search (`POST /v1/customers/search`)"),
         (name = "identity", description = "Who the API key is"),
+        (name = "users", description = "Users (agents and machine users), who create, change and are assigned records"),
+        (name = "teams", description = "Teams of users, assigned to conversations"),
+        (name = "shortcuts", description = "Saved replies (served from the fixtures)"),
     ),
 )]
 struct ApiDoc;

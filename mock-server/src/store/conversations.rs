@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::commit::Commit;
-use super::validate::{at_most, customer_id, parse_ids, tag_ids};
+use super::validate::{at_most, customer_id, known_assignees, parse_ids, tag_ids};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
 use crate::http::limits::{LimitKey, rate_limited};
@@ -497,11 +497,15 @@ fn apply_write(
     }
     if let Some(users) = &write.assigned_users {
         at_most(users.len(), MAX_ASSIGNEES, "assignedUsers")?;
-        c.attributes.assigned_users = dedup(parse_ids(users, "assignedUsers")?);
+        let ids = parse_ids(users, "assignedUsers")?;
+        known_assignees(data, &ids, "assignedUsers", false)?;
+        c.attributes.assigned_users = dedup(ids);
     }
     if let Some(teams) = &write.assigned_teams {
         at_most(teams.len(), MAX_ASSIGNEES, "assignedTeams")?;
-        c.attributes.assigned_teams = dedup(parse_ids(teams, "assignedTeams")?);
+        let ids = parse_ids(teams, "assignedTeams")?;
+        known_assignees(data, &ids, "assignedTeams", true)?;
+        c.attributes.assigned_teams = dedup(ids);
     }
     if let Some(custom) = &write.custom {
         // Custom attributes merge key by key, as Kustomer does; `null` removes one.

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::commit::Commit;
 use super::conversations::CreateOptions;
 use super::validate::{contact_entries, tag_ids};
-use super::{Actor, OrgData, Store};
+use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
 use crate::model::{Customer, CustomerWrite, Record};
 use crate::support::ids::Id;
@@ -55,6 +55,34 @@ impl Store {
             })
             .map(Record::resource)
             .ok_or_else(|| ApiError::not_found("customer with email", email))
+    }
+
+    /// `GET /v1/customers`, in creation order.
+    pub fn list_customers(&self, org: Id, page: Page) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        Ok(super::users::listing(page, data.customers.values()))
+    }
+
+    /// The customer with this phone number (any of its `phones`), compared by digits so
+    /// `+1 800 555 1212` finds `18005551212`.
+    pub fn customer_by_phone(&self, org: Id, phone: &str) -> Result<Value, ApiError> {
+        let digits = |text: &str| -> String { text.chars().filter(char::is_ascii_digit).collect() };
+        let wanted = digits(phone);
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.customers
+            .values()
+            .find(|c| {
+                !wanted.is_empty()
+                    && c.attributes.phones.iter().any(|p| {
+                        p.get("phone")
+                            .and_then(Value::as_str)
+                            .is_some_and(|x| digits(x) == wanted)
+                    })
+            })
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("customer with phone", phone))
     }
 
     /// `POST /v1/customers`.

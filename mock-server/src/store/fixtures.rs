@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use crate::api::parse_value;
 use crate::events::cause::Cause;
 use crate::model::{ConversationWrite, CustomerWrite, LimitsPatch, TagWrite};
-use crate::store::{Actor, CreateOptions, KeySpec, Store};
+use crate::store::{Actor, CreateOptions, KeySpec, Store, TeamSpec};
 use crate::support::clock::{Timestamp, parse_duration};
 use crate::support::ids::Id;
 
@@ -50,6 +50,12 @@ pub struct OrgFixture {
     /// People of the org (agents), e.g. to assign conversations to.
     #[serde(default)]
     pub users: Vec<UserFixture>,
+    /// Teams of those users, e.g. to assign conversations to.
+    #[serde(default)]
+    pub teams: Vec<TeamFixture>,
+    /// Saved replies `GET /v1/shortcuts` serves.
+    #[serde(default)]
+    pub shortcuts: Vec<ShortcutFixture>,
     #[serde(default)]
     pub customers: Vec<Map<String, Value>>,
     #[serde(default)]
@@ -91,6 +97,32 @@ pub struct UserFixture {
     pub name: String,
     #[serde(default)]
     pub email: Option<String>,
+}
+
+/// A team with an optional fixed id; `members` are user ids.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamFixture {
+    #[serde(default)]
+    pub id: Option<Id>,
+    pub name: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub icon: Option<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// A shortcut (a saved reply) with an optional fixed id.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShortcutFixture {
+    #[serde(default)]
+    pub id: Option<Id>,
+    pub name: String,
+    #[serde(default)]
+    pub payload: Map<String, Value>,
 }
 
 /// A tag with an optional fixed id.
@@ -268,6 +300,33 @@ impl FixtureBundle {
                     .map_err(|e| {
                         fail(
                             at(&format!("/users/{u}{}", pointer_of(&e))),
+                            e.detail.clone(),
+                        )
+                    })?;
+            }
+
+            for (t, team) in fixture.teams.iter().enumerate() {
+                let spec = TeamSpec {
+                    id: team.id,
+                    name: team.name.clone(),
+                    display_name: team.display_name.clone(),
+                    icon: team.icon.clone(),
+                    members: team.members.clone(),
+                };
+                store.create_team(org, spec).map_err(|e| {
+                    fail(
+                        at(&format!("/teams/{t}{}", pointer_of(&e))),
+                        e.detail.clone(),
+                    )
+                })?;
+            }
+
+            for (s, shortcut) in fixture.shortcuts.iter().enumerate() {
+                store
+                    .create_shortcut(org, shortcut.id, &shortcut.name, shortcut.payload.clone())
+                    .map_err(|e| {
+                        fail(
+                            at(&format!("/shortcuts/{s}{}", pointer_of(&e))),
                             e.detail.clone(),
                         )
                     })?;

@@ -16,8 +16,11 @@ mod notes;
 pub mod persist;
 mod search;
 mod search_fields;
+mod shortcuts;
 pub mod snapshot;
 mod tags;
+mod teams;
+mod users;
 mod validate;
 
 use std::sync::Arc;
@@ -47,6 +50,7 @@ pub use search::{
 };
 pub use snapshot::StoreSnapshot;
 pub use tags::DeletedFilter;
+pub use teams::TeamSpec;
 
 /// Who writes, on whose behalf, and because of what.
 #[derive(Debug)]
@@ -118,6 +122,10 @@ pub struct OrgData {
     #[serde(default)]
     pub messages: IndexMap<Id, crate::model::Message>,
     pub keys: IndexMap<Id, Arc<ApiKey>>,
+    #[serde(default)]
+    pub teams: IndexMap<Id, crate::model::Team>,
+    #[serde(default)]
+    pub shortcuts: IndexMap<Id, crate::model::Shortcut>,
 }
 
 /// An org: its settings and its records.

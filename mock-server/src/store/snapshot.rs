@@ -66,7 +66,7 @@ impl Store {
         }
     }
 
-    /// A readable view of everything: orgs, limits, keys (no tokens), users and records as
+    /// A readable view of everything: orgs, limits, keys (no tokens), users, teams and records as
     /// the API shows them.
     pub fn state_view(&self) -> Value {
         let orgs: Vec<Value> = self
@@ -82,6 +82,8 @@ impl Store {
                     "workflowUser": org.workflow_user,
                     "keys": data.keys.values().map(|k| k.info()).collect::<Vec<_>>(),
                     "users": data.users.values().map(Record::resource).collect::<Vec<_>>(),
+                    "teams": data.teams.values().map(Record::resource).collect::<Vec<_>>(),
+                    "shortcuts": data.shortcuts.values().map(Record::resource).collect::<Vec<_>>(),
                     "customers": data.customers.values().map(Record::resource).collect::<Vec<_>>(),
                     "tags": data.tags.values().map(Record::resource).collect::<Vec<_>>(),
                     "conversations": data.conversations.values().map(Record::resource).collect::<Vec<_>>(),

@@ -127,3 +127,33 @@ pub(super) fn optional_strings(
     }
     Ok(())
 }
+
+/// Checks that each of `ids` is a user (`teams` false) or a team (`teams` true) of the
+/// org, pointing at `/<field>/<index>` for the first that is not.
+pub(super) fn known_assignees(
+    data: &OrgData,
+    ids: &[Id],
+    field: &str,
+    teams: bool,
+) -> Result<(), ApiError> {
+    let (kind, code, route) = if teams {
+        ("team", "unknown_team", "GET /v1/teams")
+    } else {
+        ("user", "unknown_user", "GET /v1/users")
+    };
+    for (i, id) in ids.iter().enumerate() {
+        let known = if teams {
+            data.teams.contains_key(id)
+        } else {
+            data.users.contains_key(id)
+        };
+        if !known {
+            return Err(ApiError::bad_request(
+                code,
+                format!("`{id}` in `{field}` is not a {kind} of this org ({route} lists them)"),
+            )
+            .at_pointer(format!("/{field}/{i}")));
+        }
+    }
+    Ok(())
+}

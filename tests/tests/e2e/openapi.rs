@@ -435,6 +435,7 @@ async fn every_operation_answers_as_documented() {
         let a = call(&mut doc, s, method, template, &path, t, body).await;
         assert_eq!(a.status, 200, "{template}: {}", a.body);
     }
+    directory_operations(&mut doc, s, t, &one).await;
     let a = call(
         &mut doc,
         s,
@@ -575,4 +576,66 @@ async fn the_document_is_served_and_committed_as_generated() {
         committed == kustomer_harness::openapi::rendered(),
         "docs/openapi.json is stale: run `make openapi`"
     );
+}
+
+/// Users, teams, shortcuts, the customer list and the lookups by natural key.
+async fn directory_operations(
+    doc: &mut Conformance,
+    s: &kustomer_mock::MockServer,
+    t: Option<&str>,
+    conversation: &str,
+) {
+    let put_ext = send(
+        s,
+        Method::PUT,
+        conversation,
+        t,
+        Some(r#"{"externalId": "documented-1"}"#),
+    )
+    .await;
+    assert_eq!(put_ext.status, 200, "{}", put_ext.body);
+    let agent = "64a0c0ffee00000000000d01";
+    let team = "64a0c0ffee00000000000e01";
+    let calls = [
+        ("/v1/customers", "/v1/customers?pageSize=2".to_string()),
+        ("/v1/users", "/v1/users".to_string()),
+        ("/v1/users/{id}", format!("/v1/users/{agent}")),
+        ("/v1/users/{id}/teams", format!("/v1/users/{agent}/teams")),
+        ("/v1/teams", "/v1/teams".to_string()),
+        ("/v1/teams/{id}", format!("/v1/teams/{team}")),
+        ("/v1/shortcuts", "/v1/shortcuts".to_string()),
+        (
+            "/v1/customers/email={email}",
+            "/v1/customers/email=ada@example.com".to_string(),
+        ),
+        (
+            "/v1/customers/externalId={externalId}",
+            "/v1/customers/externalId=cust-ada".to_string(),
+        ),
+        (
+            "/v1/customers/phone={phone}",
+            "/v1/customers/phone=15550100".to_string(),
+        ),
+        (
+            "/v1/conversations/externalId={externalId}",
+            "/v1/conversations/externalId=documented-1".to_string(),
+        ),
+    ];
+    for (template, path) in calls {
+        let a = call(doc, s, Method::GET, template, &path, t, None).await;
+        assert_eq!(a.status, 200, "{path}: {}", a.body);
+    }
+    for (template, path) in [
+        (
+            "/v1/teams/{id}",
+            "/v1/teams/0123456789abcdef01234567".to_string(),
+        ),
+        (
+            "/v1/customers/email={email}",
+            "/v1/customers/email=nobody@example.com".to_string(),
+        ),
+    ] {
+        let a = call(doc, s, Method::GET, template, &path, t, None).await;
+        assert_eq!(a.status, 404, "{path}: {}", a.body);
+    }
 }
