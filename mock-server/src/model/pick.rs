@@ -16,20 +16,99 @@ use serde_json::Value;
 /// The field `name` of `value` (a struct with derived `Serialize`), as JSON; `None` when
 /// the struct has no such field (or `value` is not a struct).
 pub fn field<T: Serialize + ?Sized>(value: &T, name: &str) -> Option<Value> {
-    value.serialize(Picker { name }).ok().flatten()
+    value
+        .serialize(Picker(One { name, found: None }))
+        .ok()
+        .flatten()
 }
 
-struct Picker<'n> {
-    name: &'n str,
+/// Every field of `value` rendered as JSON text into one buffer, without a `Value` per
+/// field: what compares many fields of two records cheaply (equal text means equal
+/// values; only text that differs needs a closer look).
+pub fn rendered_fields<T: Serialize + ?Sized>(value: &T) -> RenderedFields {
+    value
+        .serialize(Picker(RenderedFields::default()))
+        .unwrap_or_default()
 }
 
-struct PickStruct<'n> {
+/// The JSON text of each field of a struct, by wire name.
+#[derive(Debug, Default)]
+pub struct RenderedFields {
+    text: Vec<u8>,
+    fields: Vec<(&'static str, std::ops::Range<usize>)>,
+}
+
+impl RenderedFields {
+    /// The JSON text of field `name`.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.fields
+            .iter()
+            .find(|(key, _)| *key == name)
+            .and_then(|(_, range)| self.text.get(range.clone()))
+    }
+}
+
+/// What a picker keeps of the fields the derived serializer hands it.
+trait Collect {
+    type Out;
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), serde_json::Error>;
+    fn finish(self) -> Self::Out;
+}
+
+/// The one field asked for, as a `Value`.
+struct One<'n> {
     name: &'n str,
     found: Option<Value>,
 }
 
-impl SerializeStruct for PickStruct<'_> {
-    type Ok = Option<Value>;
+impl Collect for One<'_> {
+    type Out = Option<Value>;
+
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), serde_json::Error> {
+        if self.found.is_none() && key == self.name {
+            self.found = Some(serde_json::to_value(value)?);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Option<Value> {
+        self.found
+    }
+}
+
+impl Collect for RenderedFields {
+    type Out = RenderedFields;
+
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), serde_json::Error> {
+        let start = self.text.len();
+        serde_json::to_writer(&mut self.text, value)?;
+        self.fields.push((key, start..self.text.len()));
+        Ok(())
+    }
+
+    fn finish(self) -> RenderedFields {
+        self
+    }
+}
+
+struct Picker<C>(C);
+
+struct PickStruct<C>(C);
+
+impl<C: Collect> SerializeStruct for PickStruct<C> {
+    type Ok = C::Out;
     type Error = serde_json::Error;
 
     fn serialize_field<T: Serialize + ?Sized>(
@@ -37,14 +116,11 @@ impl SerializeStruct for PickStruct<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Self::Error> {
-        if self.found.is_none() && key == self.name {
-            self.found = Some(serde_json::to_value(value)?);
-        }
-        Ok(())
+        self.0.field(key, value)
     }
 
     fn end(self) -> Result<Self::Ok, Self::Error> {
-        Ok(self.found)
+        Ok(self.0.finish())
     }
 }
 
@@ -57,15 +133,15 @@ macro_rules! not_a_struct {
     };
 }
 
-impl<'n> Serializer for Picker<'n> {
-    type Ok = Option<Value>;
+impl<C: Collect> Serializer for Picker<C> {
+    type Ok = C::Out;
     type Error = serde_json::Error;
     type SerializeSeq = Impossible<Self::Ok, Self::Error>;
     type SerializeTuple = Impossible<Self::Ok, Self::Error>;
     type SerializeTupleStruct = Impossible<Self::Ok, Self::Error>;
     type SerializeTupleVariant = Impossible<Self::Ok, Self::Error>;
     type SerializeMap = Impossible<Self::Ok, Self::Error>;
-    type SerializeStruct = PickStruct<'n>;
+    type SerializeStruct = PickStruct<C>;
     type SerializeStructVariant = Impossible<Self::Ok, Self::Error>;
 
     fn serialize_struct(
@@ -73,10 +149,7 @@ impl<'n> Serializer for Picker<'n> {
         _name: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStruct, Self::Error> {
-        Ok(PickStruct {
-            name: self.name,
-            found: None,
-        })
+        Ok(PickStruct(self.0))
     }
 
     not_a_struct!(
@@ -189,6 +262,15 @@ mod tests {
             assert_eq!(field(&sample, name).as_ref(), whole.get(name), "{name}");
         }
         assert_eq!(field(&sample, "gone"), None);
+        let rendered = rendered_fields(&sample);
+        for name in ["displayName", "tags"] {
+            let text = rendered.get(name).unwrap();
+            assert_eq!(
+                serde_json::from_slice::<Value>(text).ok().as_ref(),
+                whole.get(name)
+            );
+        }
+        assert_eq!(rendered.get("gone"), None);
         assert_eq!(field(&sample, "display_name"), None);
         assert_eq!(field(&json!(1), "x"), None);
     }

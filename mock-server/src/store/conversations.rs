@@ -10,6 +10,7 @@ use super::validate::{at_most, customer_id, known_assignees, parse_ids, tag_ids}
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
 use crate::http::limits::{LimitKey, rate_limited};
+use crate::model::pick;
 use crate::model::{
     Conversation, ConversationAttributes, ConversationStatus, ConversationWrite, Org, Record,
 };
@@ -434,10 +435,18 @@ fn changed_writable(old: &Conversation, new: &Conversation) -> Vec<&'static str>
     if old.attributes == new.attributes {
         return Vec::new();
     }
+    // One rendering of each side: equal text is an equal value; text that differs is
+    // compared as values (a custom map may hold the same members in another order).
+    let (before, after) = (
+        pick::rendered_fields(&old.attributes),
+        pick::rendered_fields(&new.attributes),
+    );
     writable()
         .iter()
         .map(String::as_str)
-        .filter(|field| old.attribute(field) != new.attribute(field))
+        .filter(|field| {
+            before.get(field) != after.get(field) && old.attribute(field) != new.attribute(field)
+        })
         .collect()
 }
 

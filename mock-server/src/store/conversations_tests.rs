@@ -68,3 +68,20 @@ fn changed_writable_agrees_with_the_rendered_attributes() {
         }
     }
 }
+
+#[test]
+fn custom_members_in_another_order_are_not_a_change() {
+    let mut a = conversation();
+    a.attributes.custom.insert("a".into(), json!(1));
+    a.attributes.custom.insert("b".into(), json!(2));
+    let mut b = conversation();
+    b.attributes.custom.insert("b".into(), json!(2));
+    b.attributes.custom.insert("a".into(), json!(1));
+    b.attributes.priority = 5;
+    assert_ne!(
+        pick::rendered_fields(&a.attributes).get("custom"),
+        pick::rendered_fields(&b.attributes).get("custom"),
+        "the texts differ, so the values decide"
+    );
+    assert_eq!(changed_writable(&a, &b), vec!["priority"]);
+}
