@@ -31,7 +31,9 @@ use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 use crate::support::ring::Ring;
 
-/// A Kustomer event, e.g. `kustomer.conversation.update`.
+/// A Kustomer event, e.g. `kustomer.conversation.update`, with the members of Kustomer's
+/// envelope in the order its published event samples show them (`data`, then
+/// `createdAt`, `changes`, `persist`, `client`, `dataId`, `meta`, `snsFilters`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
@@ -40,9 +42,9 @@ pub struct Event {
     pub org: Id,
     pub org_name: String,
     pub partition: Id,
-    pub data_id: Id,
     /// The record after the change, as a JSON:API resource (rendered on first read).
     pub data: LazyJson,
+    pub created_at: Timestamp,
     /// `{"attributes": {field: {op, before, after}}, "relationships": {...}}`; absent on
     /// create and delete events (computed on first read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,10 +53,14 @@ pub struct Event {
     /// field (absent for events read back from a saved state or built from JSON).
     #[serde(skip)]
     pub records: Option<EventRecords>,
-    pub created_at: Timestamp,
-    pub client: String,
     pub persist: bool,
+    pub client: String,
+    pub data_id: Id,
     pub meta: EventMeta,
+    /// Kustomer's routing labels for its own consumers (`assistant`, `csat`); the mock has
+    /// none of those consumers, so the list is always empty.
+    #[serde(default)]
+    pub sns_filters: Vec<String>,
     /// The mock's own causal metadata; never collides with Kustomer's fields.
     #[serde(rename = "_mock")]
     pub mock: MockMeta,
@@ -430,6 +436,7 @@ mod tests {
             meta: EventMeta {
                 custom_changed: false,
             },
+            sns_filters: Vec::new(),
             mock: MockMeta {
                 request_id: None,
                 cause: Arc::new(Cause::root(id)),

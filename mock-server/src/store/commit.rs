@@ -137,6 +137,7 @@ impl Store {
             client: actor.client.to_string(),
             persist: true,
             meta: EventMeta { custom_changed },
+            sns_filters: Vec::new(),
             mock: MockMeta {
                 request_id: actor.request_id,
                 cause: actor.cause.clone(),

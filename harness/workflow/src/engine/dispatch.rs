@@ -114,6 +114,7 @@ impl EngineInner {
             meta: EventMeta {
                 custom_changed: false,
             },
+            sns_filters: Vec::new(),
             mock: MockMeta {
                 request_id: None,
                 cause: Arc::new(cause),

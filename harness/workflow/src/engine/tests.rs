@@ -77,6 +77,7 @@ fn job(installed: &Arc<Installed>, n: u64) -> Job {
         meta: EventMeta {
             custom_changed: false,
         },
+        sns_filters: Vec::new(),
         mock: MockMeta {
             request_id: None,
             cause: Arc::new(Cause::root(id(n))),
