@@ -59,6 +59,7 @@ impl ApiResults {
 pub const GET_ONE: &str = "GET /v1/conversations/{id}";
 pub const PUT_ONE: &str = "PUT /v1/conversations/{id}";
 pub const LIST: &str = "GET /v1/conversations?page=N";
+pub const MESSAGE_CREATE: &str = "POST /v1/conversations/{id}/messages";
 
 async fn mock(journal: bool) -> (MockServer, Vec<String>) {
     let server = crate::servers::start(
@@ -83,6 +84,14 @@ fn put_bodies() -> Vec<Bytes> {
     (1..=3)
         .map(|p| Bytes::from(format!("{{\"priority\":{p}}}")))
         .collect()
+}
+
+/// An outbound email (it never reopens the conversation): each one records a message,
+/// updates its conversation's counters and emits two events.
+fn message_bodies() -> Vec<Bytes> {
+    vec![Bytes::from_static(
+        br#"{"channel":"email","app":"postmark","direction":"out","preview":"We are on it."}"#,
+    )]
 }
 
 /// Measures every cell (or those whose request contains `only`, baselines kept, and
@@ -111,6 +120,14 @@ pub async fn run(settings: &Settings, only: Option<&str>, conns: Option<usize>) 
         let mut put = get.clone().header("content-type", "application/json");
         put.method = hyper::Method::PUT;
         put.bodies = Some(std::sync::Arc::new(put_bodies()));
+        let mut message = Workload::get(
+            addr,
+            paths.iter().map(|p| format!("{p}/messages")).collect(),
+        )
+        .header("authorization", auth.clone())
+        .header("content-type", "application/json");
+        message.method = hyper::Method::POST;
+        message.bodies = Some(std::sync::Arc::new(message_bodies()));
         let pages = CONVERSATIONS.div_ceil(100);
         let list = Workload::get(
             addr,
@@ -119,7 +136,12 @@ pub async fn run(settings: &Settings, only: Option<&str>, conns: Option<usize>) 
                 .collect(),
         )
         .header("authorization", auth);
-        for (endpoint, workload) in [(GET_ONE, get), (PUT_ONE, put), (LIST, list)] {
+        for (endpoint, workload) in [
+            (GET_ONE, get),
+            (PUT_ONE, put),
+            (MESSAGE_CREATE, message),
+            (LIST, list),
+        ] {
             for connections in [1, 32] {
                 cells.push(Cell {
                     target: "mock",

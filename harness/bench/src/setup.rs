@@ -36,6 +36,7 @@ pub fn high_limits() -> LimitsPatch {
         requests_per_window: Some(u32::MAX),
         object_updates_per_window: Some(u32::MAX),
         customer_creates_per_window: Some(u32::MAX),
+        customer_messages_per_window: Some(u32::MAX),
         ..LimitsPatch::default()
     }
 }
