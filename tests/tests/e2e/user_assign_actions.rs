@@ -63,7 +63,11 @@ fn only_run(harness: &Harness, name: &str) -> Run {
 
 fn output(run: &Run, step: &str) -> Value {
     let log = run.steps.iter().find(|s| s.id == step).unwrap();
-    log.output.as_ref().expect("the step has an output").value().clone()
+    log.output
+        .as_ref()
+        .expect("the step has an output")
+        .value()
+        .clone()
 }
 
 async fn assignees(server: &MockServer) -> (Value, Value) {

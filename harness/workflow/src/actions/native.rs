@@ -120,7 +120,7 @@ fn assign(
         ApiError::bad_request("invalid_value", "`id` must be the conversation's 24-hex id")
     })?;
     let added = params.get(param).cloned().unwrap_or(Value::Null);
-    if !added.as_str().is_some_and(|s| !s.is_empty()) {
+    if added.as_str().is_none_or(str::is_empty) {
         return Err(ApiError::bad_request(
             "invalid_value",
             format!("`{param}` must be a non-empty id string, not {added}"),
