@@ -23,5 +23,6 @@ mod request_errors;
 mod scenarios;
 mod search;
 mod secrets;
+mod user_assign_actions;
 mod users_teams;
 mod webhooks;

@@ -7,7 +7,7 @@ use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite};
 use kustomer_mock::model::{Direction, MessageEdit, MessageWrite};
 use kustomer_mock::parse_write_value;
 use kustomer_mock::{CreateOptions, TagOp};
-use kustomer_mock::{Id, MessagesOf, Store};
+use kustomer_mock::{Id, MessagesOf, Page, Store};
 use serde_json::{Map, Value, json};
 
 use super::{ActionEnv, flatten};
@@ -30,6 +30,9 @@ pub enum Native {
     CustomerUpdate,
     TagFindByName,
     UserFindById,
+    UserFindByEmail,
+    ConversationAssignUser,
+    ConversationAssignTeam,
     MessageCreate,
     MessageUpdate,
     MessageFindById,
@@ -81,6 +84,62 @@ fn tag_names(store: &Store, org: Id, params: &Map<String, Value>) -> Result<Vec<
             })
         })
         .collect()
+}
+
+/// The user whose email is `email`, compared without case, as a resource. Users are few
+/// per org, so one page holding all of them is read and searched.
+fn user_by_email(store: &Store, org: Id, email: &str) -> Result<Value, ApiError> {
+    let everyone = Page {
+        number: 1,
+        size: usize::MAX,
+    };
+    store
+        .list_users(org, everyone)?
+        .data
+        .into_iter()
+        .find(|user| {
+            user["attributes"]["email"]
+                .as_str()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        })
+        .ok_or_else(|| ApiError::not_found("user with email", email))
+}
+
+/// `kustomer.conversation.assign-user` / `.assign-team`: adds `params[param]` to the
+/// conversation's `assignees` list (`assignedUsers` or `assignedTeams`) and writes the
+/// whole list back as an update, so the store's checks (unknown user or team: 400), limits,
+/// `changes` and events apply as to any update.
+fn assign(
+    env: &ActionEnv<'_>,
+    params: &Map<String, Value>,
+    param: &str,
+    assignees: &str,
+) -> Result<Value, ApiError> {
+    let id = Id::parse(params.get("id").and_then(Value::as_str).unwrap_or(""));
+    let id = id.ok_or_else(|| {
+        ApiError::bad_request("invalid_value", "`id` must be the conversation's 24-hex id")
+    })?;
+    let added = params.get(param).cloned().unwrap_or(Value::Null);
+    if added.as_str().is_none_or(str::is_empty) {
+        return Err(ApiError::bad_request(
+            "invalid_value",
+            format!("`{param}` must be a non-empty id string, not {added}"),
+        ));
+    }
+    let conversation = env.store.conversation(env.org, id)?;
+    let current = if assignees == "assignedUsers" {
+        &conversation.attributes.assigned_users
+    } else {
+        &conversation.attributes.assigned_teams
+    };
+    let mut list: Vec<Value> = current.iter().map(|i| Value::from(i.to_hex())).collect();
+    if !list.contains(&added) {
+        list.push(added);
+    }
+    let write: ConversationWrite = parse_write_value(json!({ assignees: list }))?;
+    env.store
+        .update_conversation(&env.actor(), id, write, false)
+        .map(|v| flatten(&v))
 }
 
 /// `kustomer.message.find-last`'s params: `conversation` or `customer` (an id), and
@@ -152,6 +211,15 @@ impl Native {
                 .user(org, id_param(&params, "id")?)
                 .map(|u| flatten(&kustomer_mock::model::Record::resource(&u)))
                 .map_err(|e| store_error(&e)),
+            Native::UserFindByEmail => user_by_email(store, org, text_param(&params, "email")?)
+                .map(|u| flatten(&u))
+                .map_err(|e| store_error(&e)),
+            Native::ConversationAssignUser => {
+                assign(env, &params, "user", "assignedUsers").map_err(|e| store_error(&e))
+            }
+            Native::ConversationAssignTeam => {
+                assign(env, &params, "team", "assignedTeams").map_err(|e| store_error(&e))
+            }
             Native::TagFindByName => {
                 let name = params.get("name").and_then(Value::as_str).unwrap_or("");
                 store
