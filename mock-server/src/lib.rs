@@ -43,8 +43,8 @@ pub use error::ApiError;
 pub use store::MessagesOf;
 /// Write through the store as an actor, read what it holds.
 pub use store::{
-    Actor, CreateOptions, DeletedFilter, FixtureBundle, FixtureError, Page, SeedReport, StateError,
-    Store, StoreSnapshot, TagOp,
+    Actor, Assignee, CreateOptions, DeletedFilter, FixtureBundle, FixtureError, Page, SeedReport,
+    StateError, Store, StoreSnapshot, TagOp,
 };
 
 /// Listen to events.

@@ -6,6 +6,7 @@
 //! publishes its event while holding it, so the event log holds every record's events
 //! in commit order.
 
+mod assignees;
 mod commit;
 mod conversations;
 mod customers;
@@ -40,6 +41,7 @@ use crate::model::{ApiKey, Conversation, Customer, LimitsPatch, Note, Org, OrgLi
 use crate::support::clock::{Clock, Timestamp};
 use crate::support::ids::{Id, IdGen};
 
+pub use assignees::Assignee;
 pub use conversations::{CreateOptions, TagOp};
 pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
 pub use keys::KeySpec;

@@ -6,7 +6,7 @@ use kustomer_mock::ApiError;
 use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite};
 use kustomer_mock::model::{Direction, MessageEdit, MessageWrite};
 use kustomer_mock::parse_write_value;
-use kustomer_mock::{CreateOptions, TagOp};
+use kustomer_mock::{Assignee, CreateOptions, TagOp};
 use kustomer_mock::{Id, MessagesOf, Page, Store};
 use serde_json::{Map, Value, json};
 
@@ -105,40 +105,34 @@ fn user_by_email(store: &Store, org: Id, email: &str) -> Result<Value, ApiError>
         .ok_or_else(|| ApiError::not_found("user with email", email))
 }
 
-/// `kustomer.conversation.assign-user` / `.assign-team`: adds `params[param]` to the
-/// conversation's `assignees` list (`assignedUsers` or `assignedTeams`) and writes the
-/// whole list back as an update, so the store's checks (unknown user or team: 400), limits,
-/// `changes` and events apply as to any update.
+/// `kustomer.conversation.assign-user` / `.assign-team`: adds the user or team named by
+/// `params[param]` to the conversation's assignees in one store write, so the store's
+/// checks (unknown user or team: 400), limits, `changes` and events apply as to any update,
+/// and an update made between the run's read and its write is not lost.
 fn assign(
     env: &ActionEnv<'_>,
     params: &Map<String, Value>,
     param: &str,
-    assignees: &str,
 ) -> Result<Value, ApiError> {
     let id = Id::parse(params.get("id").and_then(Value::as_str).unwrap_or(""));
     let id = id.ok_or_else(|| {
         ApiError::bad_request("invalid_value", "`id` must be the conversation's 24-hex id")
     })?;
-    let added = params.get(param).cloned().unwrap_or(Value::Null);
-    if added.as_str().is_none_or(str::is_empty) {
+    let added = params.get(param).and_then(Value::as_str).unwrap_or("");
+    if added.is_empty() {
+        let given = params.get(param).cloned().unwrap_or(Value::Null);
         return Err(ApiError::bad_request(
             "invalid_value",
-            format!("`{param}` must be a non-empty id string, not {added}"),
+            format!("`{param}` must be a non-empty id string, not {given}"),
         ));
     }
-    let conversation = env.store.conversation(env.org, id)?;
-    let current = if assignees == "assignedUsers" {
-        &conversation.attributes.assigned_users
+    let assignee = if param == "team" {
+        Assignee::Team(added)
     } else {
-        &conversation.attributes.assigned_teams
+        Assignee::User(added)
     };
-    let mut list: Vec<Value> = current.iter().map(|i| Value::from(i.to_hex())).collect();
-    if !list.contains(&added) {
-        list.push(added);
-    }
-    let write: ConversationWrite = parse_write_value(json!({ assignees: list }))?;
     env.store
-        .update_conversation(&env.actor(), id, write, false)
+        .assign_conversation(&env.actor(), id, assignee)
         .map(|v| flatten(&v))
 }
 
@@ -215,10 +209,10 @@ impl Native {
                 .map(|u| flatten(&u))
                 .map_err(|e| store_error(&e)),
             Native::ConversationAssignUser => {
-                assign(env, &params, "user", "assignedUsers").map_err(|e| store_error(&e))
+                assign(env, &params, "user").map_err(|e| store_error(&e))
             }
             Native::ConversationAssignTeam => {
-                assign(env, &params, "team", "assignedTeams").map_err(|e| store_error(&e))
+                assign(env, &params, "team").map_err(|e| store_error(&e))
             }
             Native::TagFindByName => {
                 let name = params.get("name").and_then(Value::as_str).unwrap_or("");
