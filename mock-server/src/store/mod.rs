@@ -7,7 +7,9 @@
 //! in commit order.
 
 mod commit;
+mod conversation_attributes;
 mod conversations;
+mod customer_attributes;
 mod customers;
 pub mod fixtures;
 mod keys;

@@ -23,5 +23,6 @@ mod request_errors;
 mod scenarios;
 mod search;
 mod secrets;
+mod standard_attributes;
 mod users_teams;
 mod webhooks;
