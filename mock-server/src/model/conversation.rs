@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::insights::{Milestone, Queue, Sentiment, SuggestedTag};
 use super::resource::{ToMany, ToOne, resource};
 use super::{Customer, LastMessage, Message, MessageChannel, Org, User};
 use crate::support::clock::Timestamp;
@@ -68,6 +69,9 @@ pub struct ConversationAttributes {
     pub direction: Direction,
     /// Tag ids.
     pub tags: Vec<Id>,
+    /// As an analysis wrote them (the mock suggests none).
+    #[serde(default)]
+    pub suggested_tags: Vec<SuggestedTag>,
     /// User ids.
     pub assigned_users: Vec<Id>,
     /// Team ids.
@@ -82,6 +86,21 @@ pub struct ConversationAttributes {
     pub ended: bool,
     #[schema(required = true)]
     pub ended_at: Option<Timestamp>,
+    /// Why it ended, as written.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub ended_reason: Option<String>,
+    /// Who marked it done last (`null` while it is not done).
+    #[serde(default)]
+    #[schema(required = true, value_type = Option<Id>)]
+    pub ended_by: Option<Id>,
+    /// `user` while `endedBy` is set (the mock's writers are users).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub ended_by_type: Option<String>,
+    /// As written; the mock does not enforce it.
+    #[serde(default)]
+    pub locked: bool,
     pub done_count: u32,
     pub reopen_count: u32,
     /// Kept by the store from the conversation's messages (read-only).
@@ -89,6 +108,9 @@ pub struct ConversationAttributes {
     pub message_count: u32,
     #[serde(default)]
     pub outbound_message_count: u32,
+    /// Kept by the store from the conversation's notes (read-only).
+    #[serde(default)]
+    pub note_count: u32,
     /// The channels of its messages, in the order they first appeared.
     #[serde(default)]
     pub channels: Vec<MessageChannel>,
@@ -100,6 +122,46 @@ pub struct ConversationAttributes {
     #[serde(default)]
     #[schema(required = true)]
     pub last_activity_at: Option<Timestamp>,
+    /// The first outbound message: when, by whom, how long after the conversation began.
+    #[serde(default)]
+    pub first_response: Milestone,
+    /// The first and the latest time it was marked done (`{}` until then).
+    #[serde(default)]
+    pub first_done: Milestone,
+    #[serde(default)]
+    pub last_done: Milestone,
+    /// Customer satisfaction, -1 to 1, as written (Kustomer's default is 0).
+    #[serde(default = "neutral")]
+    #[schema(required = true, minimum = -1, maximum = 1)]
+    pub satisfaction: Option<i8>,
+    /// As an analysis wrote it; `{}` until then.
+    #[serde(default)]
+    pub sentiment: Sentiment,
+    /// As written (the mock routes nothing).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub queue: Option<Queue>,
+    /// Set by Kustomer's external routing; always `null` in the mock.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub external_queue: Option<String>,
+    /// A status' sub-status id, as written.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub sub_status: Option<String>,
+    /// A brand id, as written.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub reply_channel: Option<String>,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub default_lang: Option<String>,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub locale: Option<String>,
     /// Grows by one on every change.
     #[schema(minimum = 1)]
     pub rev: u64,
@@ -138,14 +200,21 @@ resource!(
     read_only = [
         "ended",
         "endedAt",
+        "endedBy",
+        "endedByType",
         "doneCount",
         "reopenCount",
         "messageCount",
         "outboundMessageCount",
+        "noteCount",
         "channels",
         "lastMessageIn",
         "lastMessageOut",
         "lastActivityAt",
+        "firstResponse",
+        "firstDone",
+        "lastDone",
+        "externalQueue",
         "rev",
         "createdAt",
         "updatedAt",
@@ -153,6 +222,11 @@ resource!(
         "modificationHistory"
     ],
 );
+
+/// Kustomer's satisfaction before anyone rates: 0.
+fn neutral() -> Option<i8> {
+    Some(0)
+}
 
 impl Conversation {
     /// A new open conversation with every optional field empty, as a create starts it
@@ -166,6 +240,7 @@ impl Conversation {
                 priority: 3,
                 direction: Direction::In,
                 tags: Vec::new(),
+                suggested_tags: Vec::new(),
                 assigned_users: Vec::new(),
                 assigned_teams: Vec::new(),
                 custom: Map::new(),
@@ -173,14 +248,31 @@ impl Conversation {
                 snooze: None,
                 ended: false,
                 ended_at: None,
+                ended_reason: None,
+                ended_by: None,
+                ended_by_type: None,
+                locked: false,
                 done_count: 0,
                 reopen_count: 0,
                 message_count: 0,
                 outbound_message_count: 0,
+                note_count: 0,
                 channels: Vec::new(),
                 last_message_in: LastMessage::default(),
                 last_message_out: LastMessage::default(),
                 last_activity_at: None,
+                first_response: Milestone::default(),
+                first_done: Milestone::default(),
+                last_done: Milestone::default(),
+                satisfaction: neutral(),
+                sentiment: Sentiment::default(),
+                queue: None,
+                external_queue: None,
+                sub_status: None,
+                brand: None,
+                reply_channel: None,
+                default_lang: None,
+                locale: None,
                 rev: 1,
                 created_at: at,
                 updated_at: at,
@@ -233,6 +325,8 @@ pub struct ConversationWrite {
     #[serde(default)]
     #[schema(value_type = Option<Vec<Id>>)]
     pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub suggested_tags: Option<Vec<SuggestedTag>>,
     /// User ids.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Id>>)]
@@ -253,6 +347,39 @@ pub struct ConversationWrite {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Object>)]
     pub snooze: Option<Option<Map<String, Value>>>,
+    /// Why it ended.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub ended_reason: Option<Option<String>>,
+    #[serde(default)]
+    pub locked: Option<bool>,
+    /// -1 to 1; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i8>, minimum = -1, maximum = 1)]
+    pub satisfaction: Option<Option<i8>>,
+    /// `{"polarity": 1, "confidence": 0.8}`; `null` empties it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Sentiment>)]
+    pub sentiment: Option<Option<Sentiment>>,
+    /// `{"id": "<queue id>"}` or `{"external": "amazon-connect"}`; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Queue>)]
+    pub queue: Option<Option<Queue>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub sub_status: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub brand: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub reply_channel: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub default_lang: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Option<String>>,
     /// When the conversation was imported (create only).
     #[serde(default)]
     #[schema(value_type = Option<Timestamp>)]

@@ -7,6 +7,7 @@
 
 pub mod conversation;
 pub mod customer;
+pub mod insights;
 pub mod key;
 pub mod message;
 pub mod note;
@@ -26,6 +27,7 @@ pub use conversation::{
     ConversationWrite, Direction,
 };
 pub use customer::{Customer, CustomerAttributes, CustomerRelationships, CustomerWrite};
+pub use insights::{Milestone, Queue, Sentiment, SuggestedTag};
 pub use key::{ApiKey, ApiKeyInfo};
 pub use message::{
     LastMessage, Message, MessageAttributes, MessageChannel, MessageEdit, MessageRelationships,

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::commit::Commit;
+use super::conversation_attributes;
 use super::validate::{at_most, customer_id, known_assignees, parse_ids, tag_ids};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
@@ -187,6 +188,7 @@ impl Store {
             conversation.attributes.ended = true;
             conversation.attributes.ended_at = Some(created_at);
             conversation.attributes.done_count = 1;
+            conversation_attributes::stamp_done(&mut conversation, actor.user, created_at);
         }
         if write.imported_at.is_none() && actor.limited {
             let limits = &org.limits;
@@ -391,9 +393,11 @@ impl Store {
                 after.attributes.ended = true;
                 after.attributes.ended_at = Some(now);
                 after.attributes.done_count += 1;
+                conversation_attributes::stamp_done(&mut after, actor.user, now);
             } else if before.attributes.status == ConversationStatus::Done {
                 after.attributes.ended = false;
                 after.attributes.ended_at = None;
+                conversation_attributes::clear_ended(&mut after);
                 after.attributes.reopen_count += 1;
             }
         }
@@ -544,7 +548,7 @@ fn apply_write(
     if let Some(snooze) = &write.snooze {
         c.attributes.snooze = snooze.clone().map(Value::Object);
     }
-    Ok(())
+    conversation_attributes::apply_stored(c, write)
 }
 
 fn dedup(ids: Vec<Id>) -> Vec<Id> {

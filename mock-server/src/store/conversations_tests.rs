@@ -18,11 +18,22 @@ fn the_writable_attributes_are_the_write_body_members_that_are_attributes() {
             "priority",
             "direction",
             "tags",
+            "suggestedTags",
             "assignedUsers",
             "assignedTeams",
             "custom",
             "externalId",
             "snooze",
+            "endedReason",
+            "locked",
+            "satisfaction",
+            "sentiment",
+            "queue",
+            "subStatus",
+            "brand",
+            "replyChannel",
+            "defaultLang",
+            "locale",
             "importedAt",
         ]
     );
@@ -51,6 +62,8 @@ fn changed_writable_agrees_with_the_rendered_attributes() {
     push(&|c| c.attributes.external_id = Some("e".into()));
     push(&|c| c.attributes.snooze = Some(json!({"until": "x"})));
     push(&|c| c.attributes.snooze = Some(Value::Null));
+    push(&|c| c.attributes.sub_status = Some("s".into()));
+    push(&|c| c.attributes.satisfaction = None);
     push(&|c| {
         c.attributes.name = Some("y".into());
         c.attributes.priority = 1;

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::commit::Commit;
 use super::conversations::CreateOptions;
+use super::customer_attributes;
 use super::validate::{contact_entries, tag_ids};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
@@ -198,5 +199,5 @@ fn apply_write(data: &OrgData, c: &mut Customer, write: &CustomerWrite) -> Resul
             }
         }
     }
-    Ok(())
+    customer_attributes::apply_stored(&mut c.attributes, write)
 }

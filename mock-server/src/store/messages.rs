@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::commit::Commit;
+use super::conversation_attributes;
 use super::validate::parse_id;
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
@@ -142,6 +143,13 @@ impl Store {
             attributes.channels.push(message.attributes.channel);
         }
         attributes.last_activity_at = Some(message.attributes.created_at);
+        if message.attributes.direction == Direction::Out {
+            conversation_attributes::stamp_first_response(
+                &mut after,
+                message.relationships.created_by.id,
+                message.sent_or_created(),
+            );
+        }
         self.commit_update_checked(org, actor, data, before, after, |_| ())
     }
 

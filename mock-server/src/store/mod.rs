@@ -8,7 +8,9 @@
 
 mod assignees;
 mod commit;
+mod conversation_attributes;
 mod conversations;
+mod customer_attributes;
 mod customers;
 pub mod fixtures;
 mod keys;

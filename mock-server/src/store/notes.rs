@@ -4,9 +4,9 @@ use serde_json::Value;
 
 use super::commit::Commit;
 use super::validate::{optional_strings, parse_id};
-use super::{Actor, Listing, Page, Store};
+use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
-use crate::model::{Note, NoteAttributes, NoteRelationships, NoteWrite, Record, ToOne};
+use crate::model::{Note, NoteAttributes, NoteRelationships, NoteWrite, Org, Record, ToOne};
 use crate::support::ids::Id;
 
 impl Store {
@@ -76,7 +76,25 @@ impl Store {
         self.publish_commit(&org, actor, Commit::Create(&note));
         let resource = note.resource();
         data.notes.insert(id, note);
+        self.count_note(&org, actor, &mut data, conversation)?;
         Ok(resource)
+    }
+
+    /// The conversation's `noteCount`, through the conversation's own commit (so its
+    /// update event and `changes` show the new count).
+    fn count_note(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        data: &mut OrgData,
+        conversation: Id,
+    ) -> Result<(), ApiError> {
+        let Some(before) = data.conversations.get(&conversation).cloned() else {
+            return Ok(());
+        };
+        let mut after = before.clone();
+        after.attributes.note_count += 1;
+        self.commit_update_checked(org, actor, data, before, after, |_| ())
     }
 
     /// The notes of a conversation, oldest first.

@@ -70,6 +70,8 @@ async fn marking_done_emits_one_update_with_exactly_what_changed() {
         json!({"op": "replace", "before": false, "after": true})
     );
     assert_eq!(changes["endedAt"]["op"], "add");
+    assert_eq!(changes["firstDone"]["after"], changes["lastDone"]["after"]);
+    assert!(changes["firstDone"]["after"]["time"].is_u64());
     let mut fields = changed_fields(event);
     fields.sort();
     assert_eq!(
@@ -78,6 +80,10 @@ async fn marking_done_emits_one_update_with_exactly_what_changed() {
             "doneCount",
             "ended",
             "endedAt",
+            "endedBy",
+            "endedByType",
+            "firstDone",
+            "lastDone",
             "modificationHistory",
             "modifiedAt",
             "rev",

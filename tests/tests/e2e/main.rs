@@ -24,5 +24,6 @@ mod scenarios;
 mod search;
 mod secrets;
 mod user_assign_actions;
+mod standard_attributes;
 mod users_teams;
 mod webhooks;
