@@ -23,7 +23,7 @@ mod request_errors;
 mod scenarios;
 mod search;
 mod secrets;
-mod user_assign_actions;
 mod standard_attributes;
+mod user_assign_actions;
 mod users_teams;
 mod webhooks;
