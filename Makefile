@@ -1,7 +1,7 @@
 # kustomer-mock — the README's commands call these targets.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt build clean scenarios openapi fuzz fuzz-schemathesis bench bench-peers
+.PHONY: run test lint fmt build clean scenarios openapi conformance fuzz fuzz-schemathesis bench bench-peers
 
 ## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
 run:
@@ -19,6 +19,12 @@ scenarios:
 ## openapi: write the OpenAPI document of /v1 (generated from the code) to docs/openapi.json
 openapi:
 	$(CARGO) run --quiet -p kmock -- openapi --output docs/openapi.json
+
+## conformance: every operation the mock serves, checked against Kustomer's published
+## reference document (../shared/reference/kustomer-core-resources.openapi.json, or
+## REFERENCE=path); skipped with a one-line note when the document is not there
+conformance:
+	$(CARGO) run --quiet -p kmock-conformance -- $(if $(REFERENCE),--reference $(REFERENCE))
 
 ## fuzz: the seeded request fuzzer, FUZZ_REQUESTS (default 100000) requests over /v1, /__admin
 ## and the fallback paths, FUZZ_SEED (default 20261126) picks them; release build unless

@@ -8,6 +8,13 @@
 //! members inside one attribute's value (a `sentiment`, an email entry, the custom
 //! attributes) are type-checked when present but not required: the reference's example
 //! lists the members its example record happened to have.
+//!
+//! The reference was generated from examples, and it sometimes types one attribute of an
+//! object differently in two operations (a message's `size` is an integer in
+//! `GET /messages/{id}` and a string in `POST /messages`). An attribute's value passes
+//! when it has any type the reference gives that attribute of that object anywhere.
+
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -21,13 +28,75 @@ pub struct Mismatch {
 /// The reference document's components, for `$ref`.
 pub struct Schemas<'a> {
     components: Option<&'a Map<String, Value>>,
+    /// Every type the reference gives an attribute, by (collection, attribute).
+    attribute_types: HashMap<(String, String), BTreeSet<String>>,
+}
+
+/// The object an operation answers with, by its path's last literal segment
+/// (`/customers/{id}/messages` and `/messages/{id}` both answer messages).
+pub fn collection_of(path: &str) -> &str {
+    path.split('/')
+        .rev()
+        .find(|s| !s.is_empty() && !s.contains(['{', '=', ':']))
+        .unwrap_or_default()
 }
 
 impl<'a> Schemas<'a> {
     pub fn new(reference: &'a Value) -> Schemas<'a> {
-        Schemas {
+        let mut schemas = Schemas {
             components: reference["components"]["schemas"].as_object(),
+            attribute_types: HashMap::new(),
+        };
+        schemas.attribute_types = schemas.collect_attribute_types(reference);
+        schemas
+    }
+
+    fn collect_attribute_types(
+        &self,
+        reference: &'a Value,
+    ) -> HashMap<(String, String), BTreeSet<String>> {
+        let mut types: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
+        for (path, item) in reference["paths"].as_object().into_iter().flatten() {
+            let collection = collection_of(path);
+            let operations = item.as_object().into_iter().flatten();
+            let answers =
+                operations.flat_map(|(_, op)| op["responses"].as_object().into_iter().flatten());
+            for (_, answer) in answers {
+                let data = &self.resolve(&answer["content"]["application/json"]["schema"])["properties"]
+                    ["data"];
+                let data = self.resolve(data);
+                let record = if data.get("items").is_some() {
+                    self.resolve(&data["items"])
+                } else {
+                    data
+                };
+                let attributes = self.resolve(&record["properties"]["attributes"]);
+                for (name, schema) in attributes["properties"].as_object().into_iter().flatten() {
+                    if let Some(kind) = schema_type(self.resolve(schema)) {
+                        types
+                            .entry((collection.to_string(), name.clone()))
+                            .or_default()
+                            .insert(kind.to_string());
+                    }
+                }
+            }
         }
+        types
+    }
+
+    /// Whether the reference gives the attribute at `path` (`...attributes.<name>`) of
+    /// `collection` the type of `value` in some operation.
+    fn typed_so_elsewhere(&self, collection: &str, path: &str, value: &Value) -> bool {
+        let Some((parent, name)) = path.rsplit_once('.') else {
+            return false;
+        };
+        if !parent.ends_with(".attributes") {
+            return false;
+        }
+        let key = (collection.to_string(), name.to_string());
+        self.attribute_types
+            .get(&key)
+            .is_some_and(|kinds| kinds.iter().any(|kind| has_type(value, kind)))
     }
 
     fn resolve(&self, schema: &'a Value) -> &'a Value {
@@ -46,10 +115,21 @@ impl<'a> Schemas<'a> {
         schema
     }
 
-    /// Every mismatch of `value` against `schema`, `path` being where `value` is.
-    pub fn check(&self, schema: &Value, value: &Value, path: &str) -> Vec<Mismatch> {
+    /// Every mismatch of `value` against `schema`, `path` being where `value` is, in an
+    /// answer about `collection`'s records.
+    pub fn check(
+        &self,
+        schema: &Value,
+        value: &Value,
+        path: &str,
+        collection: &str,
+    ) -> Vec<Mismatch> {
         let mut found = Vec::new();
-        self.walk(schema, value, path, false, &mut found);
+        let at = Place {
+            collection,
+            open: false,
+        };
+        self.walk(schema, value, path, at, &mut found);
         found
     }
 
@@ -58,7 +138,7 @@ impl<'a> Schemas<'a> {
         schema: &Value,
         value: &Value,
         path: &str,
-        open: bool,
+        at: Place<'_>,
         found: &mut Vec<Mismatch>,
     ) {
         let schema = self.resolve(schema);
@@ -68,6 +148,7 @@ impl<'a> Schemas<'a> {
         let expected = schema_type(schema);
         if let Some(expected) = expected
             && !has_type(value, expected)
+            && !self.typed_so_elsewhere(at.collection, path, value)
         {
             found.push(Mismatch {
                 path: path.to_string(),
@@ -83,10 +164,10 @@ impl<'a> Schemas<'a> {
                 let child = member_path(path, name);
                 match object.get(name) {
                     Some(member) => {
-                        let open = open || path.ends_with(".attributes");
-                        self.walk(property, member, &child, open, found);
+                        let open = at.open || path.ends_with(".attributes");
+                        self.walk(property, member, &child, Place { open, ..at }, found);
                     }
-                    None if !open => found.push(Mismatch {
+                    None if !at.open => found.push(Mismatch {
                         path: child,
                         problem: "missing".to_string(),
                     }),
@@ -96,10 +177,18 @@ impl<'a> Schemas<'a> {
         }
         if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
             for (index, item) in array.iter().enumerate() {
-                self.walk(items, item, &format!("{path}[{index}]"), open, found);
+                self.walk(items, item, &format!("{path}[{index}]"), at, found);
             }
         }
     }
+}
+
+/// Where a walk is: the operation's object, and whether it is inside an attribute's value
+/// (where members are not required).
+#[derive(Clone, Copy)]
+struct Place<'c> {
+    collection: &'c str,
+    open: bool,
 }
 
 /// The schema's type; one with properties and no type is an object.
@@ -169,7 +258,7 @@ mod tests {
 
     fn check(value: Value) -> Vec<Mismatch> {
         let reference = json!({});
-        Schemas::new(&reference).check(&schema(), &value, "$")
+        Schemas::new(&reference).check(&schema(), &value, "$", "things")
     }
 
     #[test]
@@ -221,8 +310,41 @@ mod tests {
         }}}});
         let schemas = Schemas::new(&reference);
         let schema = json!({"$ref": "#/components/schemas/Thing"});
-        assert_eq!(schemas.check(&schema, &json!({"id": "x"}), "$"), vec![]);
-        assert_eq!(schemas.check(&schema, &json!({}), "$")[0].path, "$.id");
+        assert_eq!(
+            schemas.check(&schema, &json!({"id": "x"}), "$", "things"),
+            vec![]
+        );
+        assert_eq!(
+            schemas.check(&schema, &json!({}), "$", "things")[0].path,
+            "$.id"
+        );
+    }
+
+    #[test]
+    fn an_attribute_may_have_any_type_the_reference_gives_it_for_its_object() {
+        let answer_with = |size: &str| {
+            json!({"responses": {"200": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"data": {"type": "object", "properties": {
+                    "attributes": {"type": "object", "properties": {"size": {"type": size}}}
+                }}}
+            }}}}}})
+        };
+        let reference = json!({"paths": {
+            "/messages": {"post": answer_with("string")},
+            "/conversations/{id}/messages": {"get": answer_with("integer")},
+            "/notes": {"get": answer_with("boolean")}
+        }});
+        let schemas = Schemas::new(&reference);
+        let schema = reference["paths"]["/messages"]["post"]["responses"]["200"]["content"]["application/json"]["schema"].clone();
+        let answer = |size: Value| json!({"data": {"attributes": {"size": size}}});
+        assert_eq!(
+            schemas.check(&schema, &answer(json!(3)), "$", "messages"),
+            vec![]
+        );
+        let wrong = schemas.check(&schema, &answer(json!(true)), "$", "messages");
+        assert_eq!(wrong[0].problem, "expected string, got boolean");
+        assert_eq!(collection_of("/customers/{id}/messages"), "messages");
+        assert_eq!(collection_of("/customers/email={email}"), "customers");
     }
 
     #[test]

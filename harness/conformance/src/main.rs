@@ -213,7 +213,12 @@ impl Client {
             return Vec::new();
         }
         schemas
-            .check(&operation.schema, &answer, "$")
+            .check(
+                &operation.schema,
+                &answer,
+                "$",
+                check::collection_of(&operation.template),
+            )
             .into_iter()
             .map(|mismatch| format!("{}: {}", mismatch.path, mismatch.problem))
             .collect()

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::body::parse_write;
 use super::extract::{IdParam, V1};
-use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
+use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs, with_last_page};
 use crate::error::ApiError;
 use crate::http::app::AppState;
 use crate::http::auth::roles;
@@ -26,9 +26,11 @@ type Answer = Result<(StatusCode, Json<Value>), ApiError>;
 )]
 pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
     v1.require(roles::CUSTOMER_READ, "GET /v1/customers")?;
-    super::users::paged("/v1/customers", raw.as_deref(), |page| {
+    let (status, Json(list)) = super::users::paged("/v1/customers", raw.as_deref(), |page| {
         app.store.list_customers(v1.org(), page)
-    })
+    })?;
+    let pairs = query_pairs(raw.as_deref())?;
+    Ok((status, Json(with_last_page(list, "/v1/customers", &pairs))))
 }
 
 #[utoipa::path(

@@ -109,9 +109,39 @@ pub fn envelope(
     })
 }
 
+/// Adds what Kustomer's customer list has beyond the common envelope: `meta.totalPages`
+/// and `links.last` (the reference documents them there and not on the conversation list).
+pub fn with_last_page(mut list: Value, path: &str, pairs: &[(String, String)]) -> Value {
+    let page_size = list["meta"]["pageSize"].as_u64().unwrap_or(1).max(1);
+    let total = list["meta"]["total"].as_u64().unwrap_or(0);
+    let total_pages = total.div_ceil(page_size).max(1);
+    list["meta"]["totalPages"] = json!(total_pages);
+    list["links"]["last"] = json!(link(path, pairs, total_pages as usize));
+    list
+}
+
+/// Adds the `included` member of Kustomer's message lists: the records the listed messages
+/// refer to (their attachments), which the mock does not keep, so it is always empty.
+pub fn with_included(mut list: Value) -> Value {
+    list["included"] = json!([]);
+    list
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_page_counts_partial_pages() {
+        let pairs = query_pairs(Some("pageSize=2")).unwrap();
+        let list = json!({"meta": {"page": 1, "pageSize": 2, "total": 5}, "links": {}});
+        let list = with_last_page(list, "/v1/customers", &pairs);
+        assert_eq!(list["meta"]["totalPages"], 3);
+        assert_eq!(list["links"]["last"], "/v1/customers?pageSize=2&page=3");
+        let empty = json!({"meta": {"page": 1, "pageSize": 2, "total": 0}, "links": {}});
+        let empty = with_last_page(empty, "/v1/customers", &pairs);
+        assert_eq!(empty["meta"]["totalPages"], 1);
+    }
 
     #[test]
     fn links_keep_other_parameters() {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::body::parse_write;
 use super::extract::{IdParam, V1};
-use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
+use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs, with_included};
 use crate::error::ApiError;
 use crate::http::app::AppState;
 use crate::http::auth::roles;
@@ -30,7 +30,7 @@ fn list_of(app: &AppState, v1: &V1, raw: Option<&str>, of: MessagesOf, path: &st
     let listing = app.store.list_messages(v1.org(), of, page)?;
     Ok((
         StatusCode::OK,
-        Json(envelope(path, raw, &pairs, page, listing)),
+        Json(with_included(envelope(path, raw, &pairs, page, listing))),
     ))
 }
 

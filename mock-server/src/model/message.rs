@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::resource::{ToOne, resource};
+use super::unkept::ToManyUnkept;
 use super::{Conversation, Customer, Direction, Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
@@ -89,6 +90,17 @@ pub struct MessageRelationships {
     pub customer: ToOne<Customer>,
     #[schema(schema_with = crate::openapi::resources::to_one::<Conversation>)]
     pub conversation: ToOne<Conversation>,
+    /// Always empty: the mock keeps no attachments.
+    #[schema(schema_with = crate::openapi::resources::to_many_unkept)]
+    pub attachments: ToManyUnkept<Message, Attachment>,
+}
+
+/// A file attached to a message: linked to, not kept.
+pub struct Attachment;
+
+impl super::Kind for Attachment {
+    const KIND: &'static str = "attachment";
+    const COLLECTION: Option<&'static str> = Some("attachments");
 }
 
 resource!(
@@ -99,6 +111,8 @@ resource!(
     kind = "message",
     collection = "messages",
     read_only = ["createdAt", "updatedAt", "modifiedAt"],
+    // Kustomer links a message to its channel app's view of it: `/v1/<app>/messages/<id>`.
+    related = |message| format!("/v1/{}/messages/{}", message.attributes.app, message.id),
 );
 
 impl Message {

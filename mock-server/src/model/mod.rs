@@ -17,6 +17,7 @@ pub mod resource;
 pub mod shortcut;
 pub mod tag;
 pub mod team;
+pub mod unkept;
 pub mod user;
 
 use serde::de::DeserializeOwned;

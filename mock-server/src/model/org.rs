@@ -138,6 +138,7 @@ impl LimitsPatch {
 
 impl super::Kind for Org {
     const KIND: &'static str = "org";
-    /// The API links to an org without serving it.
-    const COLLECTION: Option<&'static str> = None;
+    /// Kustomer links every record's org to `/v1/orgs/<id>`; the mock writes the link
+    /// as Kustomer does but does not serve the org route.
+    const COLLECTION: Option<&'static str> = Some("orgs");
 }

@@ -39,6 +39,12 @@ pub trait Resource: Kind + Clone + Send + Sync + 'static {
     fn id(&self) -> Id;
     fn attributes(&self) -> &Self::Attributes;
     fn relationships(&self) -> &Self::Relationships;
+
+    /// `links.related`, for the objects Kustomer gives one (a message: its channel's view
+    /// of it); declared with `related = ...` in [`resource!`].
+    fn related_link(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Declares a record struct with `id`, `attributes` and `relationships` fields as a Kustomer
@@ -48,7 +54,30 @@ macro_rules! resource {
         $record:ty { $attributes:ty, $relationships:ty },
         kind = $kind:literal,
         collection = $collection:literal,
+        read_only = [$($read_only:literal),* $(,)?],
+        related = $related:expr $(,)?
+    ) => {
+        $crate::model::resource::resource!(@impl $record { $attributes, $relationships },
+            $kind, $collection, [$($read_only),*],
+            fn related_link(&self) -> Option<String> {
+                let related: fn(&$record) -> String = $related;
+                Some(related(self))
+            }
+        );
+    };
+    (
+        $record:ty { $attributes:ty, $relationships:ty },
+        kind = $kind:literal,
+        collection = $collection:literal,
         read_only = [$($read_only:literal),* $(,)?] $(,)?
+    ) => {
+        $crate::model::resource::resource!(@impl $record { $attributes, $relationships },
+            $kind, $collection, [$($read_only),*],);
+    };
+    (
+        @impl $record:ty { $attributes:ty, $relationships:ty },
+        $kind:literal, $collection:literal, [$($read_only:literal),*],
+        $($related:item)?
     ) => {
         impl $crate::model::Kind for $record {
             const KIND: &'static str = $kind;
@@ -71,6 +100,8 @@ macro_rules! resource {
             fn relationships(&self) -> &$relationships {
                 &self.relationships
             }
+
+            $($related)?
         }
     };
 }
@@ -85,7 +116,25 @@ pub struct ResourceObject<'a, R: Resource> {
     id: Id,
     attributes: &'a R::Attributes,
     relationships: &'a R::Relationships,
-    links: SelfLink,
+    links: ObjectLinks,
+}
+
+/// A record's `links`: `self`, and `related` where its object has one.
+#[derive(Serialize)]
+struct ObjectLinks {
+    #[serde(rename = "self", serialize_with = "link_only")]
+    self_: SelfLink,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    related: Option<String>,
+}
+
+/// A [`SelfLink`]'s text alone (its own `Serialize` writes `{"self": ...}`).
+fn link_only<S: Serializer>(link: &SelfLink, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut buf = [0; MAX_LINK];
+    match link.write(&mut buf) {
+        Some(text) => serializer.serialize_str(text),
+        None => serializer.collect_str(link),
+    }
 }
 
 impl<'a, R: Resource> ResourceObject<'a, R> {
@@ -95,7 +144,10 @@ impl<'a, R: Resource> ResourceObject<'a, R> {
             id: record.id(),
             attributes: record.attributes(),
             relationships: record.relationships(),
-            links: SelfLink::new(R::COLLECTION.unwrap_or(R::KIND), record.id(), None),
+            links: ObjectLinks {
+                self_: SelfLink::new(R::COLLECTION.unwrap_or(R::KIND), record.id(), None),
+                related: record.related_link(),
+            },
         }
     }
 }
@@ -313,7 +365,7 @@ impl<P: Kind, C: Kind> ToMany<P, C> {
         }
     }
 
-    fn link(&self) -> SelfLink {
+    pub(crate) fn link(&self) -> SelfLink {
         SelfLink::new(
             P::COLLECTION.unwrap_or(P::KIND),
             self.parent,

@@ -68,6 +68,16 @@ fn self_link() -> Value {
     })
 }
 
+/// A record's `links`: `self`, and `related` for the objects that have one (messages).
+fn record_links() -> Value {
+    json!({
+        "type": "object",
+        "properties": { "self": { "type": "string" }, "related": { "type": "string" } },
+        "required": ["self"],
+        "additionalProperties": false,
+    })
+}
+
 fn reference_to(kind: &str) -> Value {
     json!({
         "type": "object",
@@ -91,6 +101,20 @@ pub fn to_many() -> RefOr<Schema> {
         "type": "object",
         "properties": { "links": self_link() },
         "required": ["links"],
+        "additionalProperties": false,
+    }))
+}
+
+/// The schema of a [`ToManyUnkept`](crate::model::unkept::ToManyUnkept) relationship: its
+/// link and an always empty `data`.
+pub fn to_many_unkept() -> RefOr<Schema> {
+    schema(json!({
+        "type": "object",
+        "properties": {
+            "links": self_link(),
+            "data": { "type": "array", "maxItems": 0, "items": {} },
+        },
+        "required": ["links", "data"],
         "additionalProperties": false,
     }))
 }
@@ -164,7 +188,7 @@ where
                 "id": reference("Id"),
                 "attributes": reference(&attributes),
                 "relationships": reference(&relationships),
-                "links": self_link(),
+                "links": record_links(),
             },
             "required": ["type", "id", "attributes", "relationships", "links"],
             "additionalProperties": false,
@@ -238,7 +262,9 @@ where
 }
 
 /// A page whose `data` items are `item`: `meta` (the page served and how many records
-/// match in all) and `links` (`prev` null on page 1, `next` null on the last page).
+/// match in all) and `links` (`prev` null on page 1, `next` null on the last page). The
+/// customer list adds `meta.totalPages` and `links.last`, and message lists `included`
+/// (always empty: the attachments the mock does not keep), as Kustomer's do.
 pub(crate) fn list_schema(item: Value) -> RefOr<Schema> {
     let link = json!({ "type": ["string", "null"] });
     schema(json!({
@@ -250,6 +276,7 @@ pub(crate) fn list_schema(item: Value) -> RefOr<Schema> {
                     "page": { "type": "integer", "minimum": 1 },
                     "pageSize": { "type": "integer", "minimum": 1 },
                     "total": { "type": "integer", "minimum": 0 },
+                    "totalPages": { "type": "integer", "minimum": 1 },
                 },
                 "required": ["page", "pageSize", "total"],
                 "additionalProperties": false,
@@ -261,11 +288,13 @@ pub(crate) fn list_schema(item: Value) -> RefOr<Schema> {
                     "first": { "type": "string" },
                     "prev": link,
                     "next": link,
+                    "last": { "type": "string" },
                 },
                 "required": ["self", "first", "prev", "next"],
                 "additionalProperties": false,
             },
             "data": { "type": "array", "items": item },
+            "included": { "type": "array", "maxItems": 0, "items": {} },
         },
         "required": ["meta", "links", "data"],
         "additionalProperties": false,

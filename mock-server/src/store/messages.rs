@@ -10,6 +10,7 @@ use super::validate::parse_id;
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
 use crate::http::limits::{LimitKey, rate_limited};
+use crate::model::unkept::ToManyUnkept;
 use crate::model::{
     ConversationStatus, Direction, LastMessage, Message, MessageAttributes, MessageEdit,
     MessageRelationships, MessageStatus, MessageWrite, Org, Record, ToOne,
@@ -101,6 +102,7 @@ impl Store {
                 modified_by: ToOne::new(actor.user),
                 customer: ToOne::new(customer),
                 conversation: ToOne::new(conversation),
+                attachments: ToManyUnkept::new(id),
             },
         };
         self.publish_commit(&org, actor, Commit::Create(&message));

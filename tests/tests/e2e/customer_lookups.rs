@@ -15,8 +15,9 @@ async fn customers_list_is_paged_like_conversations() {
     assert_eq!(ids[0], CUSTOMER_ADA);
     assert_eq!(
         all.body["meta"],
-        json!({"page": 1, "pageSize": 100, "total": 3})
+        json!({"page": 1, "pageSize": 100, "total": 3, "totalPages": 1})
     );
+    assert_eq!(all.body["links"]["last"], "/v1/customers?page=1");
     assert_eq!(all.data()[0]["type"], "customer");
 
     let created = post(&server, "/v1/customers", WORKFLOW, r#"{"name": "Newest"}"#).await;
@@ -32,6 +33,11 @@ async fn customers_list_is_paged_like_conversations() {
         "/v1/customers?pageSize=2&page=1"
     );
     assert!(page.body["links"]["next"].is_null());
+    assert_eq!(page.body["meta"]["totalPages"], 2);
+    assert_eq!(
+        page.body["links"]["last"],
+        "/v1/customers?pageSize=2&page=2"
+    );
 
     get(&server, "/v1/customers?pageSize=x", READONLY)
         .await
