@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::commit::Commit;
 use super::conversation_attributes;
+use super::customer_counts::{self, Counted};
 use super::validate::{at_most, customer_id, known_assignees, parse_ids, tag_ids};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
@@ -214,7 +215,9 @@ impl Store {
         }
         self.publish_commit(&org, actor, Commit::Create(&conversation));
         let resource = conversation.resource();
+        let counted = Counted::of(&conversation);
         data.conversations.insert(id, conversation);
+        customer_counts::follow(&mut data, id, None, Some(counted));
         Ok(resource)
     }
 
@@ -326,6 +329,7 @@ impl Store {
             .shift_remove(&id)
             .ok_or_else(|| ApiError::not_found("conversation", &id.to_hex()))?;
         self.publish_commit(&org, actor, Commit::Delete(&removed));
+        customer_counts::follow(&mut data, id, Some(Counted::of(&removed)), None);
         Ok(())
     }
 
@@ -418,6 +422,7 @@ impl Store {
         after.attributes.modified_at = now;
         after.relationships.modified_by.id = actor.user;
         let custom_changed = before.attributes.custom != after.attributes.custom;
+        let counted = (Counted::of(&before), Counted::of(&after));
         self.publish_commit(
             org,
             actor,
@@ -429,7 +434,9 @@ impl Store {
             },
         );
         let rendered = render(&after);
-        data.conversations.insert(after.id, after);
+        let id = after.id;
+        data.conversations.insert(id, after);
+        customer_counts::follow(data, id, Some(counted.0), Some(counted.1));
         Ok(rendered)
     }
 }

@@ -11,6 +11,7 @@ mod commit;
 mod conversation_attributes;
 mod conversations;
 mod customer_attributes;
+mod customer_counts;
 mod customers;
 pub mod fixtures;
 mod keys;

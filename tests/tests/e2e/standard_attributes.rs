@@ -2,6 +2,7 @@
 //! each is present with its default, the writable ones survive a `PUT`, and the
 //! server-kept ones (`noteCount`, `firstResponse`, the done milestones) follow the store.
 
+use kustomer_mock::MockServer;
 use serde_json::{Value, json};
 
 use crate::common::*;
@@ -297,4 +298,56 @@ async fn the_first_outbound_message_stamps_first_response_once() {
         &seen[1], first,
         "a later reply leaves the first response alone"
     );
+}
+
+async fn read(server: &MockServer, id: String) -> Value {
+    let path = format!("/v1/customers/{id}");
+    get(server, &path, READONLY).await.data()["attributes"].clone()
+}
+
+async fn create(server: &MockServer, body: String) -> String {
+    let answer = post(server, "/v1/conversations", WORKFLOW, &body).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    answer.data()["id"].as_str().unwrap().to_string()
+}
+
+/// `conversationCounts` and `lastConversation` follow the customer's conversations: create,
+/// status changes, delete; the customer's `rev` stays.
+#[tokio::test]
+async fn conversation_counts_follow_the_customers_conversations() {
+    let server = server().await;
+    let customer = post(&server, "/v1/customers", WORKFLOW, r#"{"name": "Counted"}"#).await;
+    assert_eq!(customer.status, 201, "{}", customer.body);
+    let id = customer.data()["id"].as_str().unwrap().to_string();
+    let first = create(&server, json!({"customer": id, "name": "one"}).to_string()).await;
+    let second = create(
+        &server,
+        json!({"customer": id, "name": "two", "status": "done"}).to_string(),
+    )
+    .await;
+    let a = read(&server, id.clone()).await;
+    assert_eq!(
+        a["conversationCounts"],
+        json!({"all": 2, "snoozed": 0, "open": 1, "done": 1})
+    );
+    assert_eq!(a["lastConversation"]["id"], second.as_str());
+    assert_eq!(a["rev"], customer.data()["attributes"]["rev"]);
+
+    let path = format!("/v1/conversations/{first}");
+    let snoozed = put(&server, &path, WORKFLOW, r#"{"status": "snoozed"}"#).await;
+    assert_eq!(snoozed.status, 200, "{}", snoozed.body);
+    let a = read(&server, id.clone()).await;
+    assert_eq!(
+        a["conversationCounts"],
+        json!({"all": 2, "snoozed": 1, "open": 0, "done": 1})
+    );
+
+    let gone = delete(&server, &format!("/v1/conversations/{second}"), ADMIN, None).await;
+    assert!(gone.status.is_success(), "{}", gone.body);
+    let a = read(&server, id.clone()).await;
+    assert_eq!(
+        a["conversationCounts"],
+        json!({"all": 1, "snoozed": 1, "open": 0, "done": 0})
+    );
+    assert_eq!(a["lastConversation"]["id"], first.as_str());
 }
