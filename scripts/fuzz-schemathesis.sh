@@ -44,7 +44,7 @@ done
 # The rate limits are the mock's to test elsewhere: lift them so requests reach handlers.
 curl --silent --fail --show-error -X PUT "$url/__admin/limits" \
     -H 'content-type: application/json' \
-    -d '{"requestsPerWindow": 1000000000, "objectUpdatesPerWindow": 1000000000, "searchPerWindow": 1000000000, "customerCreatesPerWindow": 1000000000}' \
+    -d '{"requestsPerWindow": 1000000000, "objectUpdatesPerWindow": 1000000000, "searchPerWindow": 1000000000, "customerCreatesPerWindow": 1000000000, "customerMessagesPerWindow": 1000000000}' \
     >/dev/null
 
 "$venv/bin/schemathesis" run .fuzz/openapi.json \

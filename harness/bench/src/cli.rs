@@ -144,6 +144,9 @@ pub enum Cmd {
     ScaleChild {
         #[arg(long)]
         conversations: usize,
+        /// Messages recorded on each conversation.
+        #[arg(long, default_value_t = 0)]
+        messages_each: usize,
     },
     /// (internal) the memory of a busy server after many closings, in a fresh process.
     #[command(hide = true)]

@@ -168,7 +168,10 @@ async fn main() {
                 std::process::exit(1);
             }
         }
-        Cmd::ScaleChild { conversations } => scale::child(conversations).await,
+        Cmd::ScaleChild {
+            conversations,
+            messages_each,
+        } => scale::child(conversations, messages_each).await,
         Cmd::WorkflowChild { closings } => workflow::memory_child(closings).await,
         Cmd::ServeBaseline { port } => {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))

@@ -312,19 +312,22 @@ pub fn main_section(
 
     if let Some(sc) = scale {
         out.push_str("\n### Scale\n\n");
-        out.push_str("Memory: each size in a fresh process (`kmock-bench scale-child`): a server with the acme fixtures, then N conversations created through the store (each emits its create event; the event log keeps the last 10 000). RSS from `/proc/self/status`.\n\n");
-        out.push_str("| Conversations | RSS before | RSS after | (after − before) / N |\n|--:|--:|--:|--:|\n");
+        out.push_str("Memory: each size in a fresh process (`kmock-bench scale-child`): a server with the acme fixtures, then N conversations created through the store (each emits its create event; the event log keeps the last 10 000), and in the last row each conversation also gets its messages (an inbound email, then replies, each updating its conversation and emitting two events). RSS from `/proc/self/status`.\n\n");
+        out.push_str("| Conversations | Messages each | RSS before | RSS after | (after − before) / N |\n|--:|--:|--:|--:|--:|\n");
         for m in &sc.memory {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.0} B |",
+                "| {} | {} | {} | {} | {:.0} B |",
                 m.conversations,
+                m.messages_each,
                 mib(m.rss_before),
                 mib(m.rss_after),
                 (m.rss_after.saturating_sub(m.rss_before)) as f64 / m.conversations as f64
             );
         }
-        if let [small, big] = &sc.memory[..] {
+        let plain: Vec<&crate::scale::Memory> =
+            sc.memory.iter().filter(|m| m.messages_each == 0).collect();
+        if let [small, big] = plain[..] {
             let marginal = big.rss_after.saturating_sub(small.rss_after) as f64
                 / (big.conversations - small.conversations) as f64;
             let _ = writeln!(
@@ -333,11 +336,26 @@ pub fn main_section(
                 small.conversations, big.conversations
             );
         }
-        if let Some(big) = sc.memory.iter().find(|m| m.conversations == 100_000) {
+        let at_100k = |each: usize| {
+            sc.memory
+                .iter()
+                .find(|m| m.conversations == 100_000 && m.messages_each == each)
+        };
+        if let Some(big) = at_100k(0) {
             targets.push((
                 "100k conversations < 300 MB RSS".into(),
                 mib(big.rss_after),
                 (big.rss_after as f64) < 300e6,
+            ));
+        }
+        if let Some(big) = at_100k(crate::scale::MESSAGES_EACH) {
+            targets.push((
+                format!(
+                    "100k conversations with {} messages each < 600 MB RSS",
+                    crate::scale::MESSAGES_EACH
+                ),
+                mib(big.rss_after),
+                (big.rss_after as f64) < 600e6,
             ));
         }
         out.push_str("\n`GET /v1/conversations/{id}` over every conversation of the store (shuffled), two servers side by side, measured round-robin:\n\n");

@@ -27,17 +27,23 @@ pub fn rss_bytes() -> u64 {
         .unwrap_or(0)
 }
 
+/// Messages per conversation in the memory measurement with messages.
+pub const MESSAGES_EACH: usize = 3;
+
 /// One size, measured in a child process.
 #[derive(Debug, Clone)]
 pub struct Memory {
     pub conversations: usize,
+    /// Messages recorded on each conversation.
+    pub messages_each: usize,
     /// The server started with the fixtures, before the conversations.
     pub rss_before: u64,
     pub rss_after: u64,
 }
 
-/// The child: start a server, add `n` conversations, print the RSS before and after.
-pub async fn child(n: usize) {
+/// The child: start a server, add `n` conversations with `messages_each` messages each,
+/// print the RSS before and after.
+pub async fn child(n: usize, messages_each: usize) {
     let server = MockServer::builder()
         .seed(1)
         .fixtures(setup::acme())
@@ -47,6 +53,7 @@ pub async fn child(n: usize) {
         .expect("the mock starts");
     let rss_before = rss_bytes();
     let ids = setup::populate(server.store(), n);
+    setup::add_messages(server.store(), &ids, messages_each);
     let rss_after = rss_bytes();
     assert_eq!(ids.len(), n);
     println!(
@@ -67,10 +74,17 @@ pub fn run_child(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("the child prints JSON")
 }
 
-fn measure_in_child(n: usize) -> Memory {
-    let value = run_child(&["scale-child", "--conversations", &n.to_string()]);
+fn measure_in_child(n: usize, messages_each: usize) -> Memory {
+    let value = run_child(&[
+        "scale-child",
+        "--conversations",
+        &n.to_string(),
+        "--messages-each",
+        &messages_each.to_string(),
+    ]);
     Memory {
         conversations: n,
+        messages_each,
         rss_before: value["rssBefore"].as_u64().unwrap_or(0),
         rss_after: value["rssAfter"].as_u64().unwrap_or(0),
     }
@@ -97,11 +111,17 @@ impl ScaleResults {
 }
 
 pub async fn run(settings: &Settings) -> ScaleResults {
-    let memory = settings
+    let mut memory: Vec<Memory> = settings
         .scale_sizes
         .iter()
-        .map(|&n| tokio::task::block_in_place(|| measure_in_child(n)))
+        .map(|&n| tokio::task::block_in_place(|| measure_in_child(n, 0)))
         .collect();
+    // The largest size again, each conversation with the messages of a short exchange.
+    if let Some(&largest) = settings.scale_sizes.iter().max() {
+        let with_messages =
+            tokio::task::block_in_place(|| measure_in_child(largest, MESSAGES_EACH));
+        memory.push(with_messages);
+    }
 
     let mut servers = Vec::new();
     let mut latency = Vec::new();

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use kustomer_mock::CreateOptions;
-use kustomer_mock::model::{ConversationWrite, LimitsPatch};
+use kustomer_mock::model::{
+    ConversationWrite, Direction, LimitsPatch, MessageChannel, MessageWrite,
+};
 use kustomer_mock::{Actor, Cause, FixtureBundle, Id, Store};
 
 /// The `acme-admin` fixture token (fixtures/acme.json; public test data).
@@ -44,16 +46,7 @@ pub fn high_limits() -> LimitsPatch {
 /// Creates `n` open conversations in the acme org (through the store, so each emits its
 /// create event like the API would); returns their ids in creation order.
 pub fn populate(store: &Store, n: usize) -> Vec<Id> {
-    let org_id = store.org_by_name("acme").expect("the acme org is loaded");
-    let org = store.org_state(org_id).expect("acme").org();
-    let actor = Actor::new(
-        org_id,
-        org.system_user,
-        "fixture",
-        None,
-        Cause::root(org_id),
-    )
-    .unlimited();
+    let actor = fixture_actor(store);
     (0..n)
         .map(|i| {
             let write = ConversationWrite {
@@ -71,6 +64,46 @@ pub fn populate(store: &Store, n: usize) -> Vec<Id> {
                 .expect("the created conversation has an id")
         })
         .collect()
+}
+
+/// The acme org's system user, unlimited: what writes the bench's records.
+fn fixture_actor(store: &Store) -> Actor {
+    let org_id = store.org_by_name("acme").expect("the acme org is loaded");
+    let org = store.org_state(org_id).expect("acme").org();
+    Actor::new(
+        org_id,
+        org.system_user,
+        "fixture",
+        None,
+        Cause::root(org_id),
+    )
+    .unlimited()
+}
+
+/// Records `each` messages on every conversation of `ids` (through the store, so each
+/// updates its conversation and emits its events as the API would): an inbound email
+/// first, then replies in turn.
+pub fn add_messages(store: &Store, ids: &[Id], each: usize) {
+    let actor = fixture_actor(store);
+    for &id in ids {
+        for i in 0..each {
+            let direction = if i % 2 == 0 {
+                Direction::In
+            } else {
+                Direction::Out
+            };
+            let write = MessageWrite {
+                channel: Some(MessageChannel::Email),
+                app: Some("postmark".into()),
+                direction: Some(direction),
+                preview: Some(format!("Bench message {i}")),
+                ..MessageWrite::default()
+            };
+            store
+                .create_message(&actor, write, Some(id))
+                .expect("a bench message is created");
+        }
+    }
 }
 
 /// `/v1/conversations/<id>` for each id, shuffled deterministically so consecutive
