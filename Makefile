@@ -1,7 +1,7 @@
 # kustomer-mock — the README's commands call these targets.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt build clean scenarios openapi conformance fuzz fuzz-schemathesis bench bench-peers
+.PHONY: run test lint fmt build clean scenarios openapi conformance sync-tap-kustomer fuzz fuzz-schemathesis bench bench-peers
 
 ## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
 run:
@@ -25,6 +25,11 @@ openapi:
 ## REFERENCE=path); skipped with a one-line note when the document is not there
 conformance:
 	$(CARGO) run --quiet -p kmock-conformance -- $(if $(REFERENCE),--reference $(REFERENCE))
+
+## sync-tap-kustomer: a real sync client (tap-kustomer, from PyPI into .fuzz/) syncs its
+## streams from kmock serve; each must end without an error and with records
+sync-tap-kustomer:
+	scripts/sync-tap-kustomer.sh
 
 ## fuzz: the seeded request fuzzer, FUZZ_REQUESTS (default 100000) requests over /v1, /__admin
 ## and the fallback paths, FUZZ_SEED (default 20261126) picks them; release build unless
