@@ -9,14 +9,15 @@ use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
 /// `{"polarity": -1|0|1, "confidence": -1..1}`, as an analysis wrote it; `{}` until then.
+/// A write may send a member as `null`, which leaves it unset (the answer omits it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Sentiment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = -1, maximum = 1, nullable = false)]
+    #[schema(minimum = -1, maximum = 1)]
     pub polarity: Option<i8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = -1, maximum = 1, nullable = false)]
+    #[schema(minimum = -1, maximum = 1)]
     pub confidence: Option<f64>,
 }
 
@@ -33,12 +34,20 @@ pub struct SuggestedTag {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Queue {
+    /// One of `id` and `external` is required (checked on write, as the reference's
+    /// `anyOf` says).
     #[serde(default)]
-    #[schema(required = true)]
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub external: Option<String>,
+    pub external: Option<ExternalQueue>,
+}
+
+/// The external queues the reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum ExternalQueue {
+    #[serde(rename = "amazon-connect")]
+    AmazonConnect,
 }
 
 /// A moment the store stamps once (first response) or on each occurrence (done):

@@ -351,3 +351,36 @@ async fn conversation_counts_follow_the_customers_conversations() {
     );
     assert_eq!(a["lastConversation"]["id"], first.as_str());
 }
+
+/// A queue needs an `id` or a known `external` queue (the reference's `anyOf` and enum),
+/// and a sentiment member written as `null` is left unset.
+#[tokio::test]
+async fn queues_are_checked_and_null_sentiment_members_are_unset() {
+    let server = server().await;
+    let path = format!("/v1/conversations/{CONV_1}");
+    let unknown = put(&server, &path, WORKFLOW, r#"{"queue": {"external": ""}}"#).await;
+    unknown.expect_error(400, "invalid_type");
+    assert_eq!(unknown.body["errors"][0]["source"]["pointer"], "/queue/external");
+    let neither = put(&server, &path, WORKFLOW, r#"{"queue": {}}"#).await;
+    neither.expect_error(400, "invalid_value");
+    let external = put(
+        &server,
+        &path,
+        WORKFLOW,
+        r#"{"queue": {"external": "amazon-connect"}}"#,
+    )
+    .await;
+    assert_eq!(external.status, 200, "{}", external.body);
+    assert_eq!(
+        external.data()["attributes"]["queue"],
+        json!({"id": null, "external": "amazon-connect"})
+    );
+    let customer = format!("/v1/customers/{CUSTOMER_ADA}");
+    let body = r#"{"sentiment": {"polarity": 1, "confidence": null}}"#;
+    let answer = put(&server, &customer, WORKFLOW, body).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        answer.data()["attributes"]["sentiment"],
+        json!({"polarity": 1})
+    );
+}

@@ -131,7 +131,12 @@ async fn shortcuts_serve_the_fixture_list() {
     // Kustomer's payload text is a rich-text (Draft.js) document, as tap-kustomer's
     // schema for it says.
     let text = &list.data()[0]["attributes"]["payload"]["text"];
-    assert!(text["blocks"][0]["text"].as_str().unwrap().contains("refund"));
+    assert!(
+        text["blocks"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("refund")
+    );
     assert_eq!(text["entityMap"], serde_json::json!({}));
     let page = get(&server, "/v1/shortcuts?pageSize=1&page=2", READONLY).await;
     assert_eq!(page.data()[0]["attributes"]["name"], "closing");
