@@ -5,6 +5,7 @@ mod common;
 mod admin;
 mod apps;
 mod auth_errors;
+mod companies;
 mod conversations;
 mod customer_lookups;
 mod customers_tags;
