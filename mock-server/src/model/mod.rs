@@ -35,7 +35,7 @@ pub use message::{
     LastMessage, Message, MessageAttributes, MessageChannel, MessageEdit, MessageRelationships,
     MessageStatus, MessageWrite,
 };
-pub use note::{Note, NoteAttributes, NoteRelationships, NoteWrite};
+pub use note::{Note, NoteAttributes, NoteEdit, NoteRelationships, NoteWrite};
 pub use org::{LimitsPatch, Org, OrgLimits};
 pub use resource::{Kind, Resource, ToMany, ToOne};
 pub use shortcut::{Shortcut, ShortcutAttributes, ShortcutRelationships};

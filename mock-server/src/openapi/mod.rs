@@ -34,7 +34,7 @@ use utoipa::OpenApi;
         (name = "conversations", description = "Conversations: what workflows act on most"),
         (name = "customers", description = "Customers, who own conversations"),
         (name = "tags", description = "Tags, held by id on conversations and customers"),
-        (name = "notes", description = "Internal notes on a conversation"),
+        (name = "notes", description = "Internal notes on a conversation, also served by id and per customer"),
         (name = "messages", description = "Messages on a conversation, recorded (never sent)"),
         (name = "search", description = "Kustomer's search (`POST /v1/customers/search`)"),
         (name = "identity", description = "Who the API key is"),

@@ -50,6 +50,7 @@ pub use conversations::{CreateOptions, TagOp};
 pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
 pub use keys::KeySpec;
 pub use messages::MessagesOf;
+pub use notes::NotesOf;
 pub use persist::StateError;
 pub use search::{
     Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,

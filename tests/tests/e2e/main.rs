@@ -17,6 +17,7 @@ mod faults;
 mod keep_alive;
 mod loops;
 mod messages;
+mod notes;
 mod openapi;
 mod persistence;
 mod rate_limits;

@@ -687,4 +687,54 @@ async fn object_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer,
     )
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
+    note_operations(doc, s, t).await;
+}
+
+/// Notes by id, for the org and per customer.
+async fn note_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let body = json!({"conversation": CONV_2, "body": "Called twice", "externalId": "n-1", "userMentions": [{"team": "64a0c0ffee00000000000e01"}], "attachments": [{"_id": "64a0c0ffee0000000000aa01", "name": "log.txt", "contentType": "text/plain", "contentLength": 12}]});
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/notes",
+        "/v1/notes",
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let note = format!("/v1/notes/{}", a.data()["id"].as_str().unwrap());
+    for (method, template, path, body) in [
+        (
+            Method::GET,
+            "/v1/notes",
+            "/v1/notes?pageSize=2".to_string(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/customers/{id}/notes",
+            format!("/v1/customers/{CUSTOMER_ADA}/notes"),
+            None,
+        ),
+        (Method::GET, "/v1/notes/{id}", note.clone(), None),
+        (
+            Method::PUT,
+            "/v1/notes/{id}",
+            note.clone(),
+            Some(r#"{"body": "Called three times"}"#),
+        ),
+        (
+            Method::PATCH,
+            "/v1/notes/{id}",
+            note.clone(),
+            Some(r#"{"lang": "en", "deleted": null}"#),
+        ),
+    ] {
+        let a = call(doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, 200, "{template}: {}", a.body);
+    }
+    let a = call(doc, s, Method::DELETE, "/v1/notes/{id}", &note, t, None).await;
+    assert_eq!(a.status, 204, "{}", a.body);
 }
