@@ -2,6 +2,7 @@
 //! passes [`pipeline::v1_pipeline`] (auth → org budget → handler → journal).
 
 mod body;
+mod companies;
 mod conversations;
 mod customers;
 mod extract;
@@ -73,6 +74,16 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lookups::customer_by_external_id))
         .routes(routes!(lookups::customer_by_phone))
         .routes(routes!(lookups::conversation_by_external_id))
+        .routes(routes!(companies::list, companies::create))
+        .routes(routes!(companies::get, companies::update, companies::patch))
+        .routes(routes!(notes::org_list, notes::org_create))
+        .routes(routes!(
+            notes::get,
+            notes::update,
+            notes::patch,
+            notes::delete
+        ))
+        .routes(routes!(notes::customer_list))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

@@ -38,6 +38,32 @@ pub mod roles {
         &["org.user.customer.write", "org.permission.customer.create"];
     pub const CUSTOMER_UPDATE: &[&str] =
         &["org.user.customer.write", "org.permission.customer.update"];
+    pub const COMPANY_READ: &[&str] = &["org.user.company.read", "org.permission.company.read"];
+    pub const COMPANY_CREATE: &[&str] =
+        &["org.user.company.write", "org.permission.company.create"];
+    pub const COMPANY_UPDATE: &[&str] =
+        &["org.user.company.write", "org.permission.company.update"];
+    /// Notes are read and written with their conversation's roles too.
+    pub const NOTE_READ: &[&str] = &[
+        "org.user.note.read",
+        "org.permission.note.read",
+        "org.user.conversation.read",
+    ];
+    pub const NOTE_CREATE: &[&str] = &[
+        "org.user.note.write",
+        "org.permission.note.create",
+        "org.user.conversation.write",
+    ];
+    pub const NOTE_UPDATE: &[&str] = &[
+        "org.user.note.write",
+        "org.permission.note.update",
+        "org.user.conversation.write",
+    ];
+    pub const NOTE_DELETE: &[&str] = &[
+        "org.user.note.write",
+        "org.permission.note.delete",
+        "org.user.conversation.write",
+    ];
     pub const TAG_READ: &[&str] = &["org.user.tag.read", "org.permission.tag.read"];
     pub const TAG_CREATE: &[&str] = &["org.user.tag.write", "org.permission.tag.create"];
     pub const TAG_UPDATE: &[&str] = &["org.user.tag.write", "org.permission.tag.update"];

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::insights::Sentiment;
 use super::resource::{ToMany, ToOne, resource};
-use super::{Conversation, LastMessage, Message, Org, User};
+use super::{Company, Conversation, LastMessage, Message, Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 use crate::support::nullable::nullable;
@@ -42,7 +42,7 @@ pub struct CustomerAttributes {
     #[serde(default)]
     #[schema(required = true)]
     pub display_icon: Option<String>,
-    /// The company's name, as written.
+    /// The id of the customer's company (see the `company` relationship).
     #[serde(default)]
     #[schema(required = true)]
     pub company: Option<String>,
@@ -260,6 +260,10 @@ pub struct CustomerRelationships {
     pub conversations: ToMany<Customer, Conversation>,
     #[schema(schema_with = crate::openapi::resources::to_many)]
     pub messages: ToMany<Customer, Message>,
+    /// The company the customer's `company` names; absent until one is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::resources::to_one::<Company>, required = false)]
+    pub company: Option<ToOne<Company>>,
 }
 
 resource!(
@@ -349,6 +353,7 @@ impl Customer {
                 org: ToOne::new(org),
                 conversations: ToMany::new(id),
                 messages: ToMany::new(id),
+                company: None,
             },
             display_name_written: false,
         }
@@ -387,8 +392,10 @@ pub struct CustomerWrite {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub custom: Option<Map<String, Value>>,
+    /// The id of a company of this org (links the `company` relationship); `null`
+    /// unlinks it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Id>)]
     pub company: Option<Option<String>>,
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]

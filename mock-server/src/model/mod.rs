@@ -5,6 +5,7 @@
 //! [`Record`] gives every declared object the same reads by name. The rules for
 //! *changing* records live in `store`, the single writer.
 
+pub mod company;
 pub mod conversation;
 pub mod customer;
 pub mod insights;
@@ -23,6 +24,7 @@ pub mod user;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+pub use company::{Company, CompanyAttributes, CompanyRelationships, CompanyWrite};
 pub use conversation::{
     Conversation, ConversationAttributes, ConversationRelationships, ConversationStatus,
     ConversationWrite, Direction,
@@ -34,7 +36,7 @@ pub use message::{
     LastMessage, Message, MessageAttributes, MessageChannel, MessageEdit, MessageRelationships,
     MessageStatus, MessageWrite,
 };
-pub use note::{Note, NoteAttributes, NoteRelationships, NoteWrite};
+pub use note::{Note, NoteAttributes, NoteEdit, NoteRelationships, NoteWrite};
 pub use org::{LimitsPatch, Org, OrgLimits};
 pub use resource::{Kind, Resource, ToMany, ToOne};
 pub use shortcut::{Shortcut, ShortcutAttributes, ShortcutRelationships};

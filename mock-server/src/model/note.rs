@@ -1,4 +1,5 @@
-//! Note: an internal note on a conversation (what `kustomer.note.create` writes).
+//! Note: an internal note on a conversation (what `kustomer.note.create` writes), served
+//! on its conversation, its customer and at `/v1/notes`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -7,6 +8,7 @@ use super::resource::{ToOne, resource};
 use super::{Conversation, Customer, Org, User};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
+use crate::support::nullable::nullable;
 
 /// A note as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,16 +26,52 @@ pub struct NoteAttributes {
     /// `[{"user": "<user id>"}]`, as Kustomer keeps them.
     #[schema(value_type = Vec<UserMention>)]
     pub user_mentions: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub external_id: Option<String>,
+    /// `[{"_id", "name", "contentType", "contentLength"}]`, as written (the mock keeps
+    /// no files).
+    #[serde(default)]
+    #[schema(value_type = Vec<NoteAttachment>)]
+    pub attachments: Vec<Map<String, Value>>,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub lang: Option<String>,
+    /// Set by an edit's `deleted: true` (`DELETE` removes the note instead).
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub imported_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Notes saved before it existed read back the epoch.
+    #[serde(default)]
+    pub modified_at: Timestamp,
 }
 
-/// `{"user": "<user id>"}`: a user the note mentions.
+/// `{"_id", "name", "contentType", "contentLength"}`: a file attached to a note.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)] // Describes attachments kept as JSON objects.
+pub struct NoteAttachment {
+    #[schema(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub content_length: f64,
+    #[schema(nullable = false)]
+    pub source_id: Option<String>,
+}
+
+/// `{"user": "<user id>"}` or `{"team": "<team id>"}`: whom the note mentions.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // Describes mentions kept as JSON values.
 pub struct UserMention {
     #[schema(nullable = false)]
     pub user: Option<String>,
+    #[schema(nullable = false)]
+    pub team: Option<String>,
 }
 
 /// A note's relationships, in Kustomer's order.
@@ -59,8 +97,15 @@ resource!(
     },
     kind = "note",
     collection = "notes",
-    read_only = ["createdAt", "updatedAt"],
+    read_only = ["createdAt", "updatedAt", "modifiedAt"],
 );
+
+impl Note {
+    /// The conversation the note is on.
+    pub fn conversation(&self) -> Id {
+        self.relationships.conversation.id
+    }
+}
 
 /// The body of `POST /v1/conversations/{id}/notes` (and of `kustomer.note.create`, which
 /// names the conversation in `conversation`).
@@ -77,10 +122,58 @@ pub struct NoteWrite {
     pub body: Option<String>,
     /// `[{"user": "<user id>"}]`: each entry an object.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<UserMention>>)]
+    #[schema(value_type = Option<Vec<UserMention>>, max_items = 20)]
     pub user_mentions: Option<Vec<Map<String, Value>>>,
+    #[serde(default)]
+    #[schema(max_length = 256)]
+    pub external_id: Option<String>,
+    /// Each entry needs string `_id`, `name` and `contentType`.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<NoteAttachment>>)]
+    pub attachments: Option<Vec<Map<String, Value>>>,
+    #[serde(default)]
+    #[schema(max_length = 100)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Timestamp>)]
+    pub imported_at: Option<Timestamp>,
 }
 
 impl super::Writable for NoteWrite {
+    type Of = Note;
+}
+
+/// The body of `PUT`/`PATCH /v1/notes/{id}` (and of `kustomer.note.update`): what an
+/// edit may change. A note stays on its conversation; `null` clears a nullable field.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NoteEdit {
+    /// The note's own conversation (a note cannot move).
+    #[serde(default)]
+    #[schema(pattern = "^[0-9a-fA-F]{24}$")]
+    pub conversation: Option<String>,
+    /// Not blank.
+    #[serde(default)]
+    #[schema(pattern = "\\S", max_length = 10240)]
+    pub body: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<UserMention>>, max_items = 20)]
+    pub user_mentions: Option<Vec<Map<String, Value>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 256)]
+    pub external_id: Option<Option<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<NoteAttachment>>)]
+    pub attachments: Option<Vec<Map<String, Value>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub lang: Option<Option<String>>,
+    /// `null` is `false`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub deleted: Option<Option<bool>>,
+}
+
+impl super::Writable for NoteEdit {
     type Of = Note;
 }

@@ -34,13 +34,14 @@ use utoipa::OpenApi;
         (name = "conversations", description = "Conversations: what workflows act on most"),
         (name = "customers", description = "Customers, who own conversations"),
         (name = "tags", description = "Tags, held by id on conversations and customers"),
-        (name = "notes", description = "Internal notes on a conversation"),
+        (name = "notes", description = "Internal notes on a conversation, also served by id and per customer"),
         (name = "messages", description = "Messages on a conversation, recorded (never sent)"),
         (name = "search", description = "Kustomer's search (`POST /v1/customers/search`)"),
         (name = "identity", description = "Who the API key is"),
         (name = "users", description = "Users (agents and machine users), who create, change and are assigned records"),
         (name = "teams", description = "Teams of users, assigned to conversations"),
         (name = "shortcuts", description = "Saved replies (served from the fixtures)"),
+        (name = "companies", description = "Companies, which customers belong to"),
     ),
 )]
 struct ApiDoc;

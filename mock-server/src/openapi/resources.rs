@@ -338,4 +338,6 @@ pub type CustomerList = Page<crate::model::Customer>;
 pub type TeamData = One<crate::model::Team>;
 pub type TeamList = Page<crate::model::Team>;
 pub type ShortcutList = Page<crate::model::Shortcut>;
+pub type CompanyData = One<crate::model::Company>;
+pub type CompanyList = Page<crate::model::Company>;
 pub use crate::model::key::ApiTokenData;

@@ -73,7 +73,6 @@ pub(super) fn apply_stored(
         }
     }
     let strings = [
-        (&write.company, &mut a.company, "company", 256),
         (&write.avatar_url, &mut a.avatar_url, "avatarUrl", 2048),
         (&write.username, &mut a.username, "username", 256),
         (&write.locale, &mut a.locale, "locale", 16),

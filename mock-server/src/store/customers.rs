@@ -8,7 +8,7 @@ use super::customer_attributes;
 use super::validate::{contact_entries, tag_ids};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
-use crate::model::{Customer, CustomerWrite, Record};
+use crate::model::{Customer, CustomerWrite, Record, ToOne};
 use crate::support::ids::Id;
 
 /// Server-maintained fields every customer update sets.
@@ -189,6 +189,14 @@ fn apply_write(data: &OrgData, c: &mut Customer, write: &CustomerWrite) -> Resul
     }
     if let Some(tags) = &write.tags {
         c.attributes.tags = tag_ids(data, tags, "tags")?;
+    }
+    if let Some(company) = &write.company {
+        let id = company
+            .as_deref()
+            .map(|text| super::companies::company_id(data, text))
+            .transpose()?;
+        c.relationships.company = id.map(ToOne::new);
+        c.attributes.company = id.map(|id| id.to_hex());
     }
     if let Some(custom) = &write.custom {
         for (key, value) in custom {

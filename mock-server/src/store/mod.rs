@@ -8,6 +8,7 @@
 
 mod assignees;
 mod commit;
+mod companies;
 mod conversation_attributes;
 mod conversations;
 mod customer_attributes;
@@ -45,10 +46,12 @@ use crate::support::clock::{Clock, Timestamp};
 use crate::support::ids::{Id, IdGen};
 
 pub use assignees::Assignee;
+pub use companies::CompanyFilter;
 pub use conversations::{CreateOptions, TagOp};
 pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
 pub use keys::KeySpec;
 pub use messages::MessagesOf;
+pub use notes::NotesOf;
 pub use persist::StateError;
 pub use search::{
     Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
@@ -131,6 +134,8 @@ pub struct OrgData {
     pub teams: IndexMap<Id, crate::model::Team>,
     #[serde(default)]
     pub shortcuts: IndexMap<Id, crate::model::Shortcut>,
+    #[serde(default)]
+    pub companies: IndexMap<Id, crate::model::Company>,
 }
 
 /// An org: its settings and its records.

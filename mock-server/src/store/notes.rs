@@ -1,17 +1,32 @@
-//! Notes on conversations.
+//! Notes on conversations: created, edited and deleted through the one commit path; the
+//! conversation's `noteCount` follows creates and deletes through the conversation's own
+//! commit (its update event and `changes` show the new count).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::commit::Commit;
-use super::validate::{optional_strings, parse_id};
+use super::validate::{at_most, contact_entries, optional_strings, parse_id};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
-use crate::model::{Note, NoteAttributes, NoteRelationships, NoteWrite, Org, Record, ToOne};
+use crate::model::{
+    Note, NoteAttributes, NoteEdit, NoteRelationships, NoteWrite, Org, Record, ToOne,
+};
 use crate::support::ids::Id;
+
+/// Server-maintained fields every edit sets.
+const SET_ON_EDIT: &[&str] = &["updatedAt", "modifiedAt"];
+
+/// Which notes a list means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotesOf {
+    Org,
+    Conversation(Id),
+    Customer(Id),
+}
 
 impl Store {
     /// Adds a note to a conversation (`conversation` in the body, or `conversation_id`);
-    /// emits `kustomer.note.create`.
+    /// emits `kustomer.note.create` and the conversation's update.
     pub fn create_note(
         &self,
         actor: &Actor,
@@ -53,8 +68,13 @@ impl Store {
             ApiError::bad_request("required", "`body` is required: the text of the note")
                 .at_pointer("/body")
         })?;
+        check_text("body", &body, 10240)?;
         let mentions = write.user_mentions.unwrap_or_default();
-        optional_strings(&mentions, "userMentions", "user")?;
+        check_mentions(&mentions)?;
+        let attachments = write.attachments.unwrap_or_default();
+        check_attachments(&attachments)?;
+        check_optional("externalId", write.external_id.as_deref(), 256)?;
+        check_optional("lang", write.lang.as_deref(), 100)?;
         let now = self.clock.now();
         let id = actor.new_id(self, "note");
         let note = Note {
@@ -62,8 +82,14 @@ impl Store {
             attributes: NoteAttributes {
                 body,
                 user_mentions: mentions.into_iter().map(Value::Object).collect(),
+                external_id: write.external_id,
+                attachments,
+                lang: write.lang,
+                deleted: false,
+                imported_at: write.imported_at,
                 created_at: now,
                 updated_at: now,
+                modified_at: now,
             },
             relationships: NoteRelationships {
                 conversation: ToOne::new(conversation),
@@ -76,25 +102,124 @@ impl Store {
         self.publish_commit(&org, actor, Commit::Create(&note));
         let resource = note.resource();
         data.notes.insert(id, note);
-        self.count_note(&org, actor, &mut data, conversation)?;
+        self.count_note(&org, actor, &mut data, conversation, true)?;
         Ok(resource)
     }
 
-    /// The conversation's `noteCount`, through the conversation's own commit (so its
-    /// update event and `changes` show the new count).
+    /// `PUT`/`PATCH /v1/notes/{id}`: changes what the body names; emits
+    /// `kustomer.note.update`.
+    pub fn update_note(&self, actor: &Actor, id: Id, edit: NoteEdit) -> Result<Value, ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let before = data
+            .notes
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("note", &id.to_hex()))?;
+        if let Some(text) = &edit.conversation
+            && parse_id(text, "conversation")? != before.conversation()
+        {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                format!(
+                    "a note cannot move: `conversation` must be its own (`{}`) or left out",
+                    before.conversation()
+                ),
+            )
+            .at_pointer("/conversation"));
+        }
+        let mut after = before.clone();
+        apply_edit(&mut after.attributes, edit)?;
+        self.check_object_limit(&org, actor, id, "note")?;
+        let now = self.clock.now();
+        after.attributes.updated_at = now;
+        after.attributes.modified_at = now;
+        after.relationships.modified_by.id = actor.user;
+        self.publish_commit(
+            &org,
+            actor,
+            Commit::Update {
+                before,
+                after: &after,
+                forced: SET_ON_EDIT,
+                custom_changed: false,
+            },
+        );
+        let resource = after.resource();
+        data.notes.insert(id, after);
+        Ok(resource)
+    }
+
+    /// `DELETE /v1/notes/{id}`: removes the note; emits `kustomer.note.delete` and the
+    /// conversation's update (one note fewer).
+    pub fn delete_note(&self, actor: &Actor, id: Id) -> Result<(), ApiError> {
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let note = data
+            .notes
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("note", &id.to_hex()))?;
+        self.publish_commit(&org, actor, Commit::Delete(&note));
+        data.notes.shift_remove(&id);
+        self.count_note(&org, actor, &mut data, note.conversation(), false)
+    }
+
+    /// The conversation's `noteCount`, one up or down, through the conversation's own
+    /// commit.
     fn count_note(
         &self,
         org: &Org,
         actor: &Actor,
         data: &mut OrgData,
         conversation: Id,
+        added: bool,
     ) -> Result<(), ApiError> {
         let Some(before) = data.conversations.get(&conversation).cloned() else {
             return Ok(());
         };
         let mut after = before.clone();
-        after.attributes.note_count += 1;
+        let count = &mut after.attributes.note_count;
+        *count = if added {
+            count.saturating_add(1)
+        } else {
+            count.saturating_sub(1)
+        };
         self.commit_update_checked(org, actor, data, before, after, |_| ())
+    }
+
+    /// `GET /v1/notes/{id}`.
+    pub fn get_note(&self, org: Id, id: Id) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.notes
+            .get(&id)
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("note", &id.to_hex()))
+    }
+
+    /// The notes of the org, a conversation or a customer, oldest first (a 404 when the
+    /// conversation or customer does not exist).
+    pub fn list_notes(&self, org: Id, of: NotesOf, page: Page) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        match of {
+            NotesOf::Conversation(id) if !data.conversations.contains_key(&id) => {
+                return Err(ApiError::not_found("conversation", &id.to_hex()));
+            }
+            NotesOf::Customer(id) if !data.customers.contains_key(&id) => {
+                return Err(ApiError::not_found("customer", &id.to_hex()));
+            }
+            _ => {}
+        }
+        let matching = data.notes.values().filter(|n| match of {
+            NotesOf::Org => true,
+            NotesOf::Conversation(id) => n.relationships.conversation.id == id,
+            NotesOf::Customer(id) => n.relationships.customer.id == id,
+        });
+        Ok(super::users::listing(page, matching))
     }
 
     /// The notes of a conversation, oldest first.
@@ -104,17 +229,69 @@ impl Store {
         conversation: Id,
         page: Page,
     ) -> Result<Listing, ApiError> {
-        let state = self.org_state(org)?;
-        let data = state.read();
-        if !data.conversations.contains_key(&conversation) {
-            return Err(ApiError::not_found("conversation", &conversation.to_hex()));
-        }
-        let matching = data
-            .notes
-            .values()
-            .filter(|n| n.relationships.conversation.id == conversation);
-        let total = matching.clone().count();
-        let data = page.slice(matching.map(Record::resource));
-        Ok(Listing { data, total })
+        self.list_notes(org, NotesOf::Conversation(conversation), page)
     }
+}
+
+fn apply_edit(a: &mut NoteAttributes, edit: NoteEdit) -> Result<(), ApiError> {
+    if let Some(body) = edit.body {
+        if body.trim().is_empty() {
+            return Err(
+                ApiError::bad_request("invalid_value", "`body` cannot be blank")
+                    .at_pointer("/body"),
+            );
+        }
+        check_text("body", &body, 10240)?;
+        a.body = body;
+    }
+    if let Some(mentions) = edit.user_mentions {
+        check_mentions(&mentions)?;
+        a.user_mentions = mentions.into_iter().map(Value::Object).collect();
+    }
+    if let Some(external_id) = edit.external_id {
+        check_optional("externalId", external_id.as_deref(), 256)?;
+        a.external_id = external_id;
+    }
+    if let Some(attachments) = edit.attachments {
+        check_attachments(&attachments)?;
+        a.attachments = attachments;
+    }
+    if let Some(lang) = edit.lang {
+        check_optional("lang", lang.as_deref(), 100)?;
+        a.lang = lang;
+    }
+    if let Some(deleted) = edit.deleted {
+        a.deleted = deleted.unwrap_or(false);
+    }
+    Ok(())
+}
+
+/// At most 20 mentions, each naming its `user` or `team` as a string.
+fn check_mentions(mentions: &[Map<String, Value>]) -> Result<(), ApiError> {
+    at_most(mentions.len(), 20, "userMentions")?;
+    optional_strings(mentions, "userMentions", "user")?;
+    optional_strings(mentions, "userMentions", "team")
+}
+
+/// Each attachment carries its `_id`, `name` and `contentType` as strings.
+fn check_attachments(attachments: &[Map<String, Value>]) -> Result<(), ApiError> {
+    for key in ["_id", "name", "contentType"] {
+        contact_entries(attachments, "attachments", key)?;
+    }
+    Ok(())
+}
+
+fn check_optional(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    value.map_or(Ok(()), |v| check_text(field, v, max))
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    if value.chars().count() > max {
+        return Err(ApiError::bad_request(
+            "invalid_value",
+            format!("`{field}` is longer than {max} characters"),
+        )
+        .at_pointer(format!("/{field}")));
+    }
+    Ok(())
 }

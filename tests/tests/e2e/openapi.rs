@@ -436,6 +436,7 @@ async fn every_operation_answers_as_documented() {
         assert_eq!(a.status, 200, "{template}: {}", a.body);
     }
     directory_operations(&mut doc, s, t, &one).await;
+    object_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -638,4 +639,102 @@ async fn directory_operations(
         let a = call(doc, s, Method::GET, template, &path, t, None).await;
         assert_eq!(a.status, 404, "{path}: {}", a.body);
     }
+}
+
+/// Companies (issue 26).
+async fn object_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let body = json!({"name": "Analytical Engines", "externalId": "ae-1", "domains": [{"domain": "engines.example"}], "employeeCount": 12});
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/companies",
+        "/v1/companies",
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let company = format!("/v1/companies/{}", a.data()["id"].as_str().unwrap());
+    let a = call(
+        doc,
+        s,
+        Method::GET,
+        "/v1/companies",
+        "/v1/companies?filter=engines",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PUT, Some(r#"{"name": "Engines Ltd"}"#)),
+        (Method::PATCH, Some(r#"{"custom": {"tierStr": "gold"}}"#)),
+    ] {
+        let a = call(doc, s, method, "/v1/companies/{id}", &company, t, body).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+    let linked = json!({"company": company.trim_start_matches("/v1/companies/")});
+    let a = call(
+        doc,
+        s,
+        Method::PUT,
+        "/v1/customers/{id}",
+        &format!("/v1/customers/{CUSTOMER_ADA}"),
+        t,
+        Some(&linked.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    note_operations(doc, s, t).await;
+}
+
+/// Notes by id, for the org and per customer.
+async fn note_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let body = json!({"conversation": CONV_2, "body": "Called twice", "externalId": "n-1", "userMentions": [{"team": "64a0c0ffee00000000000e01"}], "attachments": [{"_id": "64a0c0ffee0000000000aa01", "name": "log.txt", "contentType": "text/plain", "contentLength": 12}]});
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/notes",
+        "/v1/notes",
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let note = format!("/v1/notes/{}", a.data()["id"].as_str().unwrap());
+    for (method, template, path, body) in [
+        (
+            Method::GET,
+            "/v1/notes",
+            "/v1/notes?pageSize=2".to_string(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/customers/{id}/notes",
+            format!("/v1/customers/{CUSTOMER_ADA}/notes"),
+            None,
+        ),
+        (Method::GET, "/v1/notes/{id}", note.clone(), None),
+        (
+            Method::PUT,
+            "/v1/notes/{id}",
+            note.clone(),
+            Some(r#"{"body": "Called three times"}"#),
+        ),
+        (
+            Method::PATCH,
+            "/v1/notes/{id}",
+            note.clone(),
+            Some(r#"{"lang": "en", "deleted": null}"#),
+        ),
+    ] {
+        let a = call(doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, 200, "{template}: {}", a.body);
+    }
+    let a = call(doc, s, Method::DELETE, "/v1/notes/{id}", &note, t, None).await;
+    assert_eq!(a.status, 204, "{}", a.body);
 }

@@ -220,7 +220,6 @@ async fn customer_identities_and_profile_are_kept_as_written() {
     let server = server().await;
     let path = format!("/v1/customers/{CUSTOMER_ADA}");
     let body = json!({
-        "company": "Analytical Engines Ltd",
         "externalIds": [{"externalId": "ada-1", "verified": true}],
         "sharedEmails": [{"type": "work", "email": "team@example.com"}],
         "socials": [{"type": "twitter", "username": "ada"}],
