@@ -8,6 +8,7 @@ mod auth_errors;
 mod conversations;
 mod customer_lookups;
 mod customers_tags;
+mod dashboard;
 mod determinism;
 mod engine;
 mod error_shape;
