@@ -9,13 +9,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::{Extension, Json};
-use kustomer_mock::{ApiError, AppState, EventQuery, parse_body, query_pairs};
+use kustomer_mock::{
+    ApiError, AppState, Event, EventQuery, Id, JournalEntry, parse_body, query_pairs,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::report::html::{alert_status, has_problem};
 use crate::report::tree::{self, Facts, Node};
-use crate::workflow::Engine;
+use crate::workflow::{Engine, LoopRecord, Run};
 
 /// The first event of the session (fixture events before it are not shown).
 #[derive(Debug, Clone, Default)]
@@ -44,6 +46,11 @@ pub struct TreeFilter {
 }
 
 impl TreeFilter {
+    /// Whether the filter lets every root through.
+    pub fn is_empty(&self) -> bool {
+        self.workflow.is_none() && self.record.is_none() && self.status.is_none() && !self.problems
+    }
+
     pub fn matches(&self, root: &Node) -> bool {
         (!self.problems || has_problem(root))
             && self.workflow.as_deref().is_none_or(|w| {
@@ -81,32 +88,120 @@ fn any(node: &Node, test: &dyn Fn(&Node) -> bool) -> bool {
     children.iter().any(|c| any(c, test))
 }
 
-/// The session's facts as the server holds them now.
-pub fn facts(app: &AppState, engine: &Engine, start: &SessionStart) -> Facts {
-    let page = app.store.bus().query(&EventQuery {
-        after_seq: Some(start.get().saturating_sub(1)),
-        ..EventQuery::default()
-    });
-    Facts {
-        journal: app.journal.entries(),
-        events: page.events.into_iter().map(|(_, e)| (*e).clone()).collect(),
-        runs: engine.runs(),
-        loops: engine.loops(),
+/// What the server keeps of the session, read cheaply: the journal without headers
+/// and bodies, the events as shared, the runs and loops.
+pub struct Kept {
+    pub journal: Vec<JournalEntry>,
+    pub events: Vec<Arc<Event>>,
+    pub runs: Vec<Run>,
+    pub loops: Vec<LoopRecord>,
+}
+
+impl Kept {
+    /// The session's facts as the server holds them now (fixture events excluded).
+    pub fn now(app: &AppState, engine: &Engine, start: &SessionStart) -> Kept {
+        let page = app.store.bus().query(&EventQuery {
+            after_seq: Some(start.get().saturating_sub(1)),
+            ..EventQuery::default()
+        });
+        Kept {
+            journal: app.journal.heads(),
+            events: page.events.into_iter().map(|(_, e)| e).collect(),
+            runs: engine.runs(),
+            loops: engine.loops(),
+        }
+    }
+
+    /// The chains that are roots of the tree, as their root ids, in the tree's order
+    /// (see [`tree::build`]): requests nobody's run made, callable runs started from
+    /// outside, then changes no `/v1` request made.
+    pub fn root_ids(&self) -> Vec<Id> {
+        let journaled: HashSet<Id> = self.journal.iter().map(|j| j.id).collect();
+        let requests = self
+            .journal
+            .iter()
+            .filter(|j| j.cause.run.is_none())
+            .map(|j| j.cause.root);
+        let calls = self
+            .runs
+            .iter()
+            .filter(|r| r.event.name.ends_with(".call") && r.cause.parent_run.is_none())
+            .map(|r| r.cause.root);
+        let changes = self
+            .events
+            .iter()
+            .filter(|e| {
+                e.mock.cause.run.is_none()
+                    && e.mock.request_id.is_none_or(|r| !journaled.contains(&r))
+            })
+            .map(|e| e.mock.cause.root);
+        requests.chain(calls).chain(changes).collect()
+    }
+
+    /// The facts of the chains rooted at `roots` (all of them when `None`).
+    pub fn facts(&self, roots: Option<&HashSet<Id>>) -> Facts {
+        let wanted = |root: &Id| roots.is_none_or(|set| set.contains(root));
+        Facts {
+            journal: self
+                .journal
+                .iter()
+                .filter(|j| wanted(&j.cause.root))
+                .cloned()
+                .collect(),
+            events: self
+                .events
+                .iter()
+                .filter(|e| wanted(&e.mock.cause.root))
+                .map(|e| (**e).clone())
+                .collect(),
+            runs: self
+                .runs
+                .iter()
+                .filter(|r| wanted(&r.cause.root))
+                .cloned()
+                .collect(),
+            loops: self
+                .loops
+                .iter()
+                .filter(|l| wanted(&l.root))
+                .cloned()
+                .collect(),
+        }
     }
 }
 
-/// The newest `limit` roots matching `filter`, newest first, with the counts.
-pub fn tree_view(facts: &Facts, filter: &TreeFilter, limit: usize) -> Value {
-    let roots = tree::build(facts);
-    let total = roots.len();
-    let matching: Vec<&Node> = roots.iter().rev().filter(|r| filter.matches(r)).collect();
-    let shown: Vec<&Node> = matching.iter().take(limit).copied().collect();
+/// The newest `limit` roots matching `filter`, newest first, with the counts. Without a
+/// filter only the chains shown are built into trees: a first view stays quick however
+/// many runs are kept.
+pub fn tree_view(kept: &Kept, filter: &TreeFilter, limit: usize) -> Value {
+    let root_ids = kept.root_ids();
+    let total = root_ids.len();
+    let (shown, matching): (Vec<Node>, usize) = if filter.is_empty() {
+        let mut newest = HashSet::new();
+        for id in root_ids.iter().rev() {
+            if newest.len() == limit {
+                break;
+            }
+            newest.insert(*id);
+        }
+        let roots = tree::build(&kept.facts(Some(&newest)));
+        (roots.into_iter().rev().take(limit).collect(), total)
+    } else {
+        let roots = tree::build(&kept.facts(None));
+        let matching: Vec<Node> = roots
+            .into_iter()
+            .rev()
+            .filter(|r| filter.matches(r))
+            .collect();
+        let count = matching.len();
+        (matching.into_iter().take(limit).collect(), count)
+    };
     // The loops whose halted run is shown, each with its explanation and fix.
     let mut runs_shown = HashSet::new();
     for root in &shown {
         collect_runs(root, &mut runs_shown);
     }
-    let loops: Vec<Value> = facts
+    let loops: Vec<Value> = kept
         .loops
         .iter()
         .filter(|l| runs_shown.contains(l.run.as_str()))
@@ -122,7 +217,7 @@ pub fn tree_view(facts: &Facts, filter: &TreeFilter, limit: usize) -> Value {
         })
         .count();
     json!({
-        "meta": { "roots": total, "matching": matching.len(), "shown": shown.len(), "alerts": alerts },
+        "meta": { "roots": total, "matching": matching, "shown": shown.len(), "alerts": alerts },
         "data": shown,
         "loops": loops,
     })
@@ -196,8 +291,8 @@ pub async fn tree(
         status,
         problems,
     };
-    let facts = facts(&app, &engine, &start);
-    Ok(Json(tree_view(&facts, &filter, limit)))
+    let kept = Kept::now(&app, &engine, &start);
+    Ok(Json(tree_view(&kept, &filter, limit)))
 }
 
 #[derive(Deserialize)]

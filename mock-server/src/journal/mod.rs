@@ -235,6 +235,15 @@ impl Journal {
         self.lock().iter().next_back().map_or(0, |(seq, _)| seq)
     }
 
+    /// Every entry held, oldest first, without headers and bodies (empty and null): for
+    /// views of the causal chain, which would otherwise parse every body to drop it.
+    pub fn heads(&self) -> Vec<JournalEntry> {
+        self.lock()
+            .iter()
+            .filter_map(|(_, record)| record::decode_head(record))
+            .collect()
+    }
+
     /// Every entry held, oldest first.
     pub fn entries(&self) -> Vec<JournalEntry> {
         self.lock()
