@@ -426,9 +426,28 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
         banner.contains("kmk_acme_workflow_3f9c2a7e5b1d4c8a") && banner.contains("close-on-tag"),
         "{banner}"
     );
+    assert!(
+        banner.contains(&format!("dashboard:     {url}/")),
+        "{banner}"
+    );
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
+        // The URL the banner prints opens the dashboard.
+        let page = reqwest::get(format!("{url}/")).await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(
+            page.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("script-src 'self'")
+        );
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("kustomer-mock dashboard")
+        );
         tag_auto_close(&url, "64a0c0ffee00000000000b03").await;
         // The engine closes it asynchronously.
         wait_for_a_run(
