@@ -4,10 +4,12 @@
 //! script from this server only, never inline, so a record's text can never run.
 
 use axum::Router;
+use axum::extract::OriginalUri;
+use axum::http::Method;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use kustomer_mock::AppState;
+use kustomer_mock::{ApiError, AppState};
 use maud::{DOCTYPE, Markup, html};
 
 use super::assets::{CSS, JS};
@@ -22,6 +24,12 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(page))
         .route("/assets/dashboard.js", get(script))
         .route("/assets/dashboard.css", get(stylesheet))
+        .method_not_allowed_fallback(wrong_method)
+}
+
+/// `POST /` and the like: a Kustomer-shaped 405, as everywhere else.
+async fn wrong_method(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError::method_not_allowed(method.as_str(), uri.path())
 }
 
 /// Headers every dashboard answer carries.

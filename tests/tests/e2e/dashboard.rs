@@ -421,6 +421,14 @@ async fn the_page_forbids_inline_script_and_loads_only_its_own_assets() {
         let text = answer.text().await.unwrap();
         assert!(!text.contains("innerHTML"), "{asset} never writes markup");
     }
+    // Beside the page, the usual Kustomer-shaped answers.
+    let server = harness.server();
+    send(server, reqwest::Method::POST, "/", None, Some("{}"))
+        .await
+        .expect_error(405, "method_not_allowed");
+    send(server, reqwest::Method::GET, "/assets/other.js", None, None)
+        .await
+        .expect_error(404, "route_not_found");
     harness.shutdown().await;
 }
 
