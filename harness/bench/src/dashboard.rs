@@ -21,8 +21,26 @@ const SAMPLES: usize = 20;
 /// What one first view fetches, in order.
 const FIRST_VIEW: [&str; 3] = ["/", "/assets/dashboard.js", "/__admin/tree?limit=100"];
 
-/// The times of [`SAMPLES`] first views with [`RUNS_KEPT`] runs kept.
-pub async fn run() -> Vec<Duration> {
+/// How long the live phase renames at [`LIVE_RATE`].
+const LIVE_FOR: Duration = Duration::from_secs(3);
+
+/// Renames a second in the live phase (each makes an update event and a run).
+const LIVE_RATE: u64 = 1_000;
+
+/// What the dashboard phase measured.
+pub struct DashboardResults {
+    /// First views with [`RUNS_KEPT`] runs kept.
+    pub first_views: Vec<Duration>,
+    /// The live view under load: change messages received a second.
+    pub messages_per_second: f64,
+    /// Events published a second during the live phase.
+    pub events_per_second: f64,
+    /// Each refresh the page would make on a change message (`GET /__admin/tree`).
+    pub refreshes: Vec<Duration>,
+}
+
+/// The first views, then the live view under load, on one harness.
+pub async fn run() -> DashboardResults {
     let workflow = load_file(&setup::repo_root().join("fixtures/workflows/close-on-tag.json"))
         .expect("close-on-tag loads");
     let harness = crate::servers::start(
@@ -78,6 +96,77 @@ pub async fn run() -> Vec<Duration> {
         }
         times.push(started.elapsed());
     }
+    let (messages_per_second, events_per_second, refreshes) = live(&harness, &renames).await;
     harness.shutdown().await;
-    times
+    DashboardResults {
+        first_views: times,
+        messages_per_second,
+        events_per_second,
+        refreshes,
+    }
+}
+
+/// Renames at [`LIVE_RATE`] a second for [`LIVE_FOR`] while following the change stream
+/// as the page does: on each message one tree refresh, never two at once.
+async fn live(harness: &Harness, renames: &load::Workload) -> (f64, f64, Vec<Duration>) {
+    use http_body_util::BodyExt;
+    let addr = harness.server().addr();
+    let mut stream_sender = load::connect(addr).await.expect("connects");
+    stream_sender.ready().await.expect("ready");
+    let stream = stream_sender
+        .send_request(
+            load::Workload::get(addr, vec!["/__admin/dashboard/stream".into()]).request(0),
+        )
+        .await
+        .expect("the stream answers");
+    let mut body = stream.into_body();
+    // The first message tells the state before the load.
+    body.frame()
+        .await
+        .expect("a first message")
+        .expect("a frame");
+    let events_before = harness.server().bus().next_seq();
+    let load = {
+        let renames = renames.clone();
+        tokio::spawn(async move {
+            let mut sender = load::connect(addr).await.expect("connects");
+            let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / LIVE_RATE));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let total = LIVE_RATE * LIVE_FOR.as_secs();
+            for i in 0..total as usize {
+                tick.tick().await;
+                let _ = load::send(&mut sender, renames.request(i)).await;
+            }
+        })
+    };
+    let started = Instant::now();
+    let mut refresher = load::connect(addr).await.expect("connects");
+    let (mut messages, mut refreshes) = (0usize, Vec::new());
+    while started.elapsed() < LIVE_FOR {
+        let Ok(Some(Ok(frame))) = tokio::time::timeout(LIVE_FOR, body.frame()).await else {
+            break;
+        };
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        if !data.windows(13).any(|w| w == b"event: change") {
+            continue;
+        }
+        messages += 1;
+        let began = Instant::now();
+        let request = load::Workload::get(addr, vec!["/__admin/tree?limit=100".into()]).request(0);
+        let (status, _) = load::send(&mut refresher, request)
+            .await
+            .expect("the tree answers");
+        assert_eq!(status, 200, "the tree answers");
+        refreshes.push(began.elapsed());
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    load.await.expect("the load ran");
+    let events = harness.server().bus().next_seq() - events_before;
+    (
+        messages as f64 / seconds,
+        events as f64 / seconds,
+        refreshes,
+    )
 }

@@ -100,7 +100,7 @@ async fn all(options: &Options, settings: &Settings) {
         startup.as_ref(),
         scale.as_ref(),
         loops.as_deref(),
-        dashboard.as_deref(),
+        dashboard.as_ref(),
     );
     publish(output.as_deref(), "main", "Results: `make bench`", &body);
 }
