@@ -10,6 +10,8 @@
   const MAX_ROOTS = 100;
   // Live updates are applied at most this often, however fast the server changes.
   const BATCH_MS = 200;
+  // Records listed per kind (the rest are counted, and found by id in the timeline).
+  const MAX_RECORDS = 500;
 
   const $ = (id) => document.getElementById(id);
 
@@ -394,8 +396,15 @@
     const kind = $('record-kind').value;
     const state = await admin('/state');
     const list = document.createDocumentFragment();
+    let listed = 0;
+    let left = 0;
     for (const org of state.orgs || []) {
       for (const record of org[kind] || []) {
+        if (listed === MAX_RECORDS) {
+          left += 1;
+          continue;
+        }
+        listed += 1;
         const item = el('li');
         const button = el('button', null, recordLabel(record));
         button.type = 'button';
@@ -405,6 +414,7 @@
         list.appendChild(item);
       }
     }
+    if (left) list.appendChild(el('li', 'muted', '… and ' + left + ' more'));
     $('record-list').replaceChildren(list);
     if (selectedRecord) await showRecord(selectedRecord);
   }
