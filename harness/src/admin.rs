@@ -20,7 +20,12 @@ use crate::workflow::{Engine, EngineError, RunFilter, RunState, VariableDef, loa
 pub fn routes(engine: Engine) -> Router<AppState> {
     Router::new()
         .route("/workflows", post(install).get(list))
-        .route("/workflows/{id}", get(show).delete(remove))
+        .route(
+            "/workflows/{id}",
+            get(show)
+                .delete(remove)
+                .patch(crate::dashboard::twins::set_enabled),
+        )
         .route("/workflows/{id}/call", post(call))
         .route("/runs", get(runs))
         .route("/runs/{id}", get(run))

@@ -107,9 +107,15 @@ impl HarnessBuilder {
     /// Starts the server, attaches the engine, installs the workflows.
     pub async fn start(self) -> Result<Harness, HarnessError> {
         let engine = Engine::new(self.engine);
+        let session = crate::dashboard::SessionStart::default();
+        let admin = crate::admin::routes(engine.clone()).merge(crate::dashboard::admin_routes(
+            engine.clone(),
+            session.clone(),
+        ));
         let server = self
             .server
-            .admin_routes(crate::admin::routes(engine.clone()))
+            .admin_routes(admin)
+            .page_routes(crate::dashboard::page_routes())
             .start()
             .await?;
         engine.attach(&server);
@@ -137,6 +143,7 @@ impl HarnessBuilder {
         }
         server.add_state_section("engine", engine.state_section());
         let start_seq = server.bus().next_seq();
+        session.set(start_seq);
         Ok(Harness {
             server,
             engine,

@@ -72,6 +72,8 @@ pub enum Phase {
     Scale,
     /// The loop guard halting the naive workflow.
     Loop,
+    /// The dashboard's first view with 10,000 runs kept.
+    Dashboard,
     /// The workflow bursts alone, printed with their CPU per closing (for profiling).
     Burst,
 }

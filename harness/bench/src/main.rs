@@ -5,6 +5,7 @@
 mod api;
 mod baseline;
 mod cli;
+mod dashboard;
 // The same THP switch as `kmock`'s (one copy: binaries only, see the file's comment).
 #[path = "../../kmock/src/huge_pages.rs"]
 mod huge_pages;
@@ -83,6 +84,15 @@ async fn all(options: &Options, settings: &Settings) {
     } else {
         None
     };
+    let dashboard = if wants(Phase::Dashboard) {
+        eprintln!(
+            "kmock-bench: dashboard (first view with {} runs kept)",
+            dashboard::RUNS_KEPT
+        );
+        Some(dashboard::run().await)
+    } else {
+        None
+    };
     let body = report::main_section(
         settings,
         api.as_ref(),
@@ -90,6 +100,7 @@ async fn all(options: &Options, settings: &Settings) {
         startup.as_ref(),
         scale.as_ref(),
         loops.as_deref(),
+        dashboard.as_ref(),
     );
     publish(output.as_deref(), "main", "Results: `make bench`", &body);
 }

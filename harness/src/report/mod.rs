@@ -1,6 +1,8 @@
 //! Reports of what happened and why: the causal tree, run logs, loops and expectation
 //! results (readable text or JSON), and the session journal that snapshots hold.
 
+pub mod html;
+pub mod junit;
 pub mod text;
 pub mod tree;
 

@@ -77,10 +77,14 @@ impl Shared {
 /// The handlers' state: a cheap handle on [`Shared`].
 pub type AppState = Arc<Shared>;
 
-/// The whole application: `/v1`, `/__admin` (with any extra admin routes), and Kustomer
-/// 404s for everything else, all behind the body gate (every body read up to the limit
+/// The whole application: `/v1`, `/__admin` (with any extra admin routes), any page
+/// routes (the dashboard), and Kustomer 404s for everything else, all behind the body gate (every body read up to the limit
 /// before any of them answers: see [`crate::http::body_gate`]).
-pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router {
+pub fn router(
+    state: AppState,
+    extra_admin: Option<Router<AppState>>,
+    pages: Option<Router<AppState>>,
+) -> Router {
     let v1 = crate::api::routes().layer(middleware::from_fn_with_state(
         state.clone(),
         crate::api::pipeline::v1_pipeline,
@@ -89,9 +93,12 @@ pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router 
         state.clone(),
         crate::admin::guard,
     ));
-    Router::new()
-        .nest("/v1", v1)
-        .nest("/__admin", admin)
+    let router = Router::new().nest("/v1", v1).nest("/__admin", admin);
+    let router = match pages {
+        Some(pages) => router.merge(pages),
+        None => router,
+    };
+    router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -229,6 +229,21 @@ impl Journal {
         )
     }
 
+    /// The sequence number of the newest entry held (0 when none): a cheap "anything
+    /// new?" for watchers such as the dashboard, which must not decode the ring to ask.
+    pub fn last_seq(&self) -> u64 {
+        self.lock().iter().next_back().map_or(0, |(seq, _)| seq)
+    }
+
+    /// Every entry held, oldest first, without headers and bodies (empty and null): for
+    /// views of the causal chain, which would otherwise parse every body to drop it.
+    pub fn heads(&self) -> Vec<JournalEntry> {
+        self.lock()
+            .iter()
+            .filter_map(|(_, record)| record::decode_head(record))
+            .collect()
+    }
+
     /// Every entry held, oldest first.
     pub fn entries(&self) -> Vec<JournalEntry> {
         self.lock()

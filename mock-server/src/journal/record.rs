@@ -240,6 +240,23 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Steps over a body without parsing it.
+    fn skip_body(&mut self) -> Option<()> {
+        match self.u32()? {
+            NONE => self.array::<8>().map(|_| ()),
+            n => self.take(n as usize).map(|_| ()),
+        }
+    }
+
+    /// Steps over headers without keeping them.
+    fn skip_headers(&mut self) -> Option<()> {
+        for _ in 0..self.u32()? {
+            self.text()?;
+            self.text()?;
+        }
+        Some(())
+    }
+
     fn opt_string(&mut self) -> Option<Option<String>> {
         self.opt_text().map(|text| text.map(lossy))
     }
@@ -286,6 +303,16 @@ pub(super) fn summary(record: &[u8]) -> Option<Summary<'_>> {
 
 /// The journal's form of a record: bodies as JSON.
 pub(super) fn decode(record: &[u8]) -> Option<JournalEntry> {
+    decode_with(record, true)
+}
+
+/// A record without its headers and bodies (left empty and null): what a causal view
+/// needs, without parsing every body.
+pub(super) fn decode_head(record: &[u8]) -> Option<JournalEntry> {
+    decode_with(record, false)
+}
+
+fn decode_with(record: &[u8], whole: bool) -> Option<JournalEntry> {
     let mut r = Reader { bytes: record };
     let id = Id::from_bytes(r.array()?);
     let at = Timestamp::from_millis(i64::from_le_bytes(r.array()?));
@@ -294,10 +321,15 @@ pub(super) fn decode(record: &[u8]) -> Option<JournalEntry> {
     let path = r.string()?;
     let query = r.opt_string()?;
     let key = r.opt_string()?;
-    let request_headers = r.headers()?;
-    let request_body = r.body()?;
-    let response_headers = r.headers()?;
-    let response_body = r.body()?;
+    let (request_headers, request_body, response_headers, response_body) = if whole {
+        (r.headers()?, r.body()?, r.headers()?, r.body()?)
+    } else {
+        r.skip_headers()?;
+        r.skip_body()?;
+        r.skip_headers()?;
+        r.skip_body()?;
+        (BTreeMap::new(), Value::Null, BTreeMap::new(), Value::Null)
+    };
     let cause = r.cause()?;
     if !r.bytes.is_empty() {
         return None;
@@ -401,6 +433,30 @@ mod tests {
         assert_eq!(entry.response_headers["content-type"], "application/json");
         assert_eq!(entry.response_body, Value::String("not json".into()));
         assert_eq!(&entry.cause, x.cause);
+    }
+
+    #[test]
+    fn a_head_is_the_entry_without_headers_and_bodies() {
+        let headers = headers();
+        let cause = caused();
+        let x = exchange(&headers, &cause);
+        for encoder in [Encoder::new(&x), Encoder::new(&x).without_bodies()] {
+            let mut record = vec![0; encoder.len()];
+            encoder.write(&mut record);
+            let whole = decode(&record).unwrap();
+            let head = decode_head(&record).unwrap();
+            assert_eq!(
+                head,
+                JournalEntry {
+                    request_headers: BTreeMap::new(),
+                    request_body: Value::Null,
+                    response_headers: BTreeMap::new(),
+                    response_body: Value::Null,
+                    ..whole
+                }
+            );
+            assert!(decode_head(&record[..record.len() - 1]).is_none());
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod companies;
 mod conversations;
 mod customer_lookups;
 mod customers_tags;
+mod dashboard;
 mod determinism;
 mod engine;
 mod error_shape;

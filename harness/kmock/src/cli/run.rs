@@ -18,6 +18,10 @@ pub struct RunArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also write the report as a self-contained HTML page (no script, nothing loaded
+    /// from the network: it opens from a CI artifact).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Write (or check) the session journal as a golden snapshot in DIR.
     #[arg(long, value_name = "DIR")]
     pub snapshot: Option<PathBuf>,
@@ -165,6 +169,16 @@ pub async fn run(args: RunArgs) -> i32 {
         print!("{}", outcome.report.to_json());
     } else {
         print!("{}", render_report(&outcome.report));
+    }
+    if let Some(file) = &args.html {
+        let page = kustomer_harness::report::html::render_report(&outcome.report);
+        if let Err(e) = std::fs::write(file, page) {
+            eprintln!(
+                "kmock: cannot write the HTML report {}: {e}",
+                file.display()
+            );
+            return 2;
+        }
     }
     let mut ok = outcome.passed();
     if let Some(dir) = &args.snapshot {

@@ -350,6 +350,14 @@ fn print_banner(
     let server = harness.server();
     let url = server.url();
     println!("kustomer-mock listening on {url}");
+    println!(
+        "  dashboard:     {url}/   ({})",
+        if admin_token {
+            "asks for the admin token; /?token=<admin token> logs in"
+        } else {
+            "loopback only"
+        }
+    );
     println!("  Kustomer API:  {url}/v1   (Authorization: Bearer <token>)");
     println!(
         "  admin API:     {url}/__admin   ({})",

@@ -124,6 +124,20 @@ impl Engine {
         workflows.len() != before
     }
 
+    /// Turns an installed workflow on or off, keeping its org and variables; `false` if
+    /// none has that id.
+    pub fn set_enabled(&self, id: &str, enabled: bool) -> bool {
+        let mut workflows = self.0.workflows.write();
+        let list = Arc::make_mut(&mut workflows);
+        let Some(slot) = list.iter_mut().find(|w| w.workflow.id == id) else {
+            return false;
+        };
+        let mut workflow = slot.workflow.clone();
+        workflow.def.enabled = enabled;
+        *slot = Arc::new(Installed::new(workflow, slot.org, slot.variables.clone()));
+        true
+    }
+
     /// The installed workflows, in run order.
     pub fn workflows(&self) -> Vec<Arc<Installed>> {
         self.0.workflows.read().to_vec()
