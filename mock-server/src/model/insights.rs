@@ -3,7 +3,8 @@
 //! store stamps (first response, first and last done). Each renders as the reference's
 //! example answers show, `{}` while empty.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
@@ -12,6 +13,7 @@ use crate::support::ids::Id;
 /// A write may send a member as `null`, which leaves it unset (the answer omits it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self")]
 pub struct Sentiment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = -1, maximum = 1)]
@@ -24,6 +26,7 @@ pub struct Sentiment {
 /// A tag an analysis suggests, by name, with its confidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self")]
 pub struct SuggestedTag {
     pub tag: String,
     pub confidence: f64,
@@ -33,6 +36,7 @@ pub struct SuggestedTag {
 /// (`amazon-connect`). The mock has no queues, so it keeps what was written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self")]
 pub struct Queue {
     /// One of `id` and `external` is required (checked on write, as the reference's
     /// `anyOf` says).
@@ -75,5 +79,49 @@ impl Milestone {
             created_by: Some(by),
             time: Some(u64::try_from(at.millis() - began.millis()).unwrap_or(0)),
         }
+    }
+}
+
+/// Serde lets a derived struct be read from a JSON array too (`[1, 0.5]` as a sentiment);
+/// Kustomer takes objects only. These value objects are derived with `remote = "Self"`
+/// and read here from an object alone, so an array is a 400 naming the attribute.
+macro_rules! objects_only {
+    ($($value:ty),*) => {$(
+        impl Serialize for $value {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                <$value>::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $value {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let object = Map::<String, Value>::deserialize(deserializer)?;
+                <$value>::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
+objects_only!(Sentiment, SuggestedTag, Queue);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn value_objects_are_read_from_objects_only() {
+        let sentiment: Sentiment =
+            serde_json::from_value(json!({"polarity": 1, "confidence": 0.5})).unwrap();
+        assert_eq!(sentiment.polarity, Some(1));
+        assert_eq!(
+            serde_json::to_value(&sentiment).unwrap(),
+            json!({"polarity": 1, "confidence": 0.5})
+        );
+        assert!(serde_json::from_value::<Sentiment>(json!([1, 0.5])).is_err());
+        assert!(serde_json::from_value::<Queue>(json!(["q1", null])).is_err());
+        assert!(serde_json::from_value::<SuggestedTag>(json!(["vip", 0.9])).is_err());
+        let unknown = serde_json::from_value::<Queue>(json!({"id": "q", "nope": 1})).unwrap_err();
+        assert!(unknown.to_string().contains("nope"), "{unknown}");
     }
 }

@@ -359,7 +359,10 @@ async fn queues_are_checked_and_null_sentiment_members_are_unset() {
     let path = format!("/v1/conversations/{CONV_1}");
     let unknown = put(&server, &path, WORKFLOW, r#"{"queue": {"external": ""}}"#).await;
     unknown.expect_error(400, "invalid_type");
-    assert_eq!(unknown.body["errors"][0]["source"]["pointer"], "/queue/external");
+    assert_eq!(
+        unknown.body["errors"][0]["source"]["pointer"],
+        "/queue/external"
+    );
     let neither = put(&server, &path, WORKFLOW, r#"{"queue": {}}"#).await;
     neither.expect_error(400, "invalid_value");
     let external = put(
@@ -382,4 +385,22 @@ async fn queues_are_checked_and_null_sentiment_members_are_unset() {
         answer.data()["attributes"]["sentiment"],
         json!({"polarity": 1})
     );
+}
+
+/// A value object written as an array is refused (serde would read a struct from one).
+#[tokio::test]
+async fn value_objects_written_as_arrays_are_refused() {
+    let server = server().await;
+    let path = format!("/v1/conversations/{CONV_1}");
+    for body in [
+        r#"{"sentiment": [null, null]}"#,
+        r#"{"queue": ["q"]}"#,
+        r#"{"suggestedTags": [["vip", 0.5]]}"#,
+    ] {
+        let answer = put(&server, &path, WORKFLOW, body).await;
+        assert_eq!(answer.status, 400, "{body}: {}", answer.body);
+        assert_error_shape(&answer.body, answer.status);
+    }
+    let after = get(&server, &path, READONLY).await;
+    assert_eq!(after.data()["attributes"]["rev"], 1);
 }
