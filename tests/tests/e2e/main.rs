@@ -10,6 +10,7 @@ mod conversations;
 mod customer_lookups;
 mod customers_tags;
 mod determinism;
+mod drafts;
 mod engine;
 mod error_shape;
 mod events;

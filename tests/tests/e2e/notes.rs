@@ -10,6 +10,8 @@ use crate::common::*;
 
 /// Grace Hopper, who owns CONV_2.
 const CUSTOMER_GRACE: &str = "64a0c0ffee00000000000c02";
+/// Alan Turing, who owns CONV_3.
+const CUSTOMER_ALAN: &str = "64a0c0ffee00000000000c03";
 
 /// Every event already published, without waiting.
 fn drain(sub: &mut Subscription) -> Vec<std::sync::Arc<Event>> {
@@ -81,13 +83,13 @@ async fn notes_are_created_read_listed_edited_and_deleted() {
     .await;
     assert_eq!(of_grace.status, 200, "{}", of_grace.body);
     assert_eq!(ids(&of_grace), [id.clone(), second.clone()]);
-    let of_ada = get(
+    let of_alan = get(
         &server,
-        &format!("/v1/customers/{CUSTOMER_ADA}/notes"),
+        &format!("/v1/customers/{CUSTOMER_ALAN}/notes"),
         ADMIN,
     )
     .await;
-    assert_eq!(of_ada.data(), &json!([]), "Ada has no notes");
+    assert_eq!(of_alan.data(), &json!([]), "Alan has no notes");
     let of_conversation = get(&server, &format!("/v1/conversations/{CONV_2}/notes"), ADMIN).await;
     assert_eq!(ids(&of_conversation), [id.clone(), second.clone()]);
 
