@@ -29,6 +29,8 @@ pub enum LimitKey {
     CustomerMessage { org: Id, customer: Id },
     /// Drafts created for `customer`.
     CustomerDraft { org: Id, customer: Id },
+    /// Notes created for `customer`.
+    CustomerNote { org: Id, customer: Id },
     /// The org's search budget.
     Search(Id),
 }
@@ -42,6 +44,7 @@ impl LimitKey {
             LimitKey::CustomerCreate { .. } => "customer-create",
             LimitKey::CustomerMessage { .. } => "customer-message",
             LimitKey::CustomerDraft { .. } => "customer-draft",
+            LimitKey::CustomerNote { .. } => "customer-note",
             LimitKey::Search(_) => "search",
         }
     }
@@ -198,7 +201,8 @@ impl Limiter {
             LimitKey::Object { org: o, .. }
             | LimitKey::CustomerCreate { org: o, .. }
             | LimitKey::CustomerMessage { org: o, .. }
-            | LimitKey::CustomerDraft { org: o, .. } => *o != org,
+            | LimitKey::CustomerDraft { org: o, .. }
+            | LimitKey::CustomerNote { org: o, .. } => *o != org,
         });
     }
 }
@@ -216,6 +220,7 @@ pub fn rate_limited(
         LimitKey::CustomerCreate { .. } => "rate_limit_customer_create",
         LimitKey::CustomerMessage { .. } => "rate_limit_customer_message",
         LimitKey::CustomerDraft { .. } => "rate_limit_customer_draft",
+        LimitKey::CustomerNote { .. } => "rate_limit_customer_note",
         LimitKey::Search(_) => "rate_limit_search",
     };
     let detail = format!(
