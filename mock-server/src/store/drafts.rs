@@ -53,7 +53,6 @@ impl Store {
             )
             .at_pointer("/channel")
         })?;
-        self.check_draft_limit(&org, actor, customer)?;
         let now = options.created_at.unwrap_or_else(|| self.clock.now());
         let id = options.id.unwrap_or_else(|| actor.new_id(self, "draft"));
         if data.drafts.contains_key(&id) {
@@ -100,6 +99,7 @@ impl Store {
             },
         };
         let send = apply_write(&data, &mut draft, write)?;
+        self.check_draft_limit(&org, actor, customer)?;
         if send {
             self.record_sent_message(&org, actor, &mut data, &mut draft)?;
         }

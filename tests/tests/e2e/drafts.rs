@@ -460,3 +460,34 @@ async fn outbound_accounts_and_the_new_fixtures_are_served() {
     .await;
     assert_eq!(drafts.each("id"), [DRAFT_GRACE]);
 }
+
+#[tokio::test]
+async fn on_a_real_clock_a_scheduled_draft_goes_out_by_itself() {
+    let server = builder()
+        .clock(kustomer_mock::Clock::real())
+        .start()
+        .await
+        .expect("server starts");
+    let before = messages(&server, CONV_2).await.len();
+    let mut sub = server.bus().subscribe(None);
+    let mut body = email("On time");
+    body["sendAt"] = json!(server.clock().now().plus_millis(200).to_iso());
+    let created = create(&server, CUSTOMER_GRACE, &body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.data()["attributes"]["status"], "scheduled");
+    // No request moves it: the server's ticker sends it. Wait on the bus, with a deadline.
+    let deadline = std::time::Duration::from_secs(10);
+    let sent = tokio::time::timeout(deadline, async {
+        loop {
+            match sub.recv().await {
+                Some(BusItem::Event(e)) if e.name == "kustomer.draft.update" => return e,
+                Some(_) => {}
+                None => panic!("the bus closed"),
+            }
+        }
+    })
+    .await
+    .expect("the draft is sent within the deadline");
+    assert_eq!(sent.data["attributes"]["status"], "sent");
+    assert_eq!(messages(&server, CONV_2).await.len(), before + 1);
+}
