@@ -248,6 +248,9 @@ impl MockServerBuilder {
         }
         // Nothing is spawned before this point: every check that can refuse the start
         // has passed, so no task outlives a refused start.
+        if !clock.is_virtual() {
+            spawn_draft_ticker(Arc::downgrade(&shared));
+        }
         let webhook_worker = shared.webhooks.spawn_worker(&bus, clock);
         let router = crate::http::app::router(Arc::clone(&shared), self.extra_admin, self.pages);
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
@@ -264,6 +267,24 @@ impl MockServerBuilder {
             webhook_worker: Some(webhook_worker),
         })
     }
+}
+
+/// On a real clock scheduled drafts come due by themselves: a ticker sends them (a
+/// virtual clock only moves when told to, and the move sends them). It ends with the
+/// server.
+fn spawn_draft_ticker(shared: std::sync::Weak<Shared>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(std::time::Duration::from_millis(250));
+        loop {
+            interval.tick().await;
+            match shared.upgrade() {
+                Some(shared) => {
+                    shared.store.send_due_drafts();
+                }
+                None => return,
+            }
+        }
+    });
 }
 
 fn apply_fixtures(shared: &Shared) -> Result<Vec<SeedReport>, FixtureError> {

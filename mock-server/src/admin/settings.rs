@@ -58,6 +58,8 @@ pub async fn set_clock(State(app): State<AppState>, body: Bytes) -> Result<Json<
             .at_pointer(""));
         }
     }
+    // Drafts scheduled up to the new time are sent now, in `sendAt` order.
+    app.store.send_due_drafts();
     Ok(clock_view(&app))
 }
 

@@ -5,6 +5,7 @@ mod body;
 mod companies;
 mod conversations;
 mod customers;
+mod drafts;
 mod extract;
 mod list;
 mod lookups;
@@ -84,6 +85,9 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             notes::delete
         ))
         .routes(routes!(notes::customer_list))
+        .routes(routes!(drafts::customer_list, drafts::customer_create))
+        .routes(routes!(drafts::update, drafts::delete))
+        .routes(routes!(drafts::outbound_accounts))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

@@ -40,6 +40,8 @@ pub async fn v1_pipeline(
     request: Request,
     next: Next,
 ) -> Response {
+    // Scheduled drafts the clock has reached go out before the request sees the data.
+    app.store.send_due_drafts();
     let (mut parts, body) = request.into_parts();
     // Inside the nested `/v1` router the URI lacks the prefix; the original has it.
     let uri = parts

@@ -64,6 +64,32 @@ pub mod roles {
         "org.permission.note.delete",
         "org.user.conversation.write",
     ];
+    /// Drafts are read and written with their conversation's roles too.
+    pub const DRAFT_READ: &[&str] = &[
+        "org.user.draft.read",
+        "org.permission.draft.read",
+        "org.user.conversation.read",
+    ];
+    pub const DRAFT_CREATE: &[&str] = &[
+        "org.user.draft.write",
+        "org.permission.draft.create",
+        "org.user.conversation.write",
+    ];
+    pub const DRAFT_UPDATE: &[&str] = &[
+        "org.user.draft.write",
+        "org.permission.draft.update",
+        "org.user.conversation.write",
+    ];
+    pub const DRAFT_DELETE: &[&str] = &[
+        "org.user.draft.write",
+        "org.permission.draft.delete",
+        "org.user.conversation.write",
+    ];
+    pub const OUTBOUND_ACCOUNT_READ: &[&str] = &[
+        "org.user.apps.read",
+        "org.permission.apps.read",
+        "org.user.conversation.read",
+    ];
     pub const TAG_READ: &[&str] = &["org.user.tag.read", "org.permission.tag.read"];
     pub const TAG_CREATE: &[&str] = &["org.user.tag.write", "org.permission.tag.create"];
     pub const TAG_UPDATE: &[&str] = &["org.user.tag.write", "org.permission.tag.update"];

@@ -27,6 +27,10 @@ pub enum LimitKey {
     CustomerCreate { org: Id, customer: Id },
     /// Messages created for `customer`.
     CustomerMessage { org: Id, customer: Id },
+    /// Drafts created for `customer`.
+    CustomerDraft { org: Id, customer: Id },
+    /// Notes created for `customer`.
+    CustomerNote { org: Id, customer: Id },
     /// The org's search budget.
     Search(Id),
 }
@@ -39,6 +43,8 @@ impl LimitKey {
             LimitKey::Object { .. } => "object",
             LimitKey::CustomerCreate { .. } => "customer-create",
             LimitKey::CustomerMessage { .. } => "customer-message",
+            LimitKey::CustomerDraft { .. } => "customer-draft",
+            LimitKey::CustomerNote { .. } => "customer-note",
             LimitKey::Search(_) => "search",
         }
     }
@@ -194,7 +200,9 @@ impl Limiter {
             LimitKey::Org(o) | LimitKey::Search(o) => *o != org,
             LimitKey::Object { org: o, .. }
             | LimitKey::CustomerCreate { org: o, .. }
-            | LimitKey::CustomerMessage { org: o, .. } => *o != org,
+            | LimitKey::CustomerMessage { org: o, .. }
+            | LimitKey::CustomerDraft { org: o, .. }
+            | LimitKey::CustomerNote { org: o, .. } => *o != org,
         });
     }
 }
@@ -211,6 +219,8 @@ pub fn rate_limited(
         LimitKey::Object { .. } => "rate_limit_object",
         LimitKey::CustomerCreate { .. } => "rate_limit_customer_create",
         LimitKey::CustomerMessage { .. } => "rate_limit_customer_message",
+        LimitKey::CustomerDraft { .. } => "rate_limit_customer_draft",
+        LimitKey::CustomerNote { .. } => "rate_limit_customer_note",
         LimitKey::Search(_) => "rate_limit_search",
     };
     let detail = format!(

@@ -95,8 +95,20 @@ macro_rules! objects_only {
 
         impl<'de> Deserialize<'de> for $value {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                /// The derived reading, as a `Deserialize` type for serde_path_to_error.
+                struct Derived($value);
+                impl<'de> Deserialize<'de> for Derived {
+                    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        <$value>::deserialize(d).map(Derived)
+                    }
+                }
                 let object = Map::<String, Value>::deserialize(deserializer)?;
-                <$value>::deserialize(Value::Object(object)).map_err(serde::de::Error::custom)
+                serde_path_to_error::deserialize::<_, Derived>(Value::Object(object))
+                    .map(|derived| derived.0)
+                    .map_err(|e| match e.path().to_string().as_str() {
+                        "." => serde::de::Error::custom(e.inner()),
+                        member => serde::de::Error::custom(format_args!("`{member}`: {}", e.inner())),
+                    })
             }
         }
     )*};
@@ -123,5 +135,7 @@ mod tests {
         assert!(serde_json::from_value::<SuggestedTag>(json!(["vip", 0.9])).is_err());
         let unknown = serde_json::from_value::<Queue>(json!({"id": "q", "nope": 1})).unwrap_err();
         assert!(unknown.to_string().contains("nope"), "{unknown}");
+        let wrong = serde_json::from_value::<Queue>(json!({"external": "x"})).unwrap_err();
+        assert!(wrong.to_string().starts_with("`external`: "), "{wrong}");
     }
 }

@@ -8,11 +8,13 @@
 pub mod company;
 pub mod conversation;
 pub mod customer;
+pub mod draft;
 pub mod insights;
 pub mod key;
 pub mod message;
 pub mod note;
 pub mod org;
+pub mod outbound_account;
 pub mod pick;
 pub mod resource;
 pub mod shortcut;
@@ -30,6 +32,7 @@ pub use conversation::{
     ConversationWrite, Direction,
 };
 pub use customer::{Customer, CustomerAttributes, CustomerRelationships, CustomerWrite};
+pub use draft::{Draft, DraftAttributes, DraftRelationships, DraftStatus, DraftWrite};
 pub use insights::{Milestone, Queue, Sentiment, SuggestedTag};
 pub use key::{ApiKey, ApiKeyInfo};
 pub use message::{
@@ -38,6 +41,9 @@ pub use message::{
 };
 pub use note::{Note, NoteAttributes, NoteEdit, NoteRelationships, NoteWrite};
 pub use org::{LimitsPatch, Org, OrgLimits};
+pub use outbound_account::{
+    OutboundAccount, OutboundAccountAttributes, OutboundAccountRelationships,
+};
 pub use resource::{Kind, Resource, ToMany, ToOne};
 pub use shortcut::{Shortcut, ShortcutAttributes, ShortcutRelationships};
 pub use tag::{Tag, TagAttributes, TagRelationships, TagWrite};

@@ -32,6 +32,12 @@ pub struct OrgLimits {
     /// Messages created per customer per window (Kustomer: 120 a minute).
     #[serde(default = "default_customer_messages")]
     pub customer_messages_per_window: u32,
+    /// Drafts created per customer per window (Kustomer: 120 a minute).
+    #[serde(default = "default_customer_drafts")]
+    pub customer_drafts_per_window: u32,
+    /// Notes created per customer per window (Kustomer: 120 a minute).
+    #[serde(default = "default_customer_notes")]
+    pub customer_notes_per_window: u32,
     /// Search requests per window (a separate budget).
     pub search_per_window: u32,
     /// The window length in seconds (60 in Kustomer).
@@ -46,6 +52,8 @@ impl Default for OrgLimits {
             object_updates_per_window: 30,
             customer_creates_per_window: 120,
             customer_messages_per_window: default_customer_messages(),
+            customer_drafts_per_window: default_customer_drafts(),
+            customer_notes_per_window: default_customer_notes(),
             search_per_window: 100,
             window_seconds: 60,
         }
@@ -53,6 +61,14 @@ impl Default for OrgLimits {
 }
 
 fn default_customer_messages() -> u32 {
+    120
+}
+
+fn default_customer_drafts() -> u32 {
+    120
+}
+
+fn default_customer_notes() -> u32 {
     120
 }
 
@@ -84,6 +100,10 @@ pub struct LimitsPatch {
     pub customer_creates_per_window: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_messages_per_window: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_drafts_per_window: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_notes_per_window: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_per_window: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,6 +139,12 @@ impl LimitsPatch {
         }
         if let Some(n) = self.customer_messages_per_window {
             limits.customer_messages_per_window = n;
+        }
+        if let Some(n) = self.customer_drafts_per_window {
+            limits.customer_drafts_per_window = n;
+        }
+        if let Some(n) = self.customer_notes_per_window {
+            limits.customer_notes_per_window = n;
         }
         if let Some(n) = self.search_per_window {
             limits.search_per_window = n;

@@ -26,7 +26,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "kustomer-mock /v1",
-        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, messages, tags, notes, search, users, teams, shortcuts and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\": <integer>, \"code\", \"title\", \"detail\", \"source\"}]}`).",
+        description = "The part of Kustomer's REST API that kustomer-mock serves: conversations, customers, companies, messages, notes, drafts, tags, search, users, teams, shortcuts and the caller's identity. Errors use Kustomer's body (`{\"errors\": [{\"status\": <integer>, \"code\", \"title\", \"detail\", \"source\"}]}`).",
         license(name = "MIT OR Apache-2.0"),
     ),
     components(schemas(requests::ErrorBody)),
@@ -42,6 +42,7 @@ use utoipa::OpenApi;
         (name = "teams", description = "Teams of users, assigned to conversations"),
         (name = "shortcuts", description = "Saved replies (served from the fixtures)"),
         (name = "companies", description = "Companies, which customers belong to"),
+        (name = "drafts", description = "Outbound drafts; sending one records its message (nothing leaves the machine)"),
     ),
 )]
 struct ApiDoc;

@@ -340,4 +340,7 @@ pub type TeamList = Page<crate::model::Team>;
 pub type ShortcutList = Page<crate::model::Shortcut>;
 pub type CompanyData = One<crate::model::Company>;
 pub type CompanyList = Page<crate::model::Company>;
+pub type DraftData = One<crate::model::Draft>;
+pub type DraftList = Page<crate::model::Draft>;
+pub type OutboundAccountList = Page<crate::model::OutboundAccount>;
 pub use crate::model::key::ApiTokenData;

@@ -62,6 +62,18 @@ pub struct OrgFixture {
     pub tags: Vec<TagFixture>,
     #[serde(default)]
     pub conversations: Vec<Map<String, Value>>,
+    /// Companies, seeded before the customers that name them.
+    #[serde(default)]
+    pub companies: Vec<Map<String, Value>>,
+    /// Notes on the conversations above (`conversation` names each one's).
+    #[serde(default)]
+    pub notes: Vec<Map<String, Value>>,
+    /// Drafts for the customers above (`customer` names each one's).
+    #[serde(default)]
+    pub drafts: Vec<Map<String, Value>>,
+    /// The addresses and numbers `GET /v1/outboundAccounts` serves.
+    #[serde(default)]
+    pub outbound_accounts: Vec<super::fixture_objects::OutboundAccountFixture>,
 }
 
 /// A key with an optional fixed token.
@@ -332,6 +344,11 @@ impl FixtureBundle {
                     })?;
             }
 
+            for (c, company) in fixture.companies.iter().enumerate() {
+                super::fixture_objects::seed_company(store, &actor, company)
+                    .map_err(|(p, m)| fail(at(&format!("/companies/{c}{p}")), m))?;
+            }
+
             for (c, customer) in fixture.customers.iter().enumerate() {
                 let at = |rest: &str| at(&format!("/customers/{c}{rest}"));
                 let (options, body) = split_options(customer).map_err(|(p, m)| fail(at(&p), m))?;
@@ -371,6 +388,19 @@ impl FixtureBundle {
                     .map_err(|e| fail(at(&pointer_of(&e)), e.detail.clone()))?;
                 report.conversations += 1;
             }
+
+            for (n, note) in fixture.notes.iter().enumerate() {
+                super::fixture_objects::seed_note(store, &actor, note)
+                    .map_err(|(p, m)| fail(at(&format!("/notes/{n}{p}")), m))?;
+            }
+            for (d, draft) in fixture.drafts.iter().enumerate() {
+                super::fixture_objects::seed_draft(store, &actor, draft)
+                    .map_err(|(p, m)| fail(at(&format!("/drafts/{d}{p}")), m))?;
+            }
+            for (a, account) in fixture.outbound_accounts.iter().enumerate() {
+                super::fixture_objects::seed_outbound_account(store, org, account)
+                    .map_err(|(p, m)| fail(at(&format!("/outboundAccounts/{a}{p}")), m))?;
+            }
         }
         Ok(report)
     }
@@ -388,7 +418,7 @@ pub fn parse_cidr(text: &str) -> Result<IpNet, CidrError> {
         .map_err(|_| CidrError(text.to_string()))
 }
 
-fn pointer_of(e: &crate::error::ApiError) -> String {
+pub(super) fn pointer_of(e: &crate::error::ApiError) -> String {
     e.source
         .as_ref()
         .and_then(|s| s.get("pointer"))
@@ -398,7 +428,9 @@ fn pointer_of(e: &crate::error::ApiError) -> String {
 }
 
 /// Takes the fixture-only `id` and `createdAt` out of a record body.
-fn split_options(record: &Map<String, Value>) -> Result<(CreateOptions, Value), (String, String)> {
+pub(super) fn split_options(
+    record: &Map<String, Value>,
+) -> Result<(CreateOptions, Value), (String, String)> {
     let mut body = record.clone();
     let mut options = CreateOptions::default();
     if let Some(id) = body.remove("id") {

@@ -40,6 +40,21 @@ impl Store {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
+        self.create_message_locked(&org, actor, &mut data, write, conversation_id)
+            .map(|(_, resource)| resource)
+    }
+
+    /// [`Store::create_message`] under the org's write lock, which the caller holds
+    /// (sending a draft records its message and marks it sent in one write). Gives the
+    /// new message's id and resource.
+    pub(super) fn create_message_locked(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        data: &mut OrgData,
+        write: MessageWrite,
+        conversation_id: Option<Id>,
+    ) -> Result<(Id, Value), ApiError> {
         let conversation = message_conversation(&write, conversation_id)?;
         let customer = data
             .conversations
@@ -69,7 +84,7 @@ impl Store {
             ("subject", write.subject.as_deref(), 256),
             ("lang", write.lang.as_deref(), 100),
         ])?;
-        self.check_message_limit(&org, actor, customer)?;
+        self.check_message_limit(org, actor, customer)?;
         let now = self.clock.now();
         let id = actor.new_id(self, "message");
         let status = write.status.unwrap_or(match direction {
@@ -105,11 +120,11 @@ impl Store {
                 attachments: ToManyUnkept::new(id),
             },
         };
-        self.publish_commit(&org, actor, Commit::Create(&message));
+        self.publish_commit(org, actor, Commit::Create(&message));
         let resource = message.resource();
-        self.count_message(&org, actor, &mut data, &message)?;
+        self.count_message(org, actor, data, &message)?;
         data.messages.insert(id, message);
-        Ok(resource)
+        Ok((id, resource))
     }
 
     /// The conversation's side of a new message, through the conversation's own commit.

@@ -14,10 +14,14 @@ mod conversations;
 mod customer_attributes;
 mod customer_counts;
 mod customers;
+mod draft_sending;
+mod drafts;
+mod fixture_objects;
 pub mod fixtures;
 mod keys;
 mod messages;
 mod notes;
+mod outbound_accounts;
 pub mod persist;
 mod search;
 mod search_fields;
@@ -29,7 +33,7 @@ mod users;
 mod validate;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -136,6 +140,10 @@ pub struct OrgData {
     pub shortcuts: IndexMap<Id, crate::model::Shortcut>,
     #[serde(default)]
     pub companies: IndexMap<Id, crate::model::Company>,
+    #[serde(default)]
+    pub drafts: IndexMap<Id, crate::model::Draft>,
+    #[serde(default)]
+    pub outbound_accounts: IndexMap<Id, crate::model::OutboundAccount>,
 }
 
 /// An org: its settings and its records.
@@ -209,6 +217,8 @@ pub struct Store {
     default_org: RwLock<Option<Id>>,
     /// Server-level limits, applied to every new org after its own (fixture) limits.
     limits_override: RwLock<Option<LimitsPatch>>,
+    /// When the next scheduled draft is due, in epoch milliseconds (`draft_sending.rs`).
+    draft_due: AtomicI64,
 }
 
 impl Store {
@@ -223,6 +233,7 @@ impl Store {
             keys_by_digest: DashMap::new(),
             default_org: RwLock::new(None),
             limits_override: RwLock::new(None),
+            draft_due: AtomicI64::new(draft_sending::NONE_DUE),
         }
     }
 
@@ -317,5 +328,7 @@ impl Store {
         self.keys_by_digest.clear();
         *self.default_org.write() = None;
         self.limiter.clear();
+        // Restored state may hold scheduled drafts: the next check scans for them.
+        self.draft_due.store(i64::MIN, Ordering::SeqCst);
     }
 }

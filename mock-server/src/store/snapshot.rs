@@ -89,6 +89,9 @@ impl Store {
                     "conversations": data.conversations.values().map(Record::resource).collect::<Vec<_>>(),
                     "notes": data.notes.values().map(Record::resource).collect::<Vec<_>>(),
                     "messages": data.messages.values().map(Record::resource).collect::<Vec<_>>(),
+                    "companies": data.companies.values().map(Record::resource).collect::<Vec<_>>(),
+                    "drafts": data.drafts.values().map(Record::resource).collect::<Vec<_>>(),
+                    "outboundAccounts": data.outbound_accounts.values().map(Record::resource).collect::<Vec<_>>(),
                 }))
             })
             .collect();

@@ -11,6 +11,7 @@ mod customer_lookups;
 mod customers_tags;
 mod dashboard;
 mod determinism;
+mod drafts;
 mod engine;
 mod error_shape;
 mod events;

@@ -10,6 +10,8 @@ use crate::common::*;
 
 /// Grace Hopper, who owns CONV_2.
 const CUSTOMER_GRACE: &str = "64a0c0ffee00000000000c02";
+/// Alan Turing, who owns CONV_3.
+const CUSTOMER_ALAN: &str = "64a0c0ffee00000000000c03";
 
 /// Every event already published, without waiting.
 fn drain(sub: &mut Subscription) -> Vec<std::sync::Arc<Event>> {
@@ -81,13 +83,13 @@ async fn notes_are_created_read_listed_edited_and_deleted() {
     .await;
     assert_eq!(of_grace.status, 200, "{}", of_grace.body);
     assert_eq!(ids(&of_grace), [id.clone(), second.clone()]);
-    let of_ada = get(
+    let of_alan = get(
         &server,
-        &format!("/v1/customers/{CUSTOMER_ADA}/notes"),
+        &format!("/v1/customers/{CUSTOMER_ALAN}/notes"),
         ADMIN,
     )
     .await;
-    assert_eq!(of_ada.data(), &json!([]), "Ada has no notes");
+    assert_eq!(of_alan.data(), &json!([]), "Alan has no notes");
     let of_conversation = get(&server, &format!("/v1/conversations/{CONV_2}/notes"), ADMIN).await;
     assert_eq!(ids(&of_conversation), [id.clone(), second.clone()]);
 
@@ -259,4 +261,61 @@ async fn bad_note_bodies_and_unknown_ids_are_refused() {
     .expect_error(404, "not_found");
     let readonly = delete(&server, &path, READONLY, None).await;
     assert_eq!(readonly.status, 403, "{}", readonly.body);
+}
+
+#[tokio::test]
+async fn the_per_customer_note_limit_answers_429() {
+    let server = server().await;
+    let limits = admin(&server, Method::GET, "/limits", None).await;
+    assert_eq!(
+        limits.body["limits"]["customerNotesPerWindow"], 120,
+        "Kustomer's published limit"
+    );
+    let set = admin(
+        &server,
+        Method::PUT,
+        "/limits",
+        Some(r#"{"customerNotesPerWindow": 2}"#),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    let note = |conversation: &str| json!({"conversation": conversation, "body": "x"}).to_string();
+    let count = note_count(&server, CONV_2).await;
+    for _ in 0..2 {
+        assert_eq!(
+            post(&server, "/v1/notes", ADMIN, &note(CONV_2))
+                .await
+                .status,
+            201
+        );
+    }
+    let refused = post(&server, "/v1/notes", ADMIN, &note(CONV_2)).await;
+    let error = refused.expect_error(429, "rate_limit_customer_note");
+    assert_eq!(error["meta"]["limit"], "customer-note");
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(
+        note_count(&server, CONV_2).await,
+        count + 2,
+        "the refused one is not kept"
+    );
+    // Another customer has their own allowance; the next window resets it.
+    assert_eq!(
+        post(&server, "/v1/notes", ADMIN, &note(CONV_1))
+            .await
+            .status,
+        201
+    );
+    admin(
+        &server,
+        Method::POST,
+        "/clock",
+        Some(r#"{"advance": "60s"}"#),
+    )
+    .await;
+    assert_eq!(
+        post(&server, "/v1/notes", ADMIN, &note(CONV_2))
+            .await
+            .status,
+        201
+    );
 }

@@ -688,6 +688,71 @@ async fn object_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer,
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
     note_operations(doc, s, t).await;
+    draft_operations(doc, s, t).await;
+}
+
+/// Drafts (one sent, one deleted) and outbound accounts.
+async fn draft_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let grace = "/v1/customers/64a0c0ffee00000000000c02/drafts";
+    let body = json!({"channel": "email", "conversation": CONV_2, "subject": "Re: hello", "body": "Hi", "to": [{"email": "grace@example.com"}], "sendAt": "2030-01-01T00:00:00.000Z"});
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/customers/{id}/drafts",
+        grace,
+        t,
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let draft = format!("/v1/drafts/{}", a.data()["id"].as_str().unwrap());
+    let a = call(
+        doc,
+        s,
+        Method::GET,
+        "/v1/customers/{id}/drafts",
+        grace,
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = call(
+        doc,
+        s,
+        Method::PUT,
+        "/v1/drafts/{id}",
+        &draft,
+        t,
+        Some(r#"{"status": "sent"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let a = call(
+        doc,
+        s,
+        Method::PUT,
+        "/v1/drafts/{id}",
+        &draft,
+        t,
+        Some(r#"{"body": "again"}"#),
+    )
+    .await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    let a = call(doc, s, Method::DELETE, "/v1/drafts/{id}", &draft, t, None).await;
+    assert_eq!(a.status, 204, "{}", a.body);
+    let a = call(
+        doc,
+        s,
+        Method::GET,
+        "/v1/outboundAccounts",
+        "/v1/outboundAccounts",
+        t,
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
 }
 
 /// Notes by id, for the org and per customer.

@@ -1,0 +1,96 @@
+//! The fixtures of companies, notes, drafts and outbound accounts (issue 26), kept apart
+//! from `fixtures.rs` so that file stays about orgs, keys and the first objects. Each
+//! record goes through the store like an API write; errors name the record's member.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::fixtures::{pointer_of, split_options};
+use super::{Actor, Store};
+use crate::api::parse_value;
+use crate::model::{CompanyWrite, DraftWrite, MessageChannel, NoteWrite};
+use crate::support::ids::Id;
+
+/// An address or number the org sends from, with an optional fixed id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboundAccountFixture {
+    #[serde(default)]
+    pub id: Option<Id>,
+    pub channel: MessageChannel,
+    pub name: String,
+    pub account: String,
+}
+
+/// Where a record failed (a JSON pointer inside it) and why.
+pub(super) type RecordError = (String, String);
+
+/// One company body (`id`, `createdAt` and `description` are the fixture's own).
+pub(super) fn seed_company(
+    store: &Store,
+    actor: &Actor,
+    record: &Map<String, Value>,
+) -> Result<(), RecordError> {
+    let (options, body) = split_options(record)?;
+    let write: CompanyWrite = parse_value(body).map_err(|e| (pointer_of(&e), e.detail.clone()))?;
+    store
+        .create_company(actor, write, options)
+        .map(|_| ())
+        .map_err(|e| (pointer_of(&e), e.detail.clone()))
+}
+
+/// One note body (`conversation` names its conversation).
+pub(super) fn seed_note(
+    store: &Store,
+    actor: &Actor,
+    record: &Map<String, Value>,
+) -> Result<(), RecordError> {
+    let (options, body) = split_options(record)?;
+    let write: NoteWrite = parse_value(body).map_err(|e| (pointer_of(&e), e.detail.clone()))?;
+    store
+        .create_note_with(actor, write, None, options)
+        .map(|_| ())
+        .map_err(|e| (pointer_of(&e), e.detail.clone()))
+}
+
+/// One draft body (`customer` names its customer).
+pub(super) fn seed_draft(
+    store: &Store,
+    actor: &Actor,
+    record: &Map<String, Value>,
+) -> Result<(), RecordError> {
+    let (options, body) = split_options(record)?;
+    let customer = body
+        .get("customer")
+        .and_then(Value::as_str)
+        .and_then(Id::parse)
+        .ok_or_else(|| {
+            (
+                "/customer".to_string(),
+                "a draft fixture needs `customer`: the id of the customer it is for".to_string(),
+            )
+        })?;
+    let write: DraftWrite = parse_value(body).map_err(|e| (pointer_of(&e), e.detail.clone()))?;
+    store
+        .create_draft_with(actor, customer, write, options)
+        .map(|_| ())
+        .map_err(|e| (pointer_of(&e), e.detail.clone()))
+}
+
+/// One outbound account.
+pub(super) fn seed_outbound_account(
+    store: &Store,
+    org: Id,
+    account: &OutboundAccountFixture,
+) -> Result<(), RecordError> {
+    store
+        .create_outbound_account(
+            org,
+            account.id,
+            account.channel,
+            &account.name,
+            &account.account,
+        )
+        .map(|_| ())
+        .map_err(|e| (pointer_of(&e), e.detail.clone()))
+}
