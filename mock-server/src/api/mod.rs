@@ -5,6 +5,8 @@ mod body;
 mod conversations;
 mod customers;
 mod extract;
+mod klasses;
+mod kobjects;
 mod list;
 mod lookups;
 mod me;
@@ -73,6 +75,21 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lookups::customer_by_external_id))
         .routes(routes!(lookups::customer_by_phone))
         .routes(routes!(lookups::conversation_by_external_id))
+        .routes(routes!(klasses::list, klasses::create))
+        .routes(routes!(
+            klasses::get,
+            klasses::create_object,
+            klasses::update,
+            klasses::delete
+        ))
+        .routes(routes!(
+            kobjects::get,
+            kobjects::update,
+            kobjects::patch,
+            kobjects::delete
+        ))
+        .routes(routes!(kobjects::by_external_id))
+        .routes(routes!(kobjects::customer_list, kobjects::customer_create))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

@@ -9,6 +9,8 @@ pub mod conversation;
 pub mod customer;
 pub mod insights;
 pub mod key;
+pub mod klass;
+pub mod kobject;
 pub mod message;
 pub mod note;
 pub mod org;
@@ -29,6 +31,8 @@ pub use conversation::{
 pub use customer::{Customer, CustomerAttributes, CustomerRelationships, CustomerWrite};
 pub use insights::{Milestone, Queue, Sentiment, SuggestedTag};
 pub use key::{ApiKey, ApiKeyInfo};
+pub use klass::{Klass, KlassAttributes, KlassRelationships, KlassWrite};
+pub use kobject::{KObject, KObjectAttributes, KObjectRelationships, KObjectWrite};
 pub use message::{
     LastMessage, Message, MessageAttributes, MessageChannel, MessageEdit, MessageRelationships,
     MessageStatus, MessageWrite,

@@ -39,6 +39,17 @@ pub trait Resource: Kind + Clone + Send + Sync + 'static {
     fn id(&self) -> Id;
     fn attributes(&self) -> &Self::Attributes;
     fn relationships(&self) -> &Self::Relationships;
+
+    /// The event name's middle part (`kustomer.<event kind>.create`): the `type` for most
+    /// objects; a KObject adds its klass (`kobject.order`).
+    fn event_kind(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(Self::KIND)
+    }
+
+    /// The record's `links.self`: `/v1/<collection>/<id>` for most objects.
+    fn self_link(&self) -> SelfLink {
+        SelfLink::new(Self::COLLECTION.unwrap_or(Self::KIND), self.id(), None)
+    }
 }
 
 /// Declares a record struct with `id`, `attributes` and `relationships` fields as a Kustomer
@@ -48,7 +59,8 @@ macro_rules! resource {
         $record:ty { $attributes:ty, $relationships:ty },
         kind = $kind:literal,
         collection = $collection:literal,
-        read_only = [$($read_only:literal),* $(,)?] $(,)?
+        read_only = [$($read_only:literal),* $(,)?]
+        $(, overrides = { $($overrides:tt)* })? $(,)?
     ) => {
         impl $crate::model::Kind for $record {
             const KIND: &'static str = $kind;
@@ -71,6 +83,8 @@ macro_rules! resource {
             fn relationships(&self) -> &$relationships {
                 &self.relationships
             }
+
+            $($($overrides)*)?
         }
     };
 }
@@ -95,7 +109,7 @@ impl<'a, R: Resource> ResourceObject<'a, R> {
             id: record.id(),
             attributes: record.attributes(),
             relationships: record.relationships(),
-            links: SelfLink::new(R::COLLECTION.unwrap_or(R::KIND), record.id(), None),
+            links: record.self_link(),
         }
     }
 }

@@ -41,6 +41,8 @@ use utoipa::OpenApi;
         (name = "users", description = "Users (agents and machine users), who create, change and are assigned records"),
         (name = "teams", description = "Teams of users, assigned to conversations"),
         (name = "shortcuts", description = "Saved replies (served from the fixtures)"),
+        (name = "klasses", description = "Klasses: the org's custom object types"),
+        (name = "kobjects", description = "KObjects: records of a klass (orders, bookings), optionally of a customer"),
     ),
 )]
 struct ApiDoc;

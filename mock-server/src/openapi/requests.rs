@@ -161,3 +161,24 @@ fn positive_integer() -> utoipa::openapi::Object {
         .minimum(Some(1))
         .build()
 }
+
+/// A klass in the path: its name (`order`), or for the klass routes its id.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KlassPath {
+    /// A klass's `name`, or (for `GET`, `PUT` and `DELETE` of the klass itself) its id.
+    #[param(pattern = "^[0-9a-zA-Z_-]+$")]
+    pub name: String,
+}
+
+/// A KObject in the path: its klass's name and its id.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KObjectPath {
+    /// The klass's `name`.
+    #[param(pattern = "^[0-9a-zA-Z_-]+$")]
+    pub name: String,
+    /// 24 hexadecimal characters.
+    #[param(pattern = "^[0-9a-fA-F]{24}$")]
+    pub id: String,
+}

@@ -309,4 +309,39 @@ pub type CustomerList = Page<crate::model::Customer>;
 pub type TeamData = One<crate::model::Team>;
 pub type TeamList = Page<crate::model::Team>;
 pub type ShortcutList = Page<crate::model::Shortcut>;
+pub type KlassData = One<crate::model::Klass>;
+pub type KlassList = Page<crate::model::Klass>;
+pub type KObjectData = One<crate::model::KObject>;
+pub type KObjectList = Page<crate::model::KObject>;
 pub use crate::model::key::ApiTokenData;
+
+/// `GET /v1/klasses/{name}`: the klass (by id) or a page of its KObjects (by name).
+pub struct KlassOrKObjects;
+
+impl PartialSchema for KlassOrKObjects {
+    fn schema() -> RefOr<Schema> {
+        schema(json!({ "oneOf": [
+            reference(&One::<crate::model::Klass>::name()),
+            reference(&Page::<crate::model::KObject>::name()),
+        ] }))
+    }
+}
+
+impl ToSchema for KlassOrKObjects {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("KlassOrKObjects")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            One::<crate::model::Klass>::name().into_owned(),
+            One::<crate::model::Klass>::schema(),
+        ));
+        One::<crate::model::Klass>::schemas(schemas);
+        schemas.push((
+            Page::<crate::model::KObject>::name().into_owned(),
+            Page::<crate::model::KObject>::schema(),
+        ));
+        Page::<crate::model::KObject>::schemas(schemas);
+    }
+}

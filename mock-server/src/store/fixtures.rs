@@ -62,6 +62,13 @@ pub struct OrgFixture {
     pub tags: Vec<TagFixture>,
     #[serde(default)]
     pub conversations: Vec<Map<String, Value>>,
+    /// Custom object types, as `POST /v1/klasses` takes them (with an optional `id`).
+    #[serde(default)]
+    pub klasses: Vec<Map<String, Value>>,
+    /// Records of those klasses: `klass` names one, the rest as `POST
+    /// /v1/klasses/{name}` takes it (with an optional `id`).
+    #[serde(default)]
+    pub kobjects: Vec<Map<String, Value>>,
 }
 
 /// A key with an optional fixed token.
@@ -371,6 +378,9 @@ impl FixtureBundle {
                     .map_err(|e| fail(at(&pointer_of(&e)), e.detail.clone()))?;
                 report.conversations += 1;
             }
+
+            super::fixtures_klasses::apply(store, &actor, &fixture.klasses, &fixture.kobjects)
+                .map_err(|(p, m)| fail(at(&p), m))?;
         }
         Ok(report)
     }

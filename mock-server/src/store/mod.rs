@@ -13,7 +13,11 @@ mod conversations;
 mod customer_attributes;
 mod customers;
 pub mod fixtures;
+mod fixtures_klasses;
 mod keys;
+mod klasses;
+mod kobject_custom;
+mod kobjects;
 mod messages;
 mod notes;
 pub mod persist;
@@ -130,6 +134,10 @@ pub struct OrgData {
     pub teams: IndexMap<Id, crate::model::Team>,
     #[serde(default)]
     pub shortcuts: IndexMap<Id, crate::model::Shortcut>,
+    #[serde(default)]
+    pub klasses: IndexMap<Id, crate::model::Klass>,
+    #[serde(default)]
+    pub kobjects: IndexMap<Id, crate::model::KObject>,
 }
 
 /// An org: its settings and its records.

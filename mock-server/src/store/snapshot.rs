@@ -89,6 +89,8 @@ impl Store {
                     "conversations": data.conversations.values().map(Record::resource).collect::<Vec<_>>(),
                     "notes": data.notes.values().map(Record::resource).collect::<Vec<_>>(),
                     "messages": data.messages.values().map(Record::resource).collect::<Vec<_>>(),
+                    "klasses": data.klasses.values().map(Record::resource).collect::<Vec<_>>(),
+                    "kobjects": data.kobjects.values().map(Record::resource).collect::<Vec<_>>(),
                 }))
             })
             .collect();

@@ -14,6 +14,8 @@ mod error_shape;
 mod events;
 mod faults;
 mod keep_alive;
+mod klasses;
+mod kobjects;
 mod loops;
 mod messages;
 mod openapi;
