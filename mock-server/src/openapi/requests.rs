@@ -128,8 +128,9 @@ pub struct PageParams {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchPageParams {
-    /// The page to serve, from 1 to 100 (deeper pages are refused: narrow the query).
-    #[param(minimum = 1, maximum = 100)]
+    /// The page to serve, from 1; a page starting past the first 10,000 matches is
+    /// refused (narrow the query).
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// Records per page (at most 500; larger values are clamped).
     #[param(schema_with = positive_integer)]

@@ -137,7 +137,7 @@ fn as_json(schema: &RefOr<Schema>) -> Option<Value> {
 }
 
 /// The schema name of object `R`: its `type` with a capital (`Conversation`).
-fn resource_name<R: Resource>() -> String {
+pub(crate) fn resource_name<R: Resource>() -> String {
     let mut chars = R::KIND.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -146,7 +146,7 @@ fn resource_name<R: Resource>() -> String {
 }
 
 /// The resource object of `R` and the schemas it refers to.
-fn push_resource<R>(schemas: &mut Vec<(String, RefOr<Schema>)>)
+pub(crate) fn push_resource<R>(schemas: &mut Vec<(String, RefOr<Schema>)>)
 where
     R: Resource,
     R::Attributes: ToSchema,
@@ -272,12 +272,16 @@ pub(crate) fn list_schema(item: Value) -> RefOr<Schema> {
     }))
 }
 
-/// One search hit: a conversation or a customer, by `queryContext`; a page of them.
+/// One search hit: a record of the `queryContext`'s object; a page of them.
 pub struct SearchResults;
 
 impl PartialSchema for SearchResults {
     fn schema() -> RefOr<Schema> {
-        list_schema(json!({ "oneOf": [reference("Conversation"), reference("Customer")] }))
+        let objects: Vec<Value> = crate::store::OBJECT_CONTEXTS
+            .iter()
+            .map(|context| reference(&(context.schema_name)()))
+            .collect();
+        list_schema(json!({ "oneOf": objects }))
     }
 }
 
@@ -287,8 +291,9 @@ impl ToSchema for SearchResults {
     }
 
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        push_resource::<crate::model::Conversation>(schemas);
-        push_resource::<crate::model::Customer>(schemas);
+        for context in crate::store::OBJECT_CONTEXTS {
+            (context.schemas)(schemas);
+        }
     }
 }
 

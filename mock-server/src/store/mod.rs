@@ -22,6 +22,7 @@ mod messages;
 mod notes;
 pub mod persist;
 mod search;
+mod search_contexts;
 mod search_fields;
 mod shortcuts;
 pub mod snapshot;
@@ -54,8 +55,10 @@ pub use keys::KeySpec;
 pub use messages::MessagesOf;
 pub use persist::StateError;
 pub use search::{
-    Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
+    Criterion, FieldKind, Op, Operand, READ_CAP, SearchContext, SearchField, SearchQuery, SortKey,
+    Target, Test, field_names,
 };
+pub use search_contexts::OBJECT_CONTEXTS;
 pub use snapshot::StoreSnapshot;
 pub use tags::DeletedFilter;
 pub use teams::TeamSpec;

@@ -24,6 +24,7 @@ mod rate_limits;
 mod request_errors;
 mod scenarios;
 mod search;
+mod search_contexts;
 mod secrets;
 mod standard_attributes;
 mod user_assign_actions;
