@@ -16,6 +16,7 @@ pub mod pipeline;
 mod raw_json;
 mod search;
 mod search_query;
+mod search_time;
 mod shortcuts;
 mod tags;
 mod users;
