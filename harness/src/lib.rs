@@ -7,6 +7,7 @@
 //! crates beside this one.
 
 pub mod admin;
+mod app_klasses;
 pub mod duration;
 pub mod embedded;
 pub mod harness;

@@ -149,3 +149,53 @@ async fn a_klass_with_kobjects_cannot_be_deleted() {
         "{klasses}"
     );
 }
+
+#[tokio::test]
+async fn an_apps_klasses_are_created_when_it_loads() {
+    use kustomer_harness::harness::Harness;
+    use kustomer_harness::workflow::apps::{App, SettingValues};
+    let definition = json!({
+        "app": "calendly",
+        "version": "2.1.0",
+        "klasses": [
+            {"name": "calendly-event", "displayName": "Calendly event", "icon": "calendar",
+             "metadata": {"properties": {"customersCompanyStr": {"displayName": "Company"}}}},
+            {"name": "order", "displayName": "Not the fixture's"}
+        ]
+    });
+    let app = App::load_value(definition, "calendly.json", &SettingValues::new()).unwrap();
+    let harness = Harness::builder()
+        .fixtures(acme())
+        .seed(1)
+        .app(app)
+        .start()
+        .await
+        .expect("harness starts");
+    let server = harness.server();
+    let listed = get(server, "/v1/klasses", ADMIN).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let klasses = listed.data().as_array().unwrap();
+    let calendly = klasses
+        .iter()
+        .find(|k| k["attributes"]["name"] == "calendly-event")
+        .unwrap_or_else(|| panic!("the app's klass is there: {}", listed.body));
+    assert_eq!(calendly["attributes"]["displayName"], "Calendly event");
+    assert_eq!(calendly["attributes"]["appVersion"], "2.1.0");
+    let order = klasses
+        .iter()
+        .find(|k| k["attributes"]["name"] == "order")
+        .unwrap();
+    assert_eq!(
+        order["attributes"]["displayName"], "Order",
+        "a klass the org has is left alone"
+    );
+    assert_eq!(klasses.len(), 2);
+    let created = post(
+        server,
+        "/v1/klasses/calendly-event",
+        ADMIN,
+        &json!({"title": "Intro call", "custom": {"customersCompanyStr": "Acme"}}).to_string(),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+}
