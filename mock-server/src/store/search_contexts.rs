@@ -36,24 +36,6 @@ pub trait Searchable: Sync {
     }
 }
 
-/// [`Searchable`] through the object's declaration (its [`Record`] reads).
-macro_rules! searchable {
-    ($object:ty $({ $($extra:tt)* })?) => {
-        impl Searchable for $object {
-            fn resource(&self) -> Value {
-                Record::resource(self)
-            }
-            fn attribute(&self, name: &str) -> Option<Value> {
-                Record::attribute(self, name)
-            }
-            fn relationship(&self, name: &str) -> Option<Value> {
-                Record::relationship(self, name)
-            }
-            $($($extra)*)?
-        }
-    };
-}
-
 /// One searchable object: its `queryContext` name, the roles that may read it, its
 /// declared fields, its records, and its schema (for the search answer's document).
 pub struct ObjectContext {
@@ -79,10 +61,27 @@ impl PartialEq for ObjectContext {
 
 impl Eq for ObjectContext {}
 
-/// The searchable objects: `Object => collection in OrgData, roles that may read it;`.
-/// Each line makes the object a `queryContext`, with its fields, from its declaration.
+/// The searchable objects: `Object => collection in OrgData, roles that may read it;`,
+/// optionally followed by `{ ... }` overriding [`Searchable`]'s defaults. Each line makes
+/// the object a `queryContext`, with its fields, from its declaration, and reads its
+/// records through its [`Record`] reads.
 macro_rules! search_contexts {
-    ($($object:ty => $collection:ident, $roles:expr;)*) => {
+    ($($object:ty => $collection:ident, $roles:expr $(, { $($extra:tt)* })?;)*) => {
+        $(
+            impl Searchable for $object {
+                fn resource(&self) -> Value {
+                    Record::resource(self)
+                }
+                fn attribute(&self, name: &str) -> Option<Value> {
+                    Record::attribute(self, name)
+                }
+                fn relationship(&self, name: &str) -> Option<Value> {
+                    Record::relationship(self, name)
+                }
+                $($($extra)*)?
+            }
+        )*
+
         /// Every searchable object, in the order error details list them.
         pub static OBJECT_CONTEXTS: &[ObjectContext] = &[$(
             ObjectContext {
@@ -114,20 +113,15 @@ search_contexts! {
     Conversation => conversations, roles::CONVERSATION_READ;
     Customer => customers, roles::CUSTOMER_READ;
     Message => messages, roles::MESSAGE_READ;
-    KObject => kobjects, roles::KOBJECT_READ;
+    KObject => kobjects, roles::KOBJECT_READ, {
+        fn custom(&self, name: &str) -> Option<Value> {
+            self.attributes.custom.get(name).cloned()
+        }
+        fn klass(&self) -> Option<&str> {
+            Some(&self.klass)
+        }
+    };
 }
-
-searchable!(Conversation);
-searchable!(Customer);
-searchable!(Message);
-searchable!(KObject {
-    fn custom(&self, name: &str) -> Option<Value> {
-        self.attributes.custom.get(name).cloned()
-    }
-    fn klass(&self) -> Option<&str> {
-        Some(&self.klass)
-    }
-});
 
 /// Which records a search reads (`queryContext`): an object's, and for KObjects
 /// optionally one klass's (`kobject_order`).
