@@ -87,6 +87,16 @@ fn run(
     )?;
     let query = compile(&body, context.clone())?;
     too_deep(page, &context)?;
+    if let Some(klass) = context.klass()
+        && !app.store.has_klass(v1.org(), klass)?
+    {
+        // Refused before the search budget is counted, as every 400 is.
+        return Err(ApiError::bad_request(
+            "invalid_value",
+            format!("`queryContext` `kobject_{klass}` names no klass of the org (`GET /v1/klasses` lists them)"),
+        )
+        .at_pointer("/queryContext"));
+    }
 
     let limits = &v1.caller.org.limits;
     let key = LimitKey::Search(v1.org());

@@ -276,6 +276,15 @@ async fn customer_email_and_conversation_not_set_match_as_kustomer_names_them() 
 #[tokio::test]
 async fn unknown_contexts_fields_operators_and_klasses_are_named() {
     let server = server().await;
+    let remaining = |a: &Answer| a.header("x-ratelimit-search-remaining").map(str::to_string);
+    let before = search(&server, json!({"queryContext": "kobject"})).await;
+    let refused = search(&server, json!({"queryContext": "kobject_booking"})).await;
+    assert!(remaining(&before).is_some(), "{:?}", before.headers);
+    assert_eq!(
+        remaining(&refused),
+        remaining(&before),
+        "a refused search spends nothing"
+    );
     for (body, code, pointer, named) in [
         (
             json!({"queryContext": "kobject_booking"}),
