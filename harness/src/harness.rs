@@ -121,6 +121,7 @@ impl HarnessBuilder {
         engine.attach(&server);
         for app in self.apps {
             let name = app.name.clone();
+            crate::app_klasses::create(&server, &app).map_err(HarnessError::Request)?;
             engine
                 .register_app(app, &self.variables)
                 .map_err(|source| HarnessError::Install {

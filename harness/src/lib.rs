@@ -7,6 +7,7 @@
 //! crates beside this one.
 
 pub mod admin;
+mod app_klasses;
 pub mod dashboard;
 pub mod duration;
 pub mod embedded;

@@ -391,6 +391,25 @@ pub fn main_section(
                 ratio <= 1.5,
             ));
         }
+        let search = sc.search.rounds.merged();
+        let p99_ms = search.quantile_us(0.99) / 1000.0;
+        let _ = writeln!(
+            out,
+            "
+`POST /v1/customers/search` with a two-clause `and` (`{}`) over {} conversations, 1 connection: {:.0} req/s, p50 / p99 {:.1} / {p99_ms:.1} ms.",
+            crate::scale::SEARCH_BODY,
+            sc.search.conversations,
+            sc.search.rounds.rate(),
+            search.quantile_us(0.5) / 1000.0,
+        );
+        targets.push((
+            format!(
+                "Search over {} conversations, two-clause `and`, p99 < 50 ms",
+                sc.search.conversations
+            ),
+            format!("{p99_ms:.1} ms"),
+            p99_ms < 50.0,
+        ));
     }
 
     if let Some(loops) = loops {

@@ -1,6 +1,7 @@
 //! Scale: resident memory with many conversations (each size in a process of its own,
-//! so allocations of other phases do not count), and `GET` latency with 100 000
-//! conversations against 100 (two servers in this process, measured round-robin).
+//! so allocations of other phases do not count), `GET` latency with 100 000
+//! conversations against 100 (two servers in this process, measured round-robin), and a
+//! search with a two-clause `and` over the large store.
 
 use std::process::Command;
 
@@ -100,6 +101,24 @@ pub struct Latency {
 pub struct ScaleResults {
     pub memory: Vec<Memory>,
     pub latency: Vec<Latency>,
+    /// `POST /v1/customers/search` with [`SEARCH_BODY`] over the large store, 1 connection.
+    pub search: Latency,
+}
+
+/// The search cell's body: two clauses that every record is tested on (the bench's
+/// conversations are open with priority 3, so only a fixture conversation matches).
+pub const SEARCH_BODY: &str = r#"{"and":[{"conversation_status":{"equals":"open"}},{"conversation_priority":{"gte":4}}],"queryContext":"conversation"}"#;
+
+/// The search cell's workload on `addr`.
+fn search_workload(addr: std::net::SocketAddr) -> Workload {
+    let mut search = Workload::get(addr, vec!["/v1/customers/search".into()])
+        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .header("content-type", "application/json");
+    search.method = hyper::Method::POST;
+    search.bodies = Some(std::sync::Arc::new(vec![bytes::Bytes::from_static(
+        SEARCH_BODY.as_bytes(),
+    )]));
+    search
 }
 
 impl ScaleResults {
@@ -123,7 +142,7 @@ pub async fn run(settings: &Settings) -> ScaleResults {
         memory.push(with_messages);
     }
 
-    let mut servers = Vec::new();
+    let mut servers: Vec<MockServer> = Vec::new();
     let mut latency = Vec::new();
     let mut workloads = Vec::new();
     for n in [100, settings.scale_latency_size] {
@@ -149,6 +168,15 @@ pub async fn run(settings: &Settings) -> ScaleResults {
         }
         servers.push(server);
     }
+    let mut search = Latency {
+        conversations: settings.scale_latency_size,
+        connections: 1,
+        rounds: Rounds::default(),
+    };
+    let searched = servers
+        .last()
+        .map(|server| search_workload(server.addr()))
+        .expect("the large server runs");
     for round in 0..settings.rounds {
         for (cell, workload) in latency.iter_mut().zip(&workloads) {
             let sample = load::run(
@@ -169,9 +197,29 @@ pub async fn run(settings: &Settings) -> ScaleResults {
             );
             cell.rounds.0.push(sample);
         }
+        let sample = load::run(&searched, 1, settings.warmup, settings.duration)
+            .await
+            .expect("the load runs");
+        eprintln!(
+            "  round {}: search (two-clause and) over {} conversations, 1 conn: {:>7.0} req/s, p99 {:>8.1} µs{}",
+            round + 1,
+            search.conversations,
+            sample.rate(),
+            sample.quantile_us(0.99),
+            if sample.errors > 0 {
+                format!(" ({} errors)", sample.errors)
+            } else {
+                String::new()
+            }
+        );
+        search.rounds.0.push(sample);
     }
     for server in servers {
         let _ = server.shutdown().await;
     }
-    ScaleResults { memory, latency }
+    ScaleResults {
+        memory,
+        latency,
+        search,
+    }
 }

@@ -39,6 +39,7 @@ pub fn high_limits() -> LimitsPatch {
         object_updates_per_window: Some(u32::MAX),
         customer_creates_per_window: Some(u32::MAX),
         customer_messages_per_window: Some(u32::MAX),
+        search_per_window: Some(u32::MAX),
         ..LimitsPatch::default()
     }
 }

@@ -51,6 +51,9 @@ pub struct App {
     pub actions: Vec<Arc<AppAction>>,
     /// The app's workflows, as JSON (loaded with the app's actions known).
     pub workflows: Vec<Value>,
+    /// The app's klasses (custom object types), as JSON: created in the mock when the
+    /// app loads.
+    pub klasses: Vec<Value>,
     pub secrets: Secrets,
     pub origin: String,
 }
@@ -67,6 +70,8 @@ struct AppDef {
     actions: Vec<ActionDef>,
     #[serde(default)]
     workflows: Vec<Value>,
+    #[serde(default)]
+    klasses: Vec<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,6 +228,7 @@ impl App {
             version: def.version,
             actions,
             workflows: def.workflows,
+            klasses: def.klasses,
             secrets: Secrets::new(secrets),
             origin: origin.to_string(),
         })

@@ -7,6 +7,8 @@ mod conversations;
 mod customers;
 mod drafts;
 mod extract;
+mod klasses;
+mod kobjects;
 mod list;
 mod lookups;
 mod me;
@@ -16,6 +18,7 @@ pub mod pipeline;
 mod raw_json;
 mod search;
 mod search_query;
+mod search_time;
 mod shortcuts;
 mod tags;
 mod users;
@@ -88,6 +91,21 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(drafts::customer_list, drafts::customer_create))
         .routes(routes!(drafts::update, drafts::delete))
         .routes(routes!(drafts::outbound_accounts))
+        .routes(routes!(klasses::list, klasses::create))
+        .routes(routes!(
+            klasses::get,
+            klasses::create_object,
+            klasses::update,
+            klasses::delete
+        ))
+        .routes(routes!(
+            kobjects::get,
+            kobjects::update,
+            kobjects::patch,
+            kobjects::delete
+        ))
+        .routes(routes!(kobjects::by_external_id))
+        .routes(routes!(kobjects::customer_list, kobjects::customer_create))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

@@ -18,21 +18,18 @@ use super::list::{envelope, parse_page, query_pairs};
 use super::search_query::{compile, query_context, read_body};
 use crate::error::ApiError;
 use crate::http::app::AppState;
-use crate::http::auth::roles;
 use crate::http::limits::{Allowance, LimitKey, rate_limited};
 use crate::openapi::doc;
-use crate::store::{Page, SearchContext};
+use crate::store::{Page, READ_CAP, SearchContext};
 
 /// The route's path, for the envelope's links (a next page is the same POST and body).
 const PATH: &str = "/v1/customers/search";
 /// The largest page search serves (larger values are clamped to it).
 pub const MAX_SEARCH_PAGE_SIZE: usize = 500;
-/// The deepest page search serves: sync clients narrow the query instead of paging on.
-pub const MAX_SEARCH_PAGE: usize = 100;
 
 #[utoipa::path(
     post, path = "/customers/search", tag = "search", operation_id = "search",
-    summary = "Search conversations or customers (`queryContext`); counts against the search budget",
+    summary = "Search the records of a `queryContext` (conversation, customer, message, kobject, kobject_<klass>); counts against the search budget",
     params(doc::SearchPageParams),
     request_body = doc::SearchBody,
     responses((status = 200, description = "A page of hits", body = doc::SearchResults,
@@ -81,18 +78,25 @@ fn run(
     let page = parse_page(&pairs, MAX_SEARCH_PAGE_SIZE)?;
     let body = read_body(body)?;
     let context = query_context(&body)?;
-    match context {
-        SearchContext::Conversation => v1.require(
-            roles::CONVERSATION_READ,
-            "POST /v1/customers/search (queryContext conversation)",
-        )?,
-        SearchContext::Customer => v1.require(
-            roles::CUSTOMER_READ,
-            "POST /v1/customers/search (queryContext customer)",
-        )?,
+    v1.require(
+        context.object().read_roles,
+        &format!(
+            "POST /v1/customers/search (queryContext {})",
+            context.name()
+        ),
+    )?;
+    let query = compile(&body, context.clone())?;
+    too_deep(page, &context)?;
+    if let Some(klass) = context.klass()
+        && !app.store.has_klass(v1.org(), klass)?
+    {
+        // Refused before the search budget is counted, as every 400 is.
+        return Err(ApiError::bad_request(
+            "invalid_value",
+            format!("`queryContext` `kobject_{klass}` names no klass of the org (`GET /v1/klasses` lists them)"),
+        )
+        .at_pointer("/queryContext"));
     }
-    let query = compile(&body, context)?;
-    too_deep(page, context)?;
 
     let limits = &v1.caller.org.limits;
     let key = LimitKey::Search(v1.org());
@@ -119,23 +123,22 @@ fn run(
     Ok(envelope(PATH, raw, &pairs, page, listing))
 }
 
-/// Pages past [`MAX_SEARCH_PAGE`] are refused: the detail tells a sync client how to
-/// narrow the query instead.
-fn too_deep(page: Page, context: SearchContext) -> Result<(), ApiError> {
-    if page.number <= MAX_SEARCH_PAGE {
+/// A page that starts past Kustomer's read cap ([`READ_CAP`] matches) is refused: the
+/// detail tells a sync client how to narrow the query instead.
+fn too_deep(page: Page, context: &SearchContext) -> Result<(), ApiError> {
+    let first = (page.number - 1).saturating_mul(page.size);
+    if first < READ_CAP {
         return Ok(());
     }
-    let field = match context {
-        SearchContext::Conversation => "conversation_updated_at",
-        SearchContext::Customer => "customer_updated_at",
-    };
+    let field = format!("{}_updated_at", context.object().name);
+    let max_page = READ_CAP.div_ceil(page.size);
     Err(ApiError::bad_request(
         "page_too_deep",
         format!(
-            "Search serves at most {MAX_SEARCH_PAGE} pages; page {} is too deep. Narrow the query instead: sort by `{field}` ascending, add {{\"{field}\": {{\"gte\": \"<updatedAt of the last record read>\"}}}} to `and`, and start again at page 1",
-            page.number
+            "Search reads at most {READ_CAP} records: page {} of {} records starts past them (the last page is {max_page}). Narrow the query instead: sort by `{field}` ascending, add {{\"{field}\": {{\"gte\": \"<updatedAt of the last record read>\"}}}} to `and`, and start again at page 1",
+            page.number, page.size
         ),
     )
     .at_parameter("page")
-    .with_meta(serde_json::json!({ "maxPage": MAX_SEARCH_PAGE })))
+    .with_meta(serde_json::json!({ "maxPage": max_page, "readCap": READ_CAP })))
 }

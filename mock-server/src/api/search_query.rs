@@ -1,17 +1,18 @@
-//! The body of `POST /v1/customers/search` (`and`, `or`, `sort`, `queryContext`) read
-//! into a [`SearchQuery`]. Every fault is a 400 whose `source.pointer` points at the member
-//! that is wrong (`/and/0/conversation_colour`) and whose detail names the field; members
-//! the mock does not know at the top level (`timeZone`, `fields`, ...) are ignored, as on
-//! every route.
+//! The body of `POST /v1/customers/search` (`and`, `or`, `not`, `sort`, `timeZone`,
+//! `queryContext`) read into a [`SearchQuery`]. Every fault is a 400 whose
+//! `source.pointer` points at the member that is wrong (`/and/0/conversation_colour`) and
+//! whose detail names the field or operator; members the mock does not know at the top
+//! level (`fields`, ...) are ignored, as on every route.
 
 use serde_json::{Map, Value};
 
 use super::body::parse_body;
+use super::search_time::{instant, time_zone};
 use crate::error::ApiError;
 use crate::store::{
-    Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
+    Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Target,
+    Test, field_names,
 };
-use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
 /// The body as a JSON object (a malformed body is a 400 with a pointer).
@@ -21,14 +22,16 @@ pub fn read_body(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
 
 /// `queryContext`: which records the search reads (`conversation` when absent).
 pub fn query_context(body: &Map<String, Value>) -> Result<SearchContext, ApiError> {
+    let names = SearchContext::names();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     match body.get("queryContext") {
-        None | Some(Value::Null) => Ok(SearchContext::Conversation),
+        None | Some(Value::Null) => Ok(SearchContext::default_context()),
         Some(Value::String(text)) => SearchContext::parse(text).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_value",
                 format!(
                     "`queryContext` `{text}` is not searchable in the mock: use {}",
-                    quoted(SearchContext::NAMES)
+                    quoted(&names)
                 ),
             )
             .at_pointer("/queryContext")
@@ -37,7 +40,7 @@ pub fn query_context(body: &Map<String, Value>) -> Result<SearchContext, ApiErro
             "invalid_type",
             format!(
                 "`queryContext` must be a string ({}), not {}",
-                quoted(SearchContext::NAMES),
+                quoted(&names),
                 type_name(other)
             ),
         )
@@ -47,11 +50,18 @@ pub fn query_context(body: &Map<String, Value>) -> Result<SearchContext, ApiErro
 
 /// The whole query: (all of `and`) and (any of `or`), then `sort`.
 pub fn compile(body: &Map<String, Value>, context: SearchContext) -> Result<SearchQuery, ApiError> {
-    let reader = Reader { context };
+    let zone_minutes = time_zone(body)?;
+    let reader = Reader {
+        context: context.clone(),
+        zone_minutes,
+    };
     let mut all = reader.list(body.get("and"), "/and", "and")?;
     let any = reader.list(body.get("or"), "/or", "or")?;
     if !any.is_empty() {
         all.push(Criterion::Any(any));
+    }
+    if let Some(not) = body.get("not").filter(|v| !v.is_null()) {
+        all.push(reader.not(not, "/not")?);
     }
     let sort = reader.sort(body.get("sort"))?;
     Ok(SearchQuery {
@@ -63,9 +73,20 @@ pub fn compile(body: &Map<String, Value>, context: SearchContext) -> Result<Sear
 
 struct Reader {
     context: SearchContext,
+    /// `timeZone`, as minutes east of UTC.
+    zone_minutes: i32,
 }
 
 impl Reader {
+    /// `not`: a criterion, or a list of criteria that must not all hold.
+    fn not(&self, value: &Value, pointer: &str) -> Result<Criterion, ApiError> {
+        let inner = match value {
+            Value::Array(_) => Criterion::All(self.list(Some(value), pointer, "not")?),
+            _ => self.criterion(value, pointer)?,
+        };
+        Ok(Criterion::Not(Box::new(inner)))
+    }
+
     /// A list of criteria (`and`/`or`); absent or `null` is an empty list.
     fn list(
         &self,
@@ -83,7 +104,7 @@ impl Reader {
             Some(other) => Err(ApiError::bad_request(
                 "invalid_type",
                 format!(
-                    "`{name}` must be an array of criteria such as [{{\"conversation_status\": {{\"eq\": \"open\"}}}}], not {}",
+                    "`{name}` must be an array of criteria such as [{{\"conversation_status\": {{\"equals\": \"open\"}}}}], not {}",
                     type_name(other)
                 ),
             )
@@ -100,7 +121,7 @@ impl Reader {
                 return Err(ApiError::bad_request(
                     "invalid_value",
                     format!(
-                        "The criterion at `{pointer}` is empty: name a field and its operators, e.g. {{\"conversation_status\": {{\"eq\": \"open\"}}}}"
+                        "The criterion at `{pointer}` is empty: name a field and its operators, e.g. {{\"conversation_status\": {{\"equals\": \"open\"}}}}"
                     ),
                 )
                 .at_pointer(pointer));
@@ -109,7 +130,7 @@ impl Reader {
                 return Err(ApiError::bad_request(
                     "invalid_type",
                     format!(
-                        "The criterion at `{pointer}` must be an object such as {{\"conversation_status\": {{\"eq\": \"open\"}}}}, not {}",
+                        "The criterion at `{pointer}` must be an object such as {{\"conversation_status\": {{\"equals\": \"open\"}}}}, not {}",
                         type_name(other)
                     ),
                 )
@@ -122,6 +143,7 @@ impl Reader {
             parts.push(match key.as_str() {
                 "and" => Criterion::All(self.list(Some(value), &at, "and")?),
                 "or" => Criterion::Any(self.list(Some(value), &at, "or")?),
+                "not" => self.not(value, &at)?,
                 name => self.field_criterion(name, value, &at)?,
             });
         }
@@ -134,24 +156,39 @@ impl Reader {
 
     /// A field of this search's context, by name (`pointer` points at it).
     fn field(&self, name: &str, pointer: &str) -> Result<SearchField, ApiError> {
-        let fields = self.context.field_names().join(", ");
+        let fields = field_names(&self.context).join(", ");
+        let context = self.context.name();
         let field = SearchField::parse(name).ok_or_else(|| {
             ApiError::bad_request(
                 "unknown_field",
                 format!(
-                    "Unknown search field `{name}` at `{pointer}`: a `{}` search takes {fields}",
-                    self.context.as_str()
+                    "Unknown search field `{name}` at `{pointer}`: a `{context}` search takes {fields}"
                 ),
             )
             .at_pointer(pointer)
         })?;
-        if field.context() != self.context {
+        if field.object() != self.context.object().name {
             return Err(ApiError::bad_request(
                 "unknown_field",
                 format!(
-                    "`{name}` at `{pointer}` is a field of `{}` searches, but this search's queryContext is `{}` (it takes {fields})",
-                    field.context().as_str(),
-                    self.context.as_str()
+                    "`{name}` at `{pointer}` is a field of `{}` searches, but this search's queryContext is `{context}` (it takes {fields})",
+                    field.object()
+                ),
+            )
+            .at_pointer(pointer));
+        }
+        if let (
+            Some(klass),
+            Target::Custom {
+                klass: Some(other), ..
+            },
+        ) = (self.context.klass(), field.target())
+            && klass != other
+        {
+            return Err(ApiError::bad_request(
+                "unknown_field",
+                format!(
+                    "`{name}` at `{pointer}` is a custom attribute of klass `{other}`, but this search reads klass `{klass}` (it takes {fields})"
                 ),
             )
             .at_pointer(pointer));
@@ -174,7 +211,7 @@ impl Reader {
                 return Err(ApiError::bad_request(
                     "invalid_type",
                     format!(
-                        "`{name}` takes an object of operators such as {{\"eq\": ...}} ({}), not {}",
+                        "`{name}` takes an object of operators such as {{\"equals\": ...}} ({}), not {}",
                         op_list(kind.operators()),
                         describe(other)
                     ),
@@ -208,13 +245,14 @@ impl Reader {
                 .at_pointer(&at));
             }
             let test = match op {
-                Op::Exists => match operand {
-                    Value::Bool(wanted) => Test::Exists(*wanted),
+                Op::Exists | Op::NotSet => match operand {
+                    Value::Bool(wanted) => Test::Exists(*wanted == (op == Op::Exists)),
                     other => {
                         return Err(ApiError::bad_request(
                             "invalid_type",
                             format!(
-                                "`exists` of `{name}` takes true or false, not {}",
+                                "`{}` of `{name}` takes true or false, not {}",
+                                op.as_str(),
                                 describe(other)
                             ),
                         )
@@ -226,7 +264,9 @@ impl Reader {
                         items
                             .iter()
                             .enumerate()
-                            .map(|(i, item)| operand_of(name, kind, op, item, &format!("{at}/{i}")))
+                            .map(|(i, item)| {
+                                self.operand(name, kind, op, item, &format!("{at}/{i}"))
+                            })
                             .collect::<Result<_, _>>()?,
                     ),
                     other => {
@@ -240,7 +280,7 @@ impl Reader {
                         .at_pointer(&at));
                     }
                 },
-                op => Test::Compare(op, operand_of(name, kind, op, operand, &at)?),
+                op => Test::Compare(op, self.operand(name, kind, op, operand, &at)?),
             };
             tests.push(Criterion::Field {
                 field: field.clone(),
@@ -324,6 +364,20 @@ impl Reader {
     }
 }
 
+impl Reader {
+    /// One operand, checked against the field's kind.
+    fn operand(
+        &self,
+        name: &str,
+        kind: FieldKind,
+        op: Op,
+        value: &Value,
+        pointer: &str,
+    ) -> Result<Operand, ApiError> {
+        operand_of(name, kind, op, value, pointer, self.zone_minutes)
+    }
+}
+
 /// One operand, checked against the field's kind.
 fn operand_of(
     name: &str,
@@ -331,6 +385,7 @@ fn operand_of(
     op: Op,
     value: &Value,
     pointer: &str,
+    zone_minutes: i32,
 ) -> Result<Operand, ApiError> {
     let wrong = |expected: &str| {
         ApiError::bad_request(
@@ -346,9 +401,9 @@ fn operand_of(
     match kind {
         FieldKind::Time => value
             .as_str()
-            .and_then(Timestamp::parse)
+            .and_then(|text| instant(text, zone_minutes))
             .map(Operand::Time)
-            .ok_or_else(|| wrong("compares timestamps (ISO-8601, e.g. 2026-01-01T00:00:00.000Z)")),
+            .ok_or_else(|| wrong("compares timestamps (ISO-8601, e.g. 2026-01-01T00:00:00.000Z, or a date such as 2026-01-01 in the search's timeZone)")),
         FieldKind::Text | FieldKind::Emails => text()
             .map(Operand::Text)
             .ok_or_else(|| wrong("compares strings")),
@@ -383,7 +438,7 @@ fn operand_of(
         },
         FieldKind::Any => match (op, value) {
             (_, Value::Null) => Err(wrong(
-                "is compared with a value (use {\"exists\": false} for a missing one)",
+                "is compared with a value (use {\"not_set\": true} for a missing one)",
             )),
             (Op::Gt | Op::Gte | Op::Lt | Op::Lte, Value::Number(_) | Value::String(_)) => {
                 Ok(Operand::Json(value.clone()))
@@ -466,6 +521,7 @@ fn describe(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::clock::Timestamp;
     use serde_json::json;
 
     fn compile_json(body: Value) -> Result<SearchQuery, ApiError> {
@@ -489,7 +545,7 @@ mod tests {
             "queryContext": "conversation"
         }))
         .unwrap();
-        assert_eq!(query.context, SearchContext::Conversation);
+        assert_eq!(query.context.name(), "conversation");
         assert_eq!(
             query.criterion,
             Criterion::All(vec![Criterion::Field {
@@ -505,23 +561,22 @@ mod tests {
 
     #[test]
     fn faults_point_at_the_member() {
-        let e = compile_json(json!({"and": [{"conversation_colour": {"eq": 1}}]})).unwrap_err();
+        let e = compile_json(json!({"and": [{"conversation_colour": {"equals": 1}}]})).unwrap_err();
         assert_eq!(e.code, "unknown_field");
         assert_eq!(pointer(&e), "/and/0/conversation_colour");
-        let e =
-            compile_json(json!({"or": [{"or": [{"conversation_status": {"equals": "open"}}]}]}))
-                .unwrap_err();
+        let e = compile_json(json!({"or": [{"or": [{"conversation_status": {"eq": "open"}}]}]}))
+            .unwrap_err();
         assert_eq!(e.code, "unknown_operator");
-        assert_eq!(pointer(&e), "/or/0/or/0/conversation_status/equals");
+        assert_eq!(pointer(&e), "/or/0/or/0/conversation_status/eq");
         let e = compile_json(json!({"and": [{"conversation_priority": {"in": [1, "x"]}}]}))
             .unwrap_err();
         assert_eq!(pointer(&e), "/and/0/conversation_priority/in/1");
         let e = compile_json(json!({"sort": [{"conversation_tags": "asc"}]})).unwrap_err();
         assert_eq!(pointer(&e), "/sort/0/conversation_tags");
-        let e = compile_json(json!({"queryContext": "message"})).unwrap_err();
+        let e = compile_json(json!({"queryContext": "ticket"})).unwrap_err();
         assert_eq!(pointer(&e), "/queryContext");
         let e = compile_json(
-            json!({"queryContext": "customer", "and": [{"conversation_name": {"eq": "x"}}]}),
+            json!({"queryContext": "customer", "and": [{"conversation_name": {"equals": "x"}}]}),
         )
         .unwrap_err();
         assert_eq!(e.code, "unknown_field");

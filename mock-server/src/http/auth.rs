@@ -110,6 +110,27 @@ pub mod roles {
         "org.permission.message.update",
         "org.user.conversation.write",
     ];
+    pub const KLASS_READ: &[&str] = &[
+        "org.user.klass.read",
+        "org.permission.klass.read",
+        "org.admin.klass.read",
+    ];
+    pub const KLASS_CREATE: &[&str] = &["org.admin.klass.write", "org.permission.klass.create"];
+    pub const KLASS_UPDATE: &[&str] = &["org.admin.klass.write", "org.permission.klass.update"];
+    pub const KLASS_DELETE: &[&str] = &["org.admin.klass.write", "org.permission.klass.delete"];
+    /// KObjects are listed with the klass roles too (as Kustomer's reference says).
+    pub const KOBJECT_READ: &[&str] = &[
+        "org.user.kobject.read",
+        "org.permission.kobject.read",
+        "org.user.klass.read",
+        "org.permission.klass.read",
+    ];
+    pub const KOBJECT_CREATE: &[&str] =
+        &["org.user.kobject.write", "org.permission.kobject.create"];
+    pub const KOBJECT_UPDATE: &[&str] =
+        &["org.user.kobject.write", "org.permission.kobject.update"];
+    pub const KOBJECT_DELETE: &[&str] =
+        &["org.user.kobject.delete", "org.permission.kobject.delete"];
 }
 
 /// An authenticated caller.

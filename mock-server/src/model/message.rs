@@ -111,8 +111,13 @@ resource!(
     kind = "message",
     collection = "messages",
     read_only = ["createdAt", "updatedAt", "modifiedAt"],
-    // Kustomer links a message to its channel app's view of it: `/v1/<app>/messages/<id>`.
-    related = |message| format!("/v1/{}/messages/{}", message.attributes.app, message.id),
+    overrides = {
+        /// Kustomer links a message to its channel app's view of it:
+        /// `/v1/<app>/messages/<id>`.
+        fn related_link(&self) -> Option<String> {
+            Some(format!("/v1/{}/messages/{}", self.attributes.app, self.id))
+        }
+    },
 );
 
 impl Message {

@@ -11,6 +11,8 @@ pub mod customer;
 pub mod draft;
 pub mod insights;
 pub mod key;
+pub mod klass;
+pub mod kobject;
 pub mod message;
 pub mod note;
 pub mod org;
@@ -35,6 +37,8 @@ pub use customer::{Customer, CustomerAttributes, CustomerRelationships, Customer
 pub use draft::{Draft, DraftAttributes, DraftRelationships, DraftStatus, DraftWrite};
 pub use insights::{Milestone, Queue, Sentiment, SuggestedTag};
 pub use key::{ApiKey, ApiKeyInfo};
+pub use klass::{Klass, KlassAttributes, KlassRelationships, KlassWrite};
+pub use kobject::{KObject, KObjectAttributes, KObjectRelationships, KObjectWrite};
 pub use message::{
     LastMessage, Message, MessageAttributes, MessageChannel, MessageEdit, MessageRelationships,
     MessageStatus, MessageWrite,

@@ -41,9 +41,20 @@ pub trait Resource: Kind + Clone + Send + Sync + 'static {
     fn relationships(&self) -> &Self::Relationships;
 
     /// `links.related`, for the objects Kustomer gives one (a message: its channel's view
-    /// of it); declared with `related = ...` in [`resource!`].
+    /// of it); set in [`resource!`]'s `overrides`.
     fn related_link(&self) -> Option<String> {
         None
+    }
+
+    /// The event name's middle part (`kustomer.<event kind>.create`): the `type` for most
+    /// objects; a KObject adds its klass (`kobject.order`).
+    fn event_kind(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(Self::KIND)
+    }
+
+    /// The record's `links.self`: `/v1/<collection>/<id>` for most objects.
+    fn self_link(&self) -> SelfLink {
+        SelfLink::new(Self::COLLECTION.unwrap_or(Self::KIND), self.id(), None)
     }
 }
 
@@ -54,30 +65,8 @@ macro_rules! resource {
         $record:ty { $attributes:ty, $relationships:ty },
         kind = $kind:literal,
         collection = $collection:literal,
-        read_only = [$($read_only:literal),* $(,)?],
-        related = $related:expr $(,)?
-    ) => {
-        $crate::model::resource::resource!(@impl $record { $attributes, $relationships },
-            $kind, $collection, [$($read_only),*],
-            fn related_link(&self) -> Option<String> {
-                let related: fn(&$record) -> String = $related;
-                Some(related(self))
-            }
-        );
-    };
-    (
-        $record:ty { $attributes:ty, $relationships:ty },
-        kind = $kind:literal,
-        collection = $collection:literal,
-        read_only = [$($read_only:literal),* $(,)?] $(,)?
-    ) => {
-        $crate::model::resource::resource!(@impl $record { $attributes, $relationships },
-            $kind, $collection, [$($read_only),*],);
-    };
-    (
-        @impl $record:ty { $attributes:ty, $relationships:ty },
-        $kind:literal, $collection:literal, [$($read_only:literal),*],
-        $($related:item)?
+        read_only = [$($read_only:literal),* $(,)?]
+        $(, overrides = { $($overrides:tt)* })? $(,)?
     ) => {
         impl $crate::model::Kind for $record {
             const KIND: &'static str = $kind;
@@ -101,7 +90,7 @@ macro_rules! resource {
                 &self.relationships
             }
 
-            $($related)?
+            $($($overrides)*)?
         }
     };
 }
@@ -145,7 +134,7 @@ impl<'a, R: Resource> ResourceObject<'a, R> {
             attributes: record.attributes(),
             relationships: record.relationships(),
             links: ObjectLinks {
-                self_: SelfLink::new(R::COLLECTION.unwrap_or(R::KIND), record.id(), None),
+                self_: record.self_link(),
                 related: record.related_link(),
             },
         }

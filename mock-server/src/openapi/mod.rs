@@ -43,6 +43,8 @@ use utoipa::OpenApi;
         (name = "shortcuts", description = "Saved replies (served from the fixtures)"),
         (name = "companies", description = "Companies, which customers belong to"),
         (name = "drafts", description = "Outbound drafts; sending one records its message (nothing leaves the machine)"),
+        (name = "klasses", description = "Klasses: the org's custom object types"),
+        (name = "kobjects", description = "KObjects: records of a klass (orders, bookings), optionally of a customer"),
     ),
 )]
 struct ApiDoc;

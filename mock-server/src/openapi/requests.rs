@@ -128,8 +128,9 @@ pub struct PageParams {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchPageParams {
-    /// The page to serve, from 1 to 100 (deeper pages are refused: narrow the query).
-    #[param(minimum = 1, maximum = 100)]
+    /// The page to serve, from 1; a page starting past the first 10,000 matches is
+    /// refused (narrow the query).
+    #[param(minimum = 1)]
     pub page: Option<u64>,
     /// Records per page (at most 500; larger values are clamped).
     #[param(schema_with = positive_integer)]
@@ -160,4 +161,25 @@ fn positive_integer() -> utoipa::openapi::Object {
         .schema_type(utoipa::openapi::schema::Type::Integer)
         .minimum(Some(1))
         .build()
+}
+
+/// A klass in the path: its name (`order`), or for the klass routes its id.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KlassPath {
+    /// A klass's `name`, or (for `GET`, `PUT` and `DELETE` of the klass itself) its id.
+    #[param(pattern = "^[0-9a-zA-Z_-]+$")]
+    pub name: String,
+}
+
+/// A KObject in the path: its klass's name and its id.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KObjectPath {
+    /// The klass's `name`.
+    #[param(pattern = "^[0-9a-zA-Z_-]+$")]
+    pub name: String,
+    /// 24 hexadecimal characters.
+    #[param(pattern = "^[0-9a-fA-F]{24}$")]
+    pub id: String,
 }

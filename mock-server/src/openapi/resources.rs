@@ -161,7 +161,7 @@ fn as_json(schema: &RefOr<Schema>) -> Option<Value> {
 }
 
 /// The schema name of object `R`: its `type` with a capital (`Conversation`).
-fn resource_name<R: Resource>() -> String {
+pub(crate) fn resource_name<R: Resource>() -> String {
     let mut chars = R::KIND.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -170,7 +170,7 @@ fn resource_name<R: Resource>() -> String {
 }
 
 /// The resource object of `R` and the schemas it refers to.
-fn push_resource<R>(schemas: &mut Vec<(String, RefOr<Schema>)>)
+pub(crate) fn push_resource<R>(schemas: &mut Vec<(String, RefOr<Schema>)>)
 where
     R: Resource,
     R::Attributes: ToSchema,
@@ -301,12 +301,16 @@ pub(crate) fn list_schema(item: Value) -> RefOr<Schema> {
     }))
 }
 
-/// One search hit: a conversation or a customer, by `queryContext`; a page of them.
+/// One search hit: a record of the `queryContext`'s object; a page of them.
 pub struct SearchResults;
 
 impl PartialSchema for SearchResults {
     fn schema() -> RefOr<Schema> {
-        list_schema(json!({ "oneOf": [reference("Conversation"), reference("Customer")] }))
+        let objects: Vec<Value> = crate::store::OBJECT_CONTEXTS
+            .iter()
+            .map(|context| reference(&(context.schema_name)()))
+            .collect();
+        list_schema(json!({ "oneOf": objects }))
     }
 }
 
@@ -316,8 +320,9 @@ impl ToSchema for SearchResults {
     }
 
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        push_resource::<crate::model::Conversation>(schemas);
-        push_resource::<crate::model::Customer>(schemas);
+        for context in crate::store::OBJECT_CONTEXTS {
+            (context.schemas)(schemas);
+        }
     }
 }
 
@@ -343,4 +348,39 @@ pub type CompanyList = Page<crate::model::Company>;
 pub type DraftData = One<crate::model::Draft>;
 pub type DraftList = Page<crate::model::Draft>;
 pub type OutboundAccountList = Page<crate::model::OutboundAccount>;
+pub type KlassData = One<crate::model::Klass>;
+pub type KlassList = Page<crate::model::Klass>;
+pub type KObjectData = One<crate::model::KObject>;
+pub type KObjectList = Page<crate::model::KObject>;
 pub use crate::model::key::ApiTokenData;
+
+/// `GET /v1/klasses/{name}`: the klass (by id) or a page of its KObjects (by name).
+pub struct KlassOrKObjects;
+
+impl PartialSchema for KlassOrKObjects {
+    fn schema() -> RefOr<Schema> {
+        schema(json!({ "oneOf": [
+            reference(&One::<crate::model::Klass>::name()),
+            reference(&Page::<crate::model::KObject>::name()),
+        ] }))
+    }
+}
+
+impl ToSchema for KlassOrKObjects {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("KlassOrKObjects")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            One::<crate::model::Klass>::name().into_owned(),
+            One::<crate::model::Klass>::schema(),
+        ));
+        One::<crate::model::Klass>::schemas(schemas);
+        schemas.push((
+            Page::<crate::model::KObject>::name().into_owned(),
+            Page::<crate::model::KObject>::schema(),
+        ));
+        Page::<crate::model::KObject>::schemas(schemas);
+    }
+}

@@ -106,6 +106,7 @@ impl Store {
             ),
         };
         let data_id = record.id();
+        let name = format!("kustomer.{}.{action}", record.event_kind());
         let record = Arc::new(record);
         let before = before.map(|(before, forced)| (Arc::new(before), forced));
         let records = EventRecords::new(
@@ -121,7 +122,6 @@ impl Store {
                 changes_of(before.as_ref(), after, forced)
             })
         });
-        let name = format!("kustomer.{}.{action}", R::KIND);
         let id = self.event_id(actor, data_id, &name);
         let event = Event {
             id,

@@ -74,6 +74,13 @@ pub struct OrgFixture {
     /// The addresses and numbers `GET /v1/outboundAccounts` serves.
     #[serde(default)]
     pub outbound_accounts: Vec<super::fixture_objects::OutboundAccountFixture>,
+    /// Custom object types, as `POST /v1/klasses` takes them (with an optional `id`).
+    #[serde(default)]
+    pub klasses: Vec<Map<String, Value>>,
+    /// Records of those klasses: `klass` names one, the rest as `POST
+    /// /v1/klasses/{name}` takes it (with an optional `id`).
+    #[serde(default)]
+    pub kobjects: Vec<Map<String, Value>>,
 }
 
 /// A key with an optional fixed token.
@@ -401,6 +408,8 @@ impl FixtureBundle {
                 super::fixture_objects::seed_outbound_account(store, org, account)
                     .map_err(|(p, m)| fail(at(&format!("/outboundAccounts/{a}{p}")), m))?;
             }
+            super::fixtures_klasses::apply(store, &actor, &fixture.klasses, &fixture.kobjects)
+                .map_err(|(p, m)| fail(at(&p), m))?;
         }
         Ok(report)
     }

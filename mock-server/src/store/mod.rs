@@ -18,12 +18,17 @@ mod draft_sending;
 mod drafts;
 mod fixture_objects;
 pub mod fixtures;
+mod fixtures_klasses;
 mod keys;
+mod klasses;
+mod kobject_custom;
+mod kobjects;
 mod messages;
 mod notes;
 mod outbound_accounts;
 pub mod persist;
 mod search;
+mod search_contexts;
 mod search_fields;
 mod shortcuts;
 pub mod snapshot;
@@ -58,8 +63,10 @@ pub use messages::MessagesOf;
 pub use notes::NotesOf;
 pub use persist::StateError;
 pub use search::{
-    Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Test,
+    Criterion, FieldKind, Op, Operand, READ_CAP, SearchContext, SearchField, SearchQuery, SortKey,
+    Target, Test, field_names,
 };
+pub use search_contexts::OBJECT_CONTEXTS;
 pub use snapshot::StoreSnapshot;
 pub use tags::DeletedFilter;
 pub use teams::TeamSpec;
@@ -144,6 +151,9 @@ pub struct OrgData {
     pub drafts: IndexMap<Id, crate::model::Draft>,
     #[serde(default)]
     pub outbound_accounts: IndexMap<Id, crate::model::OutboundAccount>,
+    pub klasses: IndexMap<Id, crate::model::Klass>,
+    #[serde(default)]
+    pub kobjects: IndexMap<Id, crate::model::KObject>,
 }
 
 /// An org: its settings and its records.

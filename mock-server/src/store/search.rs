@@ -3,26 +3,30 @@
 //!
 //! A run only reads: it holds the org's read lock, tests records by reference, sorts the
 //! references of the matches, and builds resources only for the page it answers, so a
-//! search over a large org copies nothing but the matching references.
+//! search over a large org copies nothing but the matching references. Kustomer reads at
+//! most [`READ_CAP`] matches of a search; pages past them are refused.
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use super::search_contexts::Searchable;
 use super::{Listing, OrgData, Page, Store};
 use crate::error::ApiError;
 use crate::model::customer::ContactEntry;
-use crate::model::{Conversation, Customer, Record};
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
-pub use super::search_fields::{FieldKind, SearchContext, SearchField, Target};
+pub use super::search_fields::{FieldKind, SearchContext, SearchField, Target, field_names};
 
-/// An operator of a criterion.
+/// The most matches of one search Kustomer reads: later pages are refused.
+pub const READ_CAP: usize = 10_000;
+
+/// An operator of a criterion, by the name Kustomer's clients write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
-    Eq,
-    Ne,
+    Equals,
+    NotEquals,
     Gt,
     Gte,
     Lt,
@@ -30,12 +34,14 @@ pub enum Op {
     In,
     Contains,
     Exists,
+    /// `not_set: true`: the field is absent, null or empty (`exists: false`).
+    NotSet,
 }
 
 impl Op {
     pub const ALL: &'static [Op] = &[
-        Op::Eq,
-        Op::Ne,
+        Op::Equals,
+        Op::NotEquals,
         Op::Gt,
         Op::Gte,
         Op::Lt,
@@ -43,6 +49,7 @@ impl Op {
         Op::In,
         Op::Contains,
         Op::Exists,
+        Op::NotSet,
     ];
 
     pub fn parse(text: &str) -> Option<Op> {
@@ -51,8 +58,8 @@ impl Op {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Op::Eq => "eq",
-            Op::Ne => "ne",
+            Op::Equals => "equals",
+            Op::NotEquals => "not_equals",
             Op::Gt => "gt",
             Op::Gte => "gte",
             Op::Lt => "lt",
@@ -60,6 +67,7 @@ impl Op {
             Op::In => "in",
             Op::Contains => "contains",
             Op::Exists => "exists",
+            Op::NotSet => "not_set",
         }
     }
 }
@@ -78,11 +86,11 @@ pub enum Operand {
 /// How a field is tested.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Test {
-    /// `eq`, `ne`, `gt`, `gte`, `lt`, `lte` or `contains` with one operand.
+    /// `equals`, `not_equals`, `gt`, `gte`, `lt`, `lte` or `contains` with one operand.
     Compare(Op, Operand),
     /// `in`: equal to any of the operands.
     In(Vec<Operand>),
-    /// `exists: true|false`.
+    /// `exists: true|false`, and `not_set: false|true`.
     Exists(bool),
 }
 
@@ -93,6 +101,8 @@ pub enum Criterion {
     All(Vec<Criterion>),
     /// At least one nested criterion holds (an empty list always holds: it asks nothing).
     Any(Vec<Criterion>),
+    /// The nested criterion does not hold.
+    Not(Box<Criterion>),
     Field {
         field: SearchField,
         test: Test,
@@ -113,51 +123,6 @@ pub struct SearchQuery {
     pub criterion: Criterion,
     /// Empty: creation order.
     pub sort: Vec<SortKey>,
-}
-
-/// A record a search looks at.
-#[derive(Debug, Clone, Copy)]
-enum Subject<'a> {
-    Conversation(&'a Conversation),
-    Customer(&'a Customer),
-}
-
-impl Subject<'_> {
-    fn resource(self) -> Value {
-        match self {
-            Subject::Conversation(c) => c.resource(),
-            Subject::Customer(c) => c.resource(),
-        }
-    }
-
-    fn context(self) -> SearchContext {
-        match self {
-            Subject::Conversation(_) => SearchContext::Conversation,
-            Subject::Customer(_) => SearchContext::Customer,
-        }
-    }
-
-    fn attribute(self, name: &str) -> Option<Value> {
-        match self {
-            Subject::Conversation(c) => c.attribute(name),
-            Subject::Customer(c) => c.attribute(name),
-        }
-    }
-
-    fn relationship(self, name: &str) -> Option<Value> {
-        match self {
-            Subject::Conversation(c) => c.relationship(name),
-            Subject::Customer(c) => c.relationship(name),
-        }
-    }
-
-    fn custom(self, name: &str) -> Option<Value> {
-        let custom = match self {
-            Subject::Conversation(c) => &c.attributes.custom,
-            Subject::Customer(c) => &c.attributes.custom,
-        };
-        custom.get(name).cloned()
-    }
 }
 
 /// A field's value on one record, read through the record's declaration.
@@ -199,25 +164,27 @@ enum FieldValue<'a> {
 impl Store {
     /// Runs a search in one org: the records of the query's context that match, in the
     /// query's order (ties and the default in creation order), and the page asked for.
+    /// `total` counts at most [`READ_CAP`] matches.
     pub fn search(&self, org: Id, query: &SearchQuery, page: Page) -> Result<Listing, ApiError> {
         let state = self.org_state(org)?;
         let data = state.read();
-        let mut hits: Vec<Subject<'_>> = match query.context {
-            SearchContext::Conversation => data
-                .conversations
-                .values()
-                .map(Subject::Conversation)
-                .filter(|s| query.criterion.holds(*s, &data))
-                .collect(),
-            SearchContext::Customer => data
-                .customers
-                .values()
-                .map(Subject::Customer)
-                .filter(|s| query.criterion.holds(*s, &data))
-                .collect(),
-        };
+        if let Some(klass) = query.context.klass()
+            && !data.klasses.values().any(|k| k.attributes.name == klass)
+        {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                format!("`queryContext` `kobject_{klass}` names no klass of the org (`GET /v1/klasses` lists them)"),
+            )
+            .at_pointer("/queryContext"));
+        }
+        let mut hits: Vec<&dyn Searchable> = Vec::new();
+        query.context.each(&data, &mut |record| {
+            if query.criterion.holds(record, &data) {
+                hits.push(record);
+            }
+        });
         if !query.sort.is_empty() {
-            let mut keyed: Vec<(Subject<'_>, Vec<Option<Owned>>)> = hits
+            let mut keyed: Vec<(&dyn Searchable, Vec<Option<Owned>>)> = hits
                 .into_iter()
                 .map(|hit| {
                     let keys = query.sort.iter().map(|k| value_of(&k.field, hit)).collect();
@@ -228,22 +195,24 @@ impl Store {
             keyed.sort_by(|a, b| compare(&query.sort, &a.1, &b.1));
             hits = keyed.into_iter().map(|(hit, _)| hit).collect();
         }
+        hits.truncate(READ_CAP);
         let total = hits.len();
         let data = page
             .slice(hits.into_iter())
             .into_iter()
-            .map(Subject::resource)
+            .map(|hit| hit.resource())
             .collect();
         Ok(Listing { data, total })
     }
 }
 
 impl Criterion {
-    fn holds(&self, subject: Subject<'_>, data: &OrgData) -> bool {
+    fn holds(&self, record: &dyn Searchable, data: &OrgData) -> bool {
         match self {
-            Criterion::All(all) => all.iter().all(|c| c.holds(subject, data)),
-            Criterion::Any(any) => any.is_empty() || any.iter().any(|c| c.holds(subject, data)),
-            Criterion::Field { field, test } => match value_of(field, subject) {
+            Criterion::All(all) => all.iter().all(|c| c.holds(record, data)),
+            Criterion::Any(any) => any.is_empty() || any.iter().any(|c| c.holds(record, data)),
+            Criterion::Not(inner) => !inner.holds(record, data),
+            Criterion::Field { field, test } => match value_of(field, record) {
                 Some(value) => test_value(test, &value.borrow(), data),
                 None => false,
             },
@@ -251,18 +220,20 @@ impl Criterion {
     }
 }
 
-/// The field's value on the record (`None` for a field of the other context), read by
+/// The field's value on the record (`None` for a custom field of another klass), read by
 /// name through the record's declaration and typed by the field's kind.
-fn value_of(field: &SearchField, subject: Subject<'_>) -> Option<Owned> {
-    if field.context() != subject.context() {
-        return None;
-    }
+fn value_of(field: &SearchField, record: &dyn Searchable) -> Option<Owned> {
     let value = match field.target() {
-        Target::Attribute(name) => subject.attribute(name),
-        Target::Relationship(name) => subject
+        Target::Attribute(name) => record.attribute(name),
+        Target::Relationship(name) => record
             .relationship(name)
             .and_then(|r| r.pointer("/data/id").cloned()),
-        Target::Custom(name) => return Some(Owned::Json(subject.custom(name))),
+        Target::Custom { klass, name } => {
+            if klass.as_deref().is_some_and(|k| record.klass() != Some(k)) {
+                return None;
+            }
+            return Some(Owned::Json(record.custom(name)));
+        }
     };
     let text = |v: Option<Value>| match v {
         Some(Value::String(s)) => Some(s),
@@ -293,9 +264,9 @@ fn value_of(field: &SearchField, subject: Subject<'_>) -> Option<Owned> {
     })
 }
 
-/// Whether `value` passes `test`. On lists (tags, emails, array custom values) `eq`,
-/// `contains` and `in` ask whether the list holds the operand, `ne` whether it does not,
-/// and `exists` whether it is non-empty.
+/// Whether `value` passes `test`. On lists (tags, emails, array values) `equals`,
+/// `contains` and `in` ask whether the list holds the operand, `not_equals` whether it
+/// does not, and `exists` whether it is non-empty.
 fn test_value(test: &Test, value: &FieldValue<'_>, data: &OrgData) -> bool {
     match value {
         FieldValue::Tags(ids) => test_list(test, ids.len(), |operand| {
@@ -316,22 +287,23 @@ fn test_value(test: &Test, value: &FieldValue<'_>, data: &OrgData) -> bool {
 fn test_list(test: &Test, len: usize, holds: impl Fn(&Operand) -> bool) -> bool {
     match test {
         Test::Exists(wanted) => (len > 0) == *wanted,
-        Test::Compare(Op::Eq | Op::Contains, operand) => holds(operand),
-        Test::Compare(Op::Ne, operand) => !holds(operand),
+        Test::Compare(Op::Equals | Op::Contains, operand) => holds(operand),
+        Test::Compare(Op::NotEquals, operand) => !holds(operand),
         Test::Compare(..) => false,
         Test::In(operands) => operands.iter().any(holds),
     }
 }
 
-/// A scalar test; a value that is absent (or `null`) only passes `ne` and `exists: false`.
+/// A scalar test; a value that is absent (or `null`) only passes `not_equals`,
+/// `exists: false` and `not_set: true`.
 fn test_scalar(test: &Test, value: &FieldValue<'_>) -> bool {
     let equal = |operand: &Operand| order(value, operand) == Some(Ordering::Equal);
     match test {
         Test::Exists(wanted) => present(value) == *wanted,
         Test::In(operands) => operands.iter().any(equal),
         Test::Compare(op, operand) => match op {
-            Op::Eq => equal(operand),
-            Op::Ne => !equal(operand),
+            Op::Equals => equal(operand),
+            Op::NotEquals => !equal(operand),
             Op::Gt => order(value, operand) == Some(Ordering::Greater),
             Op::Gte => matches!(
                 order(value, operand),
@@ -343,7 +315,7 @@ fn test_scalar(test: &Test, value: &FieldValue<'_>) -> bool {
                 Some(Ordering::Less | Ordering::Equal)
             ),
             Op::Contains => contains(value, operand),
-            Op::In | Op::Exists => false,
+            Op::In | Op::Exists | Op::NotSet => false,
         },
     }
 }

@@ -7,55 +7,14 @@
 //! or by tag name, `emails` by their `email`, ignoring case.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::search::Op;
-use crate::model::{Conversation, Customer, Kind, Resource};
-
-/// Which records a search reads (`queryContext`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchContext {
-    Conversation,
-    Customer,
-}
-
-impl SearchContext {
-    /// The contexts the mock serves, by their `queryContext` names.
-    pub const NAMES: &'static [&'static str] = &["conversation", "customer"];
-    const ALL: [SearchContext; 2] = [SearchContext::Conversation, SearchContext::Customer];
-
-    pub fn parse(text: &str) -> Option<SearchContext> {
-        SearchContext::ALL.into_iter().find(|c| c.as_str() == text)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SearchContext::Conversation => Conversation::KIND,
-            SearchContext::Customer => Customer::KIND,
-        }
-    }
-
-    /// The declared fields of this context (custom attributes come on top), built once.
-    fn declared(self) -> &'static [Declared] {
-        static CONVERSATION: OnceLock<Vec<Declared>> = OnceLock::new();
-        static CUSTOMER: OnceLock<Vec<Declared>> = OnceLock::new();
-        match self {
-            SearchContext::Conversation => CONVERSATION.get_or_init(declare::<Conversation>),
-            SearchContext::Customer => CUSTOMER.get_or_init(declare::<Customer>),
-        }
-    }
-
-    /// The field names of this context, for messages (`<type>_custom_<name>` last).
-    pub fn field_names(self) -> Vec<String> {
-        let mut names: Vec<String> = self.declared().iter().map(|d| d.name.clone()).collect();
-        names.push(format!("{}_custom_<name>", self.as_str()));
-        names
-    }
-}
+pub use super::search_contexts::{OBJECT_CONTEXTS, SearchContext};
+use crate::model::{KObject, Kind, Resource};
 
 /// Where a field's value is on the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,44 +23,75 @@ pub enum Target {
     Attribute(&'static str),
     /// `relationships.<name>.data.id`.
     Relationship(&'static str),
-    /// `attributes.custom.<name>`.
-    Custom(String),
+    /// `attributes.custom.<name>`; for a KObject, of the klass it names
+    /// (`kobject_custom_<klass>_<name>`), or of any klass when it names none.
+    Custom { klass: Option<String>, name: String },
 }
 
 /// A declared field: its search name, where it reads, what it holds.
 #[derive(Debug)]
-struct Declared {
+pub(super) struct Declared {
     name: String,
     target: Target,
     kind: FieldKind,
 }
 
+/// An object's searchable fields, from its declaration.
+#[derive(Debug)]
+pub struct Declaration {
+    fields: Vec<Declared>,
+    /// Whether its attributes hold `custom` (so `<type>_custom_<name>` fields exist).
+    custom: bool,
+}
+
 /// A searchable field, as named in criteria and `sort`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchField {
-    context: SearchContext,
+    object: &'static str,
     target: Target,
     kind: FieldKind,
 }
 
 impl SearchField {
-    /// The field called `name`, of either context.
+    /// The field called `name`, of any object.
     pub fn parse(name: &str) -> Option<SearchField> {
-        SearchContext::ALL.into_iter().find_map(|context| {
-            let rest = name.strip_prefix(context.as_str())?.strip_prefix('_')?;
+        OBJECT_CONTEXTS.iter().find_map(|context| {
+            let rest = name.strip_prefix(context.name)?.strip_prefix('_')?;
+            let declaration = (context.declaration)();
             if let Some(custom) = rest.strip_prefix("custom_").filter(|c| !c.is_empty()) {
+                if !declaration.custom {
+                    return None;
+                }
+                // A KObject's custom field names its klass first; names of custom
+                // attributes have no `_`, klass names may.
+                let target = match custom.rsplit_once('_') {
+                    Some((klass, name))
+                        if context.name == KObject::KIND
+                            && !klass.is_empty()
+                            && !name.is_empty() =>
+                    {
+                        Target::Custom {
+                            klass: Some(klass.to_string()),
+                            name: name.to_string(),
+                        }
+                    }
+                    _ => Target::Custom {
+                        klass: None,
+                        name: custom.to_string(),
+                    },
+                };
                 return Some(SearchField {
-                    context,
-                    target: Target::Custom(custom.to_string()),
+                    object: context.name,
+                    target,
                     kind: FieldKind::Any,
                 });
             }
-            context
-                .declared()
+            declaration
+                .fields
                 .iter()
                 .find(|d| d.name == name)
                 .map(|d| SearchField {
-                    context,
+                    object: context.name,
                     target: d.target.clone(),
                     kind: d.kind,
                 })
@@ -110,17 +100,21 @@ impl SearchField {
 
     /// The name the query uses.
     pub fn name(&self) -> Cow<'static, str> {
-        let kind = self.context.as_str();
+        let object = self.object;
         Cow::Owned(match &self.target {
-            Target::Attribute(name) => format!("{kind}_{}", snake_case(name)),
-            Target::Relationship(name) => format!("{kind}_{}_id", snake_case(name)),
-            Target::Custom(name) => format!("{kind}_custom_{name}"),
+            Target::Attribute(name) => declared_name(object, name),
+            Target::Relationship(name) => format!("{object}_{}_id", snake_case(name)),
+            Target::Custom {
+                klass: Some(klass),
+                name,
+            } => format!("{object}_custom_{klass}_{name}"),
+            Target::Custom { klass: None, name } => format!("{object}_custom_{name}"),
         })
     }
 
-    /// The context whose records carry this field.
-    pub fn context(&self) -> SearchContext {
-        self.context
+    /// The object whose records carry this field (`conversation`, `kobject`).
+    pub fn object(&self) -> &'static str {
+        self.object
     }
 
     /// What kind of value the field holds.
@@ -131,6 +125,30 @@ impl SearchField {
     /// Where the field reads.
     pub fn target(&self) -> &Target {
         &self.target
+    }
+}
+
+/// The field names of an object, for messages (`<type>_custom_<name>` last).
+pub fn field_names(context: &SearchContext) -> Vec<String> {
+    let object = context.object();
+    let declaration = (object.declaration)();
+    let mut names: Vec<String> = declaration.fields.iter().map(|d| d.name.clone()).collect();
+    if declaration.custom {
+        names.push(match (object.name == KObject::KIND, context.klass()) {
+            (true, Some(klass)) => format!("{}_custom_{klass}_<name>", object.name),
+            (true, None) => format!("{}_custom_<klass>_<name>", object.name),
+            (false, _) => format!("{}_custom_<name>", object.name),
+        });
+    }
+    names
+}
+
+/// `<type>_<attribute in snake_case>`; Kustomer names the list of emails in the singular
+/// (`customer_email`), as its standard attributes do.
+fn declared_name(object: &str, attribute: &str) -> String {
+    match attribute {
+        "emails" => format!("{object}_email"),
+        _ => format!("{object}_{}", snake_case(attribute)),
     }
 }
 
@@ -161,11 +179,17 @@ impl FieldKind {
     pub fn operators(self) -> &'static [Op] {
         use Op::*;
         match self {
-            FieldKind::Time | FieldKind::Number => &[Eq, Ne, Gt, Gte, Lt, Lte, In, Exists],
-            FieldKind::Text => &[Eq, Ne, In, Contains, Exists],
-            FieldKind::Enum(_) | FieldKind::Id => &[Eq, Ne, In, Exists],
-            FieldKind::Tags | FieldKind::Emails => &[Eq, Ne, In, Contains, Exists],
-            FieldKind::Any => &[Eq, Ne, Gt, Gte, Lt, Lte, In, Contains, Exists],
+            FieldKind::Time | FieldKind::Number => {
+                &[Equals, NotEquals, Gt, Gte, Lt, Lte, In, Exists, NotSet]
+            }
+            FieldKind::Text => &[Equals, NotEquals, In, Contains, Exists, NotSet],
+            FieldKind::Enum(_) | FieldKind::Id => &[Equals, NotEquals, In, Exists, NotSet],
+            FieldKind::Tags | FieldKind::Emails => {
+                &[Equals, NotEquals, In, Contains, Exists, NotSet]
+            }
+            FieldKind::Any => &[
+                Equals, NotEquals, Gt, Gte, Lt, Lte, In, Contains, Exists, NotSet,
+            ],
         }
     }
 
@@ -176,7 +200,7 @@ impl FieldKind {
 }
 
 /// The fields of `R`, from its attributes' and relationships' schemas.
-fn declare<R>() -> Vec<Declared>
+pub(super) fn declare<R>() -> Declaration
 where
     R: Resource,
     R::Attributes: ToSchema,
@@ -191,17 +215,23 @@ where
             .and_then(|(_, schema)| as_json(schema))
     };
     let mut fields = Vec::new();
+    let mut custom = false;
+    let id_items = schema_reference::<crate::support::ids::Id>();
     for (name, schema) in properties(&R::Attributes::schema()) {
         let kind = match name {
-            // Kustomer's meanings, which a schema cannot say.
-            "tags" => FieldKind::Tags,
+            // Kustomer's meanings, which a schema cannot say: tags held by id match by
+            // id or by name (a KObject's tags are names, matched as written).
+            "tags" if schema.pointer("/items/$ref") == Some(&id_items) => FieldKind::Tags,
             "emails" => FieldKind::Emails,
             // Searched by `<type>_custom_<name>`.
-            "custom" => continue,
+            "custom" => {
+                custom = true;
+                continue;
+            }
             _ => kind_of(&schema, &resolve),
         };
         fields.push(Declared {
-            name: format!("{}_{}", R::KIND, snake_case(name)),
+            name: declared_name(R::KIND, name),
             target: Target::Attribute(name),
             kind,
         });
@@ -216,7 +246,12 @@ where
             });
         }
     }
-    fields
+    Declaration { fields, custom }
+}
+
+/// `"#/components/schemas/<T's name>"`, as a property's `$ref` holds it.
+fn schema_reference<T: ToSchema>() -> Value {
+    Value::from(format!("#/components/schemas/{}", T::name()))
 }
 
 fn as_json(schema: &RefOr<Schema>) -> Option<Value> {
@@ -317,11 +352,19 @@ mod tests {
             ("conversation_customer_id", FieldKind::Id),
             ("conversation_ended_at", FieldKind::Time),
             ("customer_name", FieldKind::Text),
-            ("customer_emails", FieldKind::Emails),
+            ("customer_email", FieldKind::Emails),
+            ("message_channel", FieldKind::Enum(&[])),
+            ("message_conversation_id", FieldKind::Id),
+            ("kobject_title", FieldKind::Text),
+            ("kobject_klass_id", FieldKind::Id),
+            ("kobject_customer_id", FieldKind::Id),
             ("customer_created_at", FieldKind::Time),
         ];
         for (name, kind) in cases {
-            assert_eq!(field(name).kind(), kind, "{name}");
+            match (field(name).kind(), kind) {
+                (FieldKind::Enum(_), FieldKind::Enum(_)) => {}
+                (found, kind) => assert_eq!(found, kind, "{name}"),
+            }
             assert_eq!(field(name).name(), name);
         }
         match field("conversation_status").kind() {
@@ -330,7 +373,29 @@ mod tests {
         }
         assert_eq!(
             field("conversation_custom_orderNum").target(),
-            &Target::Custom("orderNum".into())
+            &Target::Custom {
+                klass: None,
+                name: "orderNum".into()
+            }
+        );
+        let calendly = field("kobject_custom_calendly-event_customersCompanyStr");
+        assert_eq!(
+            calendly.target(),
+            &Target::Custom {
+                klass: Some("calendly-event".into()),
+                name: "customersCompanyStr".into()
+            }
+        );
+        assert_eq!(
+            calendly.name(),
+            "kobject_custom_calendly-event_customersCompanyStr"
+        );
+        assert_eq!(
+            field("kobject_custom_my_klass_totalNum").target(),
+            &Target::Custom {
+                klass: Some("my_klass".into()),
+                name: "totalNum".into()
+            }
         );
     }
 
@@ -342,7 +407,8 @@ mod tests {
             "conversation_messages_id",
             "conversation_createdAt",
             "customer_status",
-            "kobject_title",
+            "customer_emails",
+            "message_custom_x",
             "conversation_",
         ] {
             assert!(SearchField::parse(name).is_none(), "{name}");
@@ -351,13 +417,14 @@ mod tests {
 
     #[test]
     fn every_listed_name_parses_back() {
-        for context in SearchContext::ALL {
-            for name in context.field_names() {
+        for object in OBJECT_CONTEXTS {
+            let context = SearchContext::parse(object.name).unwrap();
+            for name in field_names(&context) {
                 if name.ends_with("<name>") {
                     continue;
                 }
                 let field = field(&name);
-                assert_eq!(field.context(), context);
+                assert_eq!(field.object(), object.name);
                 assert_eq!(field.name(), name.as_str());
             }
         }

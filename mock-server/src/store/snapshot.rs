@@ -92,6 +92,8 @@ impl Store {
                     "companies": data.companies.values().map(Record::resource).collect::<Vec<_>>(),
                     "drafts": data.drafts.values().map(Record::resource).collect::<Vec<_>>(),
                     "outboundAccounts": data.outbound_accounts.values().map(Record::resource).collect::<Vec<_>>(),
+                    "klasses": data.klasses.values().map(Record::resource).collect::<Vec<_>>(),
+                    "kobjects": data.kobjects.values().map(Record::resource).collect::<Vec<_>>(),
                 }))
             })
             .collect();

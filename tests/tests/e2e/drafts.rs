@@ -446,7 +446,7 @@ async fn outbound_accounts_and_the_new_fixtures_are_served() {
     let notes = get(&server, &format!("/v1/conversations/{CONV_4}/notes"), ADMIN).await;
     assert_eq!(
         notes.each("id"),
-        ["64a0c0ffee00000000001b01", "64a0c0ffee00000000001b02"]
+        ["64a0c0ffee00000000001d01", "64a0c0ffee00000000001d02"]
     );
     let conversation = get(&server, &format!("/v1/conversations/{CONV_4}"), ADMIN).await;
     let a = &conversation.data()["attributes"];

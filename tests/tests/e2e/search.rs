@@ -107,7 +107,7 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_1, CONV_2],
         ),
         (
-            json!({"conversation_created_at": {"eq": "2026-11-21T12:30:00+01:00"}}),
+            json!({"conversation_created_at": {"equals": "2026-11-21T12:30:00+01:00"}}),
             vec![CONV_2],
         ),
         (
@@ -127,12 +127,15 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_1, CONV_4],
         ),
         (
-            json!({"conversation_updated_at": {"ne": "2026-11-23T16:45:00.000Z"}}),
+            json!({"conversation_updated_at": {"not_equals": "2026-11-23T16:45:00.000Z"}}),
             vec![CONV_1, CONV_2, CONV_3, n],
         ),
-        (json!({"conversation_status": {"eq": "done"}}), vec![CONV_2]),
         (
-            json!({"conversation_status": {"ne": "done"}}),
+            json!({"conversation_status": {"equals": "done"}}),
+            vec![CONV_2],
+        ),
+        (
+            json!({"conversation_status": {"not_equals": "done"}}),
             vec![CONV_1, CONV_3, CONV_4, n],
         ),
         (
@@ -145,7 +148,7 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_3],
         ),
         (
-            json!({"conversation_tags": {"eq": "billing"}}),
+            json!({"conversation_tags": {"equals": "billing"}}),
             vec![CONV_1],
         ),
         (
@@ -153,7 +156,7 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_1, CONV_3],
         ),
         (
-            json!({"conversation_tags": {"ne": "billing"}}),
+            json!({"conversation_tags": {"not_equals": "billing"}}),
             vec![CONV_2, CONV_3, CONV_4, n],
         ),
         (
@@ -174,11 +177,11 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_1],
         ),
         (
-            json!({"conversation_name": {"eq": "Cannot log in"}}),
+            json!({"conversation_name": {"equals": "Cannot log in"}}),
             vec![CONV_2],
         ),
         (
-            json!({"conversation_name": {"eq": "cannot log in"}}),
+            json!({"conversation_name": {"equals": "cannot log in"}}),
             vec![],
         ),
         (
@@ -187,7 +190,7 @@ async fn every_operator_on_every_conversation_field() {
         ),
         (json!({"conversation_name": {"exists": false}}), vec![n]),
         (
-            json!({"conversation_name": {"ne": "Cannot log in"}}),
+            json!({"conversation_name": {"not_equals": "Cannot log in"}}),
             vec![CONV_1, CONV_3, CONV_4, n],
         ),
         (json!({"conversation_priority": {"gt": 3}}), vec![CONV_2]),
@@ -198,7 +201,7 @@ async fn every_operator_on_every_conversation_field() {
         (json!({"conversation_priority": {"lt": 3}}), vec![CONV_3]),
         (json!({"conversation_priority": {"lte": 2}}), vec![CONV_3]),
         (
-            json!({"conversation_priority": {"eq": 3}}),
+            json!({"conversation_priority": {"equals": 3}}),
             vec![CONV_1, CONV_4, n],
         ),
         (
@@ -206,7 +209,7 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_2, CONV_3],
         ),
         (
-            json!({"conversation_customer_id": {"eq": CUSTOMER_ADA}}),
+            json!({"conversation_customer_id": {"equals": CUSTOMER_ADA}}),
             vec![CONV_1, CONV_4],
         ),
         (
@@ -214,7 +217,7 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_2, CONV_3, n],
         ),
         (
-            json!({"conversation_customer_id": {"ne": CUSTOMER_ADA}}),
+            json!({"conversation_customer_id": {"not_equals": CUSTOMER_ADA}}),
             vec![CONV_2, CONV_3, n],
         ),
         // Custom attributes read `custom.<name>`.
@@ -227,7 +230,7 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_3],
         ),
         (
-            json!({"conversation_custom_orderNumber": {"eq": 7}}),
+            json!({"conversation_custom_orderNumber": {"equals": 7}}),
             vec![CONV_3],
         ),
         (
@@ -243,7 +246,7 @@ async fn every_operator_on_every_conversation_field() {
             vec![CONV_1, CONV_4, n],
         ),
         (
-            json!({"conversation_custom_orderNumber": {"ne": 7}}),
+            json!({"conversation_custom_orderNumber": {"not_equals": 7}}),
             vec![CONV_1, CONV_2, CONV_4, n],
         ),
         (
@@ -275,13 +278,13 @@ async fn nested_and_or_and_top_level_combination() {
 
     let nested = json!({"and": [
         {"or": [{"conversation_priority": {"gte": 4}}, {"conversation_tags": {"contains": "vip"}}]},
-        {"conversation_customer_id": {"ne": CUSTOMER_ALAN}},
+        {"conversation_customer_id": {"not_equals": CUSTOMER_ALAN}},
     ]});
     assert_eq!(ids(&search(&server, "", WORKFLOW, nested).await), [CONV_2]);
 
     let deeper = json!({"or": [
-        {"and": [{"conversation_status": {"eq": "open"}}, {"or": [{"conversation_name": {"contains": "parcel"}}]}]},
-        {"conversation_custom_orderNumber": {"eq": 1042}},
+        {"and": [{"conversation_status": {"equals": "open"}}, {"or": [{"conversation_name": {"contains": "parcel"}}]}]},
+        {"conversation_custom_orderNumber": {"equals": 1042}},
     ]});
     assert_eq!(
         ids(&search(&server, "", WORKFLOW, deeper).await),
@@ -290,8 +293,8 @@ async fn nested_and_or_and_top_level_combination() {
 
     // Both present: (all of `and`) and (any of `or`).
     let both = json!({
-        "and": [{"conversation_status": {"ne": "done"}}],
-        "or": [{"conversation_priority": {"eq": 2}}, {"conversation_name": {"contains": "parcel"}}, {"conversation_priority": {"eq": 4}}],
+        "and": [{"conversation_status": {"not_equals": "done"}}],
+        "or": [{"conversation_priority": {"equals": 2}}, {"conversation_name": {"contains": "parcel"}}, {"conversation_priority": {"equals": 4}}],
     });
     assert_eq!(
         ids(&search(&server, "", WORKFLOW, both).await),
@@ -307,7 +310,7 @@ async fn nested_and_or_and_top_level_combination() {
 
     // An empty `or` asks nothing; unknown top-level members are ignored.
     let empty_or =
-        json!({"and": [{"conversation_priority": {"eq": 2}}], "or": [], "timeZone": "UTC"});
+        json!({"and": [{"conversation_priority": {"equals": 2}}], "or": [], "timeZone": "UTC"});
     assert_eq!(
         ids(&search(&server, "", WORKFLOW, empty_or).await),
         [CONV_3]
@@ -381,7 +384,7 @@ async fn sort_ascending_and_descending_with_stable_ties() {
             &server,
             "",
             WORKFLOW,
-            json!({"and": [{"conversation_priority": {"eq": 1}}], "sort": [{"conversation_updated_at": direction}]}),
+            json!({"and": [{"conversation_priority": {"equals": 1}}], "sort": [{"conversation_updated_at": direction}]}),
         )
         .await;
         assert_eq!(ids(&answer), [CONV_1, CONV_4], "{direction}");
@@ -449,18 +452,24 @@ async fn pages_with_exact_next_links() {
 }
 
 #[tokio::test]
-async fn page_101_is_refused_and_says_to_narrow_the_query() {
+async fn pages_past_the_read_cap_are_refused_and_say_to_narrow_the_query() {
     let server = server().await;
-    let last = search(&server, "?page=100&pageSize=500", WORKFLOW, json!({})).await;
+    // Kustomer reads at most 10,000 matches: page 20 of 500 ends on the last of them.
+    let last = search(&server, "?page=20&pageSize=500", WORKFLOW, json!({})).await;
     assert_eq!(ids(&last), Vec::<String>::new());
-    assert_eq!(last.body["meta"]["page"], 100);
+    assert_eq!(last.body["meta"]["page"], 20);
+    let last = search(&server, "?page=100", WORKFLOW, json!({})).await;
+    assert_eq!(last.status, 200, "{}", last.body);
 
-    let refused = search(&server, "?page=101&pageSize=1", WORKFLOW, json!({})).await;
+    let refused = search(&server, "?page=21&pageSize=500", WORKFLOW, json!({})).await;
     let e = refused.expect_error(400, "page_too_deep");
     assert_eq!(e["source"]["parameter"], "page");
     let detail = e["detail"].as_str().unwrap();
     assert!(detail.contains("conversation_updated_at"), "{detail}");
-    assert!(detail.contains("page 101"), "{detail}");
+    assert!(detail.contains("page 21"), "{detail}");
+    assert!(detail.contains("10000"), "{detail}");
+    let refused = search(&server, "?page=101", WORKFLOW, json!({})).await;
+    refused.expect_error(400, "page_too_deep");
 
     let customers = search(
         &server,
@@ -553,7 +562,7 @@ async fn the_search_budget_is_configurable_and_refused_searches_do_not_spend_it(
         &server,
         "",
         WORKFLOW,
-        json!({"and": [{"conversation_colour": {"eq": "red"}}]}),
+        json!({"and": [{"conversation_colour": {"equals": "red"}}]}),
     )
     .await;
     bad.expect_error(400, "unknown_field");
@@ -577,16 +586,16 @@ async fn bad_criteria_name_the_field_and_point_at_it() {
     let server = server().await;
     let cases = [
         (
-            json!({"and": [{"conversation_colour": {"eq": "red"}}]}),
+            json!({"and": [{"conversation_colour": {"equals": "red"}}]}),
             "unknown_field",
             "/and/0/conversation_colour",
             "conversation_colour",
         ),
         (
-            json!({"or": [{"and": [{"conversation_status": {"equals": "open"}}]}]}),
+            json!({"or": [{"and": [{"conversation_status": {"eq": "open"}}]}]}),
             "unknown_operator",
-            "/or/0/and/0/conversation_status/equals",
-            "equals",
+            "/or/0/and/0/conversation_status/eq",
+            "eq",
         ),
         (
             json!({"and": [{"conversation_updated_at": {"gte": "yesterday"}}]}),
@@ -619,9 +628,9 @@ async fn bad_criteria_name_the_field_and_point_at_it() {
             "conversation_status",
         ),
         (
-            json!({"and": [{"conversation_status": {"eq": "closed"}}]}),
+            json!({"and": [{"conversation_status": {"equals": "closed"}}]}),
             "invalid_value",
-            "/and/0/conversation_status/eq",
+            "/and/0/conversation_status/equals",
             "conversation_status",
         ),
         (
@@ -631,9 +640,9 @@ async fn bad_criteria_name_the_field_and_point_at_it() {
             "conversation_tags",
         ),
         (
-            json!({"and": [{"conversation_customer_id": {"eq": "ada"}}]}),
+            json!({"and": [{"conversation_customer_id": {"equals": "ada"}}]}),
             "invalid_type",
-            "/and/0/conversation_customer_id/eq",
+            "/and/0/conversation_customer_id/equals",
             "conversation_customer_id",
         ),
         (
@@ -649,23 +658,23 @@ async fn bad_criteria_name_the_field_and_point_at_it() {
             "conversation_custom_orderNumber",
         ),
         (
-            json!({"and": {"conversation_status": {"eq": "open"}}}),
+            json!({"and": {"conversation_status": {"equals": "open"}}}),
             "invalid_type",
             "/and",
             "and",
         ),
         (json!({"and": [{}]}), "invalid_value", "/and/0", "/and/0"),
         (
-            json!({"queryContext": "customer", "and": [{"conversation_status": {"eq": "open"}}]}),
+            json!({"queryContext": "customer", "and": [{"conversation_status": {"equals": "open"}}]}),
             "unknown_field",
             "/and/0/conversation_status",
             "conversation_status",
         ),
         (
-            json!({"queryContext": "customer", "or": [{"customer_emails": {"gt": "a"}}]}),
+            json!({"queryContext": "customer", "or": [{"customer_email": {"gt": "a"}}]}),
             "invalid_operator",
-            "/or/0/customer_emails/gt",
-            "customer_emails",
+            "/or/0/customer_email/gt",
+            "customer_email",
         ),
         (
             json!({"sort": [{"conversation_colour": "asc"}]}),
@@ -686,10 +695,10 @@ async fn bad_criteria_name_the_field_and_point_at_it() {
             "conversation_tags",
         ),
         (
-            json!({"queryContext": "message"}),
+            json!({"queryContext": "ticket"}),
             "invalid_value",
             "/queryContext",
-            "message",
+            "ticket",
         ),
     ];
     for (body, code, pointer, named) in cases {
@@ -731,7 +740,7 @@ async fn malformed_bodies_are_400_with_a_pointer() {
         &server,
         "/v1/customers/search",
         WORKFLOW,
-        r#"{"and": [{"conversation_status": {"eq": "open"}}], "sort": [}"#,
+        r#"{"and": [{"conversation_status": {"equals": "open"}}], "sort": [}"#,
     )
     .await;
     let e = answer.expect_error(400, "invalid_json");
@@ -767,21 +776,19 @@ async fn customer_query_context() {
             vec![CUSTOMER_GRACE],
         ),
         (
-            customers(json!({"customer_name": {"eq": "Ada Lovelace"}})),
+            customers(json!({"customer_name": {"equals": "Ada Lovelace"}})),
             vec![CUSTOMER_ADA],
         ),
         (
-            customers(json!({"customer_emails": {"contains": "ADA@example.com"}})),
+            customers(json!({"customer_email": {"contains": "ADA@example.com"}})),
             vec![CUSTOMER_ADA],
         ),
         (
-            customers(
-                json!({"customer_emails": {"in": ["alan@example.com", "grace@example.com"]}}),
-            ),
+            customers(json!({"customer_email": {"in": ["alan@example.com", "grace@example.com"]}})),
             vec![CUSTOMER_GRACE, CUSTOMER_ALAN],
         ),
         (
-            customers(json!({"customer_emails": {"exists": false}})),
+            customers(json!({"customer_email": {"exists": false}})),
             vec![e],
         ),
         (
@@ -882,15 +889,21 @@ async fn every_declared_attribute_is_a_search_field() {
         &server,
         &[
             (json!({"conversation_done_count": {"gte": 1}}), vec![CONV_2]),
-            (json!({"conversation_ended": {"eq": true}}), vec![CONV_2]),
+            (
+                json!({"conversation_ended": {"equals": true}}),
+                vec![CONV_2],
+            ),
             (
                 json!({"conversation_ended_at": {"exists": true}}),
                 vec![CONV_2],
             ),
             (json!({"conversation_rev": {"gt": 1}}), vec![CONV_2, CONV_3]),
-            (json!({"conversation_direction": {"eq": "in"}}), all.clone()),
             (
-                json!({"conversation_created_by_id": {"eq": CONV_1}}),
+                json!({"conversation_direction": {"equals": "in"}}),
+                all.clone(),
+            ),
+            (
+                json!({"conversation_created_by_id": {"equals": CONV_1}}),
                 vec![],
             ),
         ],
@@ -900,7 +913,7 @@ async fn every_declared_attribute_is_a_search_field() {
         &server,
         "",
         WORKFLOW,
-        json!({"and": [{"conversation_direction": {"eq": "sideways"}}]}),
+        json!({"and": [{"conversation_direction": {"equals": "sideways"}}]}),
     )
     .await;
     bad.expect_error(400, "invalid_value");
@@ -910,7 +923,7 @@ async fn every_declared_attribute_is_a_search_field() {
         &server,
         "",
         WORKFLOW,
-        json!({"and": [{"conversation_colour": {"eq": "red"}}]}),
+        json!({"and": [{"conversation_colour": {"equals": "red"}}]}),
     )
     .await;
     unknown.expect_error(400, "unknown_field");
