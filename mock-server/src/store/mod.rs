@@ -17,6 +17,7 @@ mod keys;
 mod messages;
 mod notes;
 pub mod persist;
+mod published_events;
 mod search;
 mod search_fields;
 mod shortcuts;

@@ -18,6 +18,7 @@ mod loops;
 mod messages;
 mod openapi;
 mod persistence;
+mod published_events;
 mod rate_limits;
 mod request_errors;
 mod scenarios;

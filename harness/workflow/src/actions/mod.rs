@@ -1,5 +1,6 @@
 //! The actions a step can run. An unknown action name is a load-time error.
 
+mod generic;
 pub mod mock_client;
 pub mod mock_origin;
 mod native;
@@ -37,6 +38,12 @@ pub enum Action {
     /// `kustomer.app.scheduler.schedule-workflow`: start a callable workflow later, on the
     /// mock's clock.
     ScheduleWorkflow,
+    /// `kustomer.event.publish`: an event on the mock's bus.
+    PublishEvent,
+    /// `kustomer.transform.generic`: the resolved `input` as the output.
+    Transform,
+    /// `kustomer.responsive-workflow.respond`.
+    Respond,
     /// A `rest_api` action of a loaded Kustomer app.
     App(Arc<AppAction>),
 }
@@ -46,6 +53,9 @@ pub const BUILTIN_ACTIONS: &[&str] = &[
     "kustomer.rest-api.json",
     "kustomer.rest-api.generic",
     "kustomer.regex-match.generic",
+    "kustomer.event.publish",
+    "kustomer.transform.generic",
+    "kustomer.responsive-workflow.respond",
     "kustomer.workflow.call",
     "kustomer.app.scheduler.schedule-workflow",
     "kustomer.conversation.find-by-id",
@@ -80,6 +90,9 @@ impl Action {
             "kustomer.rest-api.json" => Action::RestJson,
             "kustomer.rest-api.generic" => Action::RestGeneric,
             "kustomer.regex-match.generic" => Action::RegexMatch,
+            "kustomer.event.publish" => Action::PublishEvent,
+            "kustomer.transform.generic" => Action::Transform,
+            "kustomer.responsive-workflow.respond" => Action::Respond,
             "kustomer.workflow.call" => Action::CallWorkflow,
             "kustomer.app.scheduler.schedule-workflow" => Action::ScheduleWorkflow,
             "kustomer.conversation.find-by-id" => Action::Native(Native::ConversationFindById),
@@ -173,6 +186,9 @@ pub async fn execute(
         Action::RestJson => rest::call(params, false, env).await,
         Action::RestGeneric => rest::call(params, true, env).await,
         Action::RegexMatch => regex_match::run(params).map(LazyJson::from),
+        Action::PublishEvent => generic::publish(params, env).map(LazyJson::from),
+        Action::Transform => generic::transform(params).map(LazyJson::from),
+        Action::Respond => generic::respond(params).map(LazyJson::from),
         Action::Native(native) => native.run(params.clone(), env).map(LazyJson::from),
         Action::App(app) => {
             let request = app.request(params, env.templates)?;
