@@ -47,6 +47,7 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
         .route("/journal", get(logs::journal).delete(logs::clear_journal))
         .route("/events", get(logs::events).post(publish::publish))
         .route("/events/stream", get(logs::event_stream))
+        .route("/hooks/email/{id}", post(publish::receive_email))
         .route(
             "/faults",
             post(faults::create).get(faults::list).delete(faults::clear),

@@ -5,6 +5,7 @@ mod body;
 mod conversations;
 mod customers;
 mod extract;
+mod hooks;
 mod list;
 mod lookups;
 mod me;
@@ -30,6 +31,7 @@ use crate::http::app::AppState;
 pub use body::{
     parse_body, parse_value, parse_write, parse_write_value, pointer_of as path_pointer,
 };
+pub use hooks::{posted_data, receipt as hook_receipt};
 pub use list::query_pairs;
 
 /// The `/v1` routes (relative to `/v1`) with the OpenAPI description of each: a handler
@@ -73,6 +75,10 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lookups::customer_by_external_id))
         .routes(routes!(lookups::customer_by_phone))
         .routes(routes!(lookups::conversation_by_external_id))
+        .routes(routes!(hooks::list))
+        .routes(routes!(hooks::create))
+        .routes(routes!(hooks::receive_web))
+        .routes(routes!(hooks::receive_form))
 }
 
 /// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and

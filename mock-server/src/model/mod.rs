@@ -7,6 +7,7 @@
 
 pub mod conversation;
 pub mod customer;
+pub mod hook;
 pub mod insights;
 pub mod key;
 pub mod message;
@@ -27,6 +28,7 @@ pub use conversation::{
     ConversationWrite, Direction,
 };
 pub use customer::{Customer, CustomerAttributes, CustomerRelationships, CustomerWrite};
+pub use hook::{Hook, HookAttributes, HookRelationships, HookType, HookWrite};
 pub use insights::{Milestone, Queue, Sentiment, SuggestedTag};
 pub use key::{ApiKey, ApiKeyInfo};
 pub use message::{

@@ -41,6 +41,7 @@ use utoipa::OpenApi;
         (name = "users", description = "Users (agents and machine users), who create, change and are assigned records"),
         (name = "teams", description = "Teams of users, assigned to conversations"),
         (name = "shortcuts", description = "Saved replies (served from the fixtures)"),
+        (name = "hooks", description = "Inbound hooks: data posted to them starts workflows"),
     ),
 )]
 struct ApiDoc;

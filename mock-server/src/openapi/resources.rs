@@ -309,4 +309,6 @@ pub type CustomerList = Page<crate::model::Customer>;
 pub type TeamData = One<crate::model::Team>;
 pub type TeamList = Page<crate::model::Team>;
 pub type ShortcutList = Page<crate::model::Shortcut>;
+pub type HookData = One<crate::model::Hook>;
+pub type HookList = Page<crate::model::Hook>;
 pub use crate::model::key::ApiTokenData;

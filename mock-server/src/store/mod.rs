@@ -13,6 +13,7 @@ mod conversations;
 mod customer_attributes;
 mod customers;
 pub mod fixtures;
+mod hooks;
 mod keys;
 mod messages;
 mod notes;
@@ -131,6 +132,8 @@ pub struct OrgData {
     pub teams: IndexMap<Id, crate::model::Team>,
     #[serde(default)]
     pub shortcuts: IndexMap<Id, crate::model::Shortcut>,
+    #[serde(default)]
+    pub hooks: IndexMap<Id, crate::model::Hook>,
 }
 
 /// An org: its settings and its records.

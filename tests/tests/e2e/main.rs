@@ -13,6 +13,7 @@ mod engine;
 mod error_shape;
 mod events;
 mod faults;
+mod hooks;
 mod keep_alive;
 mod loops;
 mod messages;
