@@ -15,6 +15,7 @@ mod customers;
 pub mod fixtures;
 mod hooks;
 mod keys;
+mod message_lookups;
 mod messages;
 mod notes;
 pub mod persist;

@@ -15,6 +15,7 @@ mod events;
 mod faults;
 mod hooks;
 mod keep_alive;
+mod lookup_actions;
 mod loops;
 mod messages;
 mod openapi;
