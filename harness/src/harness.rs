@@ -119,6 +119,7 @@ impl HarnessBuilder {
         let server = self
             .server
             .admin_routes(crate::admin::routes(engine.clone()))
+            .v1_routes(crate::workflows_api::routes(engine.clone()))
             .start()
             .await?;
         engine.attach(&server);

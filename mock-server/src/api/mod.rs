@@ -31,6 +31,7 @@ use crate::http::app::AppState;
 pub use body::{
     parse_body, parse_value, parse_write, parse_write_value, pointer_of as path_pointer,
 };
+pub use extract::V1;
 pub use hooks::{posted_data, receipt as hook_receipt};
 pub use list::query_pairs;
 
@@ -81,10 +82,16 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(hooks::receive_form))
 }
 
-/// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and
-/// wrong methods.
-pub fn routes() -> Router<AppState> {
+/// The `/v1` routes (relative to `/v1`) with any `extra` ones, and Kustomer errors for
+/// unknown routes and wrong methods.
+pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
     let (router, _) = documented_routes().split_for_parts();
+    // Routes another crate serves under `/v1` (the engine's workflows API) take the same
+    // pipeline: they are merged before it is layered on.
+    let router = match extra {
+        Some(extra) => router.merge(extra),
+        None => router,
+    };
     router
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)

@@ -80,8 +80,12 @@ pub type AppState = Arc<Shared>;
 /// The whole application: `/v1`, `/__admin` (with any extra admin routes), and Kustomer
 /// 404s for everything else, all behind the body gate (every body read up to the limit
 /// before any of them answers: see [`crate::http::body_gate`]).
-pub fn router(state: AppState, extra_admin: Option<Router<AppState>>) -> Router {
-    let v1 = crate::api::routes().layer(middleware::from_fn_with_state(
+pub fn router(
+    state: AppState,
+    extra_admin: Option<Router<AppState>>,
+    extra_v1: Option<Router<AppState>>,
+) -> Router {
+    let v1 = crate::api::routes(extra_v1).layer(middleware::from_fn_with_state(
         state.clone(),
         crate::api::pipeline::v1_pipeline,
     ));

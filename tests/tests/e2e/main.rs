@@ -30,3 +30,4 @@ mod standard_attributes;
 mod user_assign_actions;
 mod users_teams;
 mod webhooks;
+mod workflows_api;
