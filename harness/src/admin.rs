@@ -203,7 +203,7 @@ async fn run(
 }
 
 async fn apps(Extension(engine): Extension<Engine>) -> Json<Value> {
-    Json(json!({ "data": engine.apps() }))
+    Json(json!({ "data": engine.apps(), "meta": { "rejectedWorkflows": engine.app_problems() } }))
 }
 
 async fn schedules(Extension(engine): Extension<Engine>) -> Json<Value> {

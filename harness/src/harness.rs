@@ -43,9 +43,18 @@ pub struct HarnessBuilder {
     apps: Vec<App>,
     workflows: Vec<LoadedWorkflow>,
     variables: BTreeMap<String, VariableDef>,
+    /// Whether apps install the workflows they ship (`kmock serve --no-workflows`: no).
+    app_workflows: Option<bool>,
 }
 
 impl HarnessBuilder {
+    /// Whether apps install the workflows they ship (they do by default); their actions
+    /// are available either way.
+    pub fn app_workflows(mut self, install: bool) -> Self {
+        self.app_workflows = Some(install);
+        self
+    }
+
     /// Changes the server's settings.
     pub fn server(
         mut self,
@@ -116,18 +125,15 @@ impl HarnessBuilder {
             .server
             .admin_routes(admin)
             .page_routes(crate::dashboard::page_routes())
+            .v1_routes(crate::workflows_api::routes(engine.clone()))
             .start()
             .await?;
         engine.attach(&server);
         for app in self.apps {
-            let name = app.name.clone();
             crate::app_klasses::create(&server, &app).map_err(HarnessError::Request)?;
-            engine
-                .register_app(app, &self.variables)
-                .map_err(|source| HarnessError::Install {
-                    workflow: format!("app {name}"),
-                    source,
-                })?;
+            // What an app's workflows could not install is kept in the engine
+            // (`Engine::app_problems`, `GET /__admin/apps`), not a reason to stop.
+            engine.register_app(app, &self.variables, self.app_workflows.unwrap_or(true));
         }
         for workflow in self.workflows {
             let name = workflow.def.name.clone();

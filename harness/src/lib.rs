@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod report;
 pub mod scenario;
 pub mod snapshot;
+pub mod workflows_api;
 
 /// The workflow engine (`kustomer-workflow`), under the path it always had here.
 pub use kustomer_workflow as workflow;

@@ -35,6 +35,9 @@ mod support;
 /// Start, stop and reach a mock server.
 pub use server::{MockServer, MockServerBuilder, StartError};
 
+/// The caller of a `/v1` route (its org, roles and request), for routes added with
+/// [`MockServerBuilder::v1_routes`].
+pub use api::V1;
 /// Errors in Kustomer's shape, and the parsing of request bodies into them.
 pub use api::pipeline::REQUEST_ID_HEADER;
 pub use api::{parse_body, parse_value, parse_write, parse_write_value, query_pairs};

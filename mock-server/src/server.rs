@@ -58,6 +58,7 @@ pub struct MockServerBuilder {
     webhook_retry: RetryPolicy,
     extra_admin: Option<Router<AppState>>,
     pages: Option<Router<AppState>>,
+    extra_v1: Option<Router<AppState>>,
     faults: Vec<crate::http::faults::FaultSpec>,
 }
 
@@ -78,6 +79,7 @@ impl Default for MockServerBuilder {
             webhook_retry: RetryPolicy::default(),
             extra_admin: None,
             pages: None,
+            extra_v1: None,
             faults: Vec::new(),
         }
     }
@@ -185,6 +187,15 @@ impl MockServerBuilder {
         self
     }
 
+    /// Extra routes under `/v1`, behind the same pipeline as Kustomer's own (body limit,
+    /// causal header, faults, authentication, org budget, rate-limit headers, journal);
+    /// handlers take [`crate::V1`] for the caller. The engine adds Kustomer's workflows
+    /// API here.
+    pub fn v1_routes(mut self, routes: Router<AppState>) -> Self {
+        self.extra_v1 = Some(routes);
+        self
+    }
+
     /// Loads the fixtures, binds, and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let fault_error = |i: usize, (pointer, message): (String, String)| {
@@ -252,7 +263,12 @@ impl MockServerBuilder {
             spawn_draft_ticker(Arc::downgrade(&shared));
         }
         let webhook_worker = shared.webhooks.spawn_worker(&bus, clock);
-        let router = crate::http::app::router(Arc::clone(&shared), self.extra_admin, self.pages);
+        let router = crate::http::app::router(
+            Arc::clone(&shared),
+            self.extra_admin,
+            self.pages,
+            self.extra_v1,
+        );
         let app = NormalizePathLayer::trim_trailing_slash().layer(router);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(crate::http::listener::serve(listener, app, async {

@@ -3,7 +3,7 @@
 //! evaluated with an explanation of every operand, so the run log can say which
 //! condition was false and with which values.
 
-use regex::Regex;
+use fancy_regex::Regex;
 use serde_json::Value;
 
 use std::borrow::Cow;
@@ -81,7 +81,7 @@ pub enum Condition {
         op: Op,
         left: Param,
         right: Param,
-        regex: Option<Regex>,
+        regex: Option<Box<Regex>>,
     },
     Exists {
         negate: bool,
@@ -147,12 +147,12 @@ impl Condition {
             let right = operand(1)?;
             let regex = match (op, right.as_literal()) {
                 (Op::Matches, Some(Value::String(pattern))) => {
-                    Some(Regex::new(pattern).map_err(|e| {
+                    Some(Box::new(Regex::new(pattern).map_err(|e| {
                         PathError::new(
                             index_path(&values_at, 1),
                             format!("bad regular expression `{pattern}`: {e}"),
                         )
-                    })?)
+                    })?))
                 }
                 _ => None,
             };
@@ -184,14 +184,26 @@ impl Condition {
             "ends-with" => compare(Op::EndsWith)?,
             "matches" => compare(Op::Matches)?,
             "exists" | "dne" => {
-                if values.is_empty() {
+                if values.is_empty() || values.len() > 2 {
                     return Err(PathError::new(
                         values_at,
-                        format!("`{op}` takes the value to test"),
+                        format!("`{op}` takes the value to test and, optionally, true or false"),
                     ));
                 }
+                let expected = match values.get(1) {
+                    None => true,
+                    Some(second) => expected_presence(second).ok_or_else(|| {
+                        PathError::new(
+                            index_path(&values_at, 1),
+                            format!(
+                                "`{op}`'s second value says whether the value should be there: \
+                                 true, false or \"\" (true), not {second}"
+                            ),
+                        )
+                    })?,
+                };
                 Condition::Exists {
-                    negate: op == "dne",
+                    negate: (op == "dne") == expected,
                     value: operand(0)?,
                 }
             }
@@ -266,7 +278,7 @@ impl Condition {
             } => {
                 let (a, error_a) = resolve(left, scope);
                 let (b, error_b) = resolve(right, scope);
-                let holds = compare(*op, &a, &b, regex.as_ref());
+                let holds = compare(*op, &a, &b, regex.as_deref());
                 ConditionLog::of(op.name(), vec![a, b], holds, error_a.or(error_b))
             }
         };
@@ -274,6 +286,23 @@ impl Condition {
             holds: explanation.holds,
             explanation,
         }
+    }
+}
+
+/// The second value of `exists`/`dne`, as Kustomer's editor writes it (a guess from
+/// public exports, which write `""` or a boolean): `true`, `"true"`, `""` or `null` keep
+/// the operator's meaning; `false` or `"false"` turn it around (`exists … false` is
+/// `dne`). Anything else is a load-time error.
+fn expected_presence(second: &Value) -> Option<bool> {
+    match second {
+        Value::Null => Some(true),
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim() {
+            "" | "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -357,11 +386,12 @@ fn compare(op: Op, a: &Value, b: &Value, regex: Option<&Regex>) -> bool {
             matches!((a, b), (Value::String(x), Value::String(y)) if x.ends_with(y.as_str()))
         }
         Op::Matches => match (a.as_str(), regex) {
-            (Some(text), Some(re)) => re.is_match(text),
+            // A match that gives up (the backtracking limit) is no match.
+            (Some(text), Some(re)) => re.is_match(text).unwrap_or(false),
             (Some(text), None) => b
                 .as_str()
                 .and_then(|p| Regex::new(p).ok())
-                .is_some_and(|re| re.is_match(text)),
+                .is_some_and(|re| re.is_match(text).unwrap_or(false)),
             (None, _) => false,
         },
     }
@@ -497,6 +527,43 @@ mod tests {
                 false,
             ),
             (json!({"op": "exists", "values": ["true", ""]}), true),
+            (
+                json!({"op": "exists", "values": ["/#steps.1.id", true]}),
+                true,
+            ),
+            (
+                json!({"op": "exists", "values": ["/#steps.1.id", false]}),
+                false,
+            ),
+            (
+                json!({"op": "exists", "values": ["/#steps.1.missing", "false"]}),
+                true,
+            ),
+            (
+                json!({"op": "dne", "values": ["/#steps.1.id", false]}),
+                true,
+            ),
+            (json!({"op": "gte", "values": ["/#steps.1.n", "200"]}), true),
+            (json!({"op": "gte", "values": ["10", "9"]}), true),
+            (json!({"op": "lt", "values": ["10", "9"]}), false),
+            (json!({"op": "lt", "values": [" 9 ", 10]}), true),
+            (json!({"op": "lt", "values": ["9a", "10"]}), false),
+            (
+                json!({"op": "matches", "values": ["/#steps.1.name", "(?<=Refund )please"]}),
+                true,
+            ),
+            (
+                json!({"op": "matches", "values": ["/#steps.1.name", "(?<!Refund )please"]}),
+                false,
+            ),
+            (
+                json!({"op": "eq", "values": ["/#steps.1.name.length", 13]}),
+                true,
+            ),
+            (
+                json!({"op": "gt", "values": ["/#steps.1.tags.length", 2]}),
+                false,
+            ),
             (json!({"op": "dne", "values": ["/#steps.1.missing"]}), true),
             (json!({"op": "dne", "values": ["/#steps.1.id"]}), false),
             (
@@ -589,6 +656,10 @@ mod tests {
             Condition::compile(&json!({"op": "matches", "values": ["/#x", "("]}), "$").unwrap_err();
         assert!(err.message.contains("bad regular expression"));
         assert!(Condition::compile(&json!("eq"), "$").is_err());
+        let err = Condition::compile(&json!({"op": "exists", "values": ["/#x", "maybe"]}), "$")
+            .unwrap_err();
+        assert_eq!(err.path, "$.values[1]");
+        assert!(err.message.contains("true, false"), "{}", err.message);
         assert!(Condition::compile(&json!({"values": []}), "$").is_err());
         assert!(
             Condition::compile(&json!({"op": "changed", "values": ["/#steps.1.x"]}), "$").is_err()

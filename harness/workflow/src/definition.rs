@@ -61,6 +61,27 @@ pub struct TriggerDef {
     pub app_version: Option<String>,
 }
 
+impl TriggerDef {
+    /// The inputs a callable workflow's `schema.required` lists that `inputs` lacks (or
+    /// holds as null), in the schema's order.
+    pub fn missing_inputs(&self, inputs: &Value) -> Vec<String> {
+        let Some(required) = self
+            .schema
+            .as_ref()
+            .and_then(|s| s.get("required"))
+            .and_then(Value::as_array)
+        else {
+            return Vec::new();
+        };
+        required
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|name| inputs.get(name).is_none_or(Value::is_null))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 /// One step: an action (or none, for a pure branching step) and where to go next.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

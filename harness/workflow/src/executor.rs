@@ -118,9 +118,28 @@ impl EngineInner {
             Arc::clone(&job.installed.variables_json),
             &attached.templates,
         );
-        let (target, tried) = choose(&workflow.trigger, &scope, secrets);
+        let missing = job
+            .inputs
+            .as_ref()
+            .filter(|_| workflow.callable())
+            .map(|inputs| workflow.def.trigger.missing_inputs(inputs))
+            .unwrap_or_default();
+        let (target, tried) = if missing.is_empty() {
+            choose(&workflow.trigger, &scope, secrets)
+        } else {
+            (None, Vec::new())
+        };
         run.trigger = tried.into();
         match target {
+            None if !missing.is_empty() => {
+                let message = format!(
+                    "missing required input(s) {} (the trigger's schema.required)",
+                    missing.join(", ")
+                );
+                run.state = RunState::Failed;
+                run.summary = format!("failed: {message}");
+                run.error = Some(json!({"message": message, "missing": missing}));
+            }
             None => {
                 run.state = RunState::NotMatched;
                 run.summary = if workflow.trigger.is_empty() {

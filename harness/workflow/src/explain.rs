@@ -15,8 +15,14 @@ use super::load::LoadedWorkflow;
 use super::loop_guard::LoopRecord;
 use super::run_log::{Run, RunState, TransitionLog};
 
-/// The condition that compares `changes` the way the seed article does.
-const CHANGES_FIX: &str = "compare the update's changes instead of the record: and(contains(/#steps.1.changes.attributes.tags.after, TAG), dnc(/#steps.1.changes.attributes.tags.before, TAG)) fires only when the tag was *added* by this update, so the workflow's own update does not fire it again";
+/// The fix for a loop through `transition`'s condition: compare the changes of the
+/// attribute it reads (tags when it reads none).
+fn changes_fix(workflow: Option<&LoadedWorkflow>, transition: Option<&TransitionLog>) -> String {
+    let attribute = transition
+        .and_then(|t| raw_condition(workflow, true, None, t.index))
+        .and_then(super::loop_fix::refiring_attribute);
+    super::loop_fix::fix_for(attribute.as_deref())
+}
 
 /// No values, for conditions that list none.
 const NONE: &[Value] = &[];
@@ -280,8 +286,9 @@ pub fn explain_run(
                     let reset = api_error["meta"]["resetAt"].as_str().unwrap_or("the next window");
                     if run.iteration > 1 {
                         format!(
-                            "Kustomer's rate limit stopped a loop: this workflow re-fired on its own updates {} times in one causal chain until {which} answered 429; it resets at {reset}. Fix: {CHANGES_FIX}.",
-                            run.iteration
+                            "Kustomer's rate limit stopped a loop: this workflow re-fired on its own updates {} times in one causal chain until {which} answered 429; it resets at {reset}. Fix: {}.",
+                            run.iteration,
+                            changes_fix(workflow, run.trigger.iter().find(|t| t.holds))
                         )
                     } else {
                         format!("{which} answered 429; it resets at {reset} (retry after {} s).", api_error["meta"]["retryAfter"])
@@ -343,7 +350,7 @@ pub fn explain_loop(
     let fix = if condition.contains("changes.attributes") {
         "make the condition compare the fields this update changed and check it cannot hold for the workflow's own update".to_string()
     } else {
-        CHANGES_FIX.to_string()
+        changes_fix(workflow, firing)
     };
     format!(
         "Loop detected: workflow `{name}` {reason} ({}); {how}. The trigger condition that let it re-fire: {condition}. Fix: {fix}.",

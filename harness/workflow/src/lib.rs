@@ -15,6 +15,7 @@ mod executor;
 pub mod explain;
 pub mod functions;
 pub mod load;
+pub mod loop_fix;
 pub mod loop_guard;
 pub mod param;
 pub mod path;
@@ -29,8 +30,8 @@ pub mod variables;
 pub use apps::{App, AppCatalog, AppInfo};
 pub use definition::{VariableDef, WorkflowDef};
 pub use engine::{
-    Engine, EngineConfig, EngineError, Installed, InstalledInfo, Job, RestoreError, Scheduled,
-    SettleError,
+    AppRegistration, Engine, EngineConfig, EngineError, Installed, InstalledInfo, Job,
+    RestoreError, Scheduled, SettleError,
 };
 pub use load::{
     LoadError, LoadedWorkflow, load_dir, load_dir_with, load_file, load_file_with, load_json,

@@ -122,6 +122,19 @@ pub fn load_json(text: &str, origin: &str) -> Result<LoadedWorkflow, LoadError> 
     load_value(value, origin)
 }
 
+/// `<id>` of a callable trigger's `kustomer.workflow.<id>.call`.
+fn callable_id(trigger: &super::definition::TriggerDef) -> Option<String> {
+    if !trigger.callable {
+        return None;
+    }
+    let id = trigger
+        .event_name
+        .as_deref()?
+        .strip_prefix("kustomer.workflow.")?
+        .strip_suffix(".call")?;
+    (!id.is_empty() && !id.contains('.')).then(|| id.to_string())
+}
+
 /// Loads a workflow from a JSON value (built-in actions only).
 pub fn load_value(value: Value, origin: &str) -> Result<LoadedWorkflow, LoadError> {
     load_value_with(value, origin, &AppCatalog::default())
@@ -143,7 +156,12 @@ pub fn load_value_with(
         let path = json_path(e.path());
         fail(path, e.inner().to_string())
     })?;
-    let id = def.id.clone().unwrap_or_else(|| def.name.clone());
+    // An export without an `id` still names it in a callable's event name.
+    let id = def
+        .id
+        .clone()
+        .or_else(|| callable_id(&def.trigger))
+        .unwrap_or_else(|| def.name.clone());
     if id.trim().is_empty() {
         return Err(fail(
             "$.name".into(),
@@ -486,5 +504,29 @@ mod tests {
         .unwrap();
         assert_eq!(callable.event_name, "kustomer.workflow.abc.call");
         assert!(callable.callable());
+        let exported = load_value(
+            json!({"name": "Scheduled", "trigger": {"callable": true, "eventName": "kustomer.workflow.5f00aa.call", "transitions": []}, "steps": []}),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(exported.id, "5f00aa", "the id comes from the event name");
+        let not_callable = load_value(
+            json!({"name": "Plain", "trigger": {"eventName": "kustomer.workflow.5f00aa.call", "transitions": []}, "steps": []}),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(not_callable.id, "Plain");
+        let schema = json!({"required": ["conversationId", "reason"]});
+        let trigger: super::super::definition::TriggerDef =
+            serde_json::from_value(json!({"callable": true, "schema": schema})).unwrap();
+        assert_eq!(
+            trigger.missing_inputs(&json!({"conversationId": "c", "reason": null})),
+            vec!["reason".to_string()]
+        );
+        assert!(
+            trigger
+                .missing_inputs(&json!({"conversationId": "c", "reason": "r"}))
+                .is_empty()
+        );
     }
 }

@@ -7,13 +7,13 @@
 //! - other strings, numbers, booleans, null → themselves;
 //! - arrays and objects → walked, every string inside resolved.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use handlebars::Template;
 use serde_json::{Map, Value};
 
 use super::functions::FnRef;
+use super::path::{js_length, normalize_brackets};
 use super::plain_template::PlainTemplate;
 use super::scope::Scope;
 use super::template::{TemplateError, compile};
@@ -136,7 +136,7 @@ impl Param {
                 .map_err(|e| PathError::new(at, e.to_string()));
         }
         if let Some(path) = s.strip_prefix("/#") {
-            return Ok(Param::Ref(path.to_string()));
+            return Ok(Param::Ref(normalize_brackets(path)));
         }
         if s.contains("{{") {
             let template = compile(s)
@@ -162,10 +162,13 @@ impl Param {
     pub fn resolve(&self, scope: &Scope<'_>) -> Result<Value, ResolveError> {
         Ok(match self {
             Param::Literal(v) => v.clone(),
-            Param::Ref(path) => scope
-                .lookup(path)
-                .map(Cow::into_owned)
-                .unwrap_or(Value::Null),
+            Param::Ref(path) => match scope.lookup(path) {
+                Some(found) => found.into_owned(),
+                None => path
+                    .strip_suffix(".length")
+                    .and_then(|parent| js_length(scope.lookup(parent).as_deref()))
+                    .unwrap_or(Value::Null),
+            },
             Param::Func(f) => f.apply(scope.lookup(&f.path).as_deref()),
             Param::Template {
                 source,
@@ -241,6 +244,25 @@ mod tests {
         assert_eq!(out["headers"]["Authorization"], "Bearer k");
         assert_eq!(out["list"], json!(["c1", 3, null, "plain"]));
         assert_eq!(out["empty"], "");
+    }
+
+    #[test]
+    fn javascript_length_and_bracketed_keys() {
+        let data = json!({"steps": {"1": {"match": "abc", "tags": ["a", "b"], "n": 5,
+                          "custom": {"@effotim2TimerStartAt": "t0"}, "obj": {"length": 9}}}});
+        let out = resolve(
+            json!({"s": "/#steps.1.match.length", "a": "/#steps.1.tags.length",
+                   "n": "/#steps.1.n.length", "own": "/#steps.1.obj.length",
+                   "gone": "/#steps.1.missing.length",
+                   "at": "/#steps.1.custom['@effotim2TimerStartAt']"}),
+            data,
+        );
+        assert_eq!(out["s"], json!(3));
+        assert_eq!(out["a"], json!(2));
+        assert_eq!(out["n"], Value::Null, "a number has no length");
+        assert_eq!(out["own"], json!(9), "a real `length` key wins");
+        assert_eq!(out["gone"], Value::Null);
+        assert_eq!(out["at"], json!("t0"));
     }
 
     #[test]

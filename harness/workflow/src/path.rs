@@ -5,6 +5,44 @@
 
 use serde_json::Value;
 
+/// `custom['@x']`, `custom["@x"]` and `tags[0]` written the JavaScript way, as the dotted
+/// path the walker reads (`custom.@x`, `tags.0`). Real app templates and exports write
+/// keys that start with `@` in brackets.
+pub fn normalize_brackets(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+            break;
+        };
+        let inner = rest[open + 1..close].trim();
+        let key = inner
+            .strip_prefix('\'')
+            .and_then(|k| k.strip_suffix('\''))
+            .or_else(|| inner.strip_prefix('"').and_then(|k| k.strip_suffix('"')))
+            .unwrap_or(inner);
+        out.push_str(&rest[..open]);
+        if !out.is_empty() && !out.ends_with('.') {
+            out.push('.');
+        }
+        out.push_str(key);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// JavaScript's `.length` where the path ends in it and the value before it is a string
+/// (its UTF-16 length, as JavaScript counts) or an array; `None` otherwise. Read only
+/// when the path itself finds nothing, so a real `length` key wins.
+pub fn js_length(parent: Option<&Value>) -> Option<Value> {
+    match parent? {
+        Value::String(s) => Some(Value::from(s.encode_utf16().count())),
+        Value::Array(items) => Some(Value::from(items.len())),
+        _ => None,
+    }
+}
+
 /// The value at `path` under `root`.
 pub fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
     let path = path.trim();
@@ -105,6 +143,24 @@ mod tests {
         assert_eq!(lookup(&v, "steps.2.id"), None);
         assert_eq!(lookup(&v, "steps.1.tags.x"), None);
         assert_eq!(lookup(&v, ""), Some(&v));
+    }
+
+    #[test]
+    fn bracketed_keys_and_length() {
+        assert_eq!(normalize_brackets("custom['@x']"), "custom.@x");
+        assert_eq!(normalize_brackets("a[\"b.c\"].d"), "a.b.c.d");
+        assert_eq!(normalize_brackets("tags[0]"), "tags.0");
+        assert_eq!(normalize_brackets("plain.path"), "plain.path");
+        assert_eq!(normalize_brackets("open[only"), "open[only");
+        assert_eq!(js_length(Some(&json!("héllo"))), Some(json!(5)));
+        assert_eq!(
+            js_length(Some(&json!("😀"))),
+            Some(json!(2)),
+            "UTF-16 units"
+        );
+        assert_eq!(js_length(Some(&json!([1, 2, 3]))), Some(json!(3)));
+        assert_eq!(js_length(Some(&json!(42))), None, "a number has no length");
+        assert_eq!(js_length(None), None);
     }
 
     #[test]

@@ -17,8 +17,9 @@ use serde_json::{Number, Value};
 use super::dates::{format_moment, instant_of, unit_millis};
 use super::functions::format_date;
 
-/// Rewrites path segments Handlebars cannot parse: `custom.@flagBool` → `custom.[@flagBool]`
-/// inside `{{ }}` (Kustomer's custom attributes may start with `@`).
+/// Rewrites path segments Handlebars cannot parse: `custom.@flagBool` and
+/// `custom['@flagBool']` → `custom.[@flagBool]` inside `{{ }}` (Kustomer's custom
+/// attributes may start with `@`, and apps write them in JavaScript's brackets).
 pub fn preprocess(source: &str) -> String {
     let mut out = String::with_capacity(source.len());
     let mut rest = source;
@@ -38,6 +39,19 @@ fn bracket_at_segments(expression: &str) -> String {
     let mut out = String::with_capacity(expression.len() + 4);
     let mut i = 0;
     while i < bytes.len() {
+        // `custom['@x']` / `custom["@x"]`, JavaScript's way into a key: `custom.[@x]`.
+        if bytes[i] == b'['
+            && i > 0
+            && !matches!(bytes[i - 1], b'.' | b' ' | b'{' | b'(' | b'=')
+            && let Some(quote) = bytes.get(i + 1).filter(|q| matches!(q, b'\'' | b'"'))
+            && let Some(len) = expression[i + 2..].find(&format!("{}]", *quote as char))
+        {
+            out.push_str(".[");
+            out.push_str(&expression[i + 2..i + 2 + len]);
+            out.push(']');
+            i += 2 + len + 2;
+            continue;
+        }
         if bytes[i] == b'.' && bytes.get(i + 1) == Some(&b'@') {
             let seg_end = expression[i + 1..]
                 .find(|c: char| c.is_whitespace() || c == '.' || c == '}' || c == ')')
@@ -222,9 +236,30 @@ impl HelperDef for MathHelper {
         _: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
-        let a = h.param(0).and_then(|p| number_of(p.value()));
+        // An absent or non-numeric operand fails the step, naming it: rendering `""`
+        // would send an empty value on to the next step, far from the mistake.
+        let operand = |i: usize, which: &str| -> Result<Option<f64>, RenderError> {
+            let param = h.param(i);
+            let value = param.map(|p| p.value()).unwrap_or(&Value::Null);
+            match number_of(value) {
+                Some(x) => Ok(Some(x)),
+                None => Err(fail(format!(
+                    "math: the {which} operand{} is {}, not a number",
+                    param
+                        .and_then(|p| p.relative_path())
+                        .map(|path| format!(" `{path}`"))
+                        .unwrap_or_default(),
+                    if value.is_null() {
+                        "absent".to_string()
+                    } else {
+                        value.to_string()
+                    }
+                ))),
+            }
+        };
+        let a = operand(0, "left")?;
         let op = h.param(1).and_then(|p| p.value().as_str()).unwrap_or("");
-        let b = h.param(2).and_then(|p| number_of(p.value()));
+        let b = operand(2, "right")?;
         let result = match (a, b) {
             (Some(a), Some(b)) => match op {
                 "+" => Some(a + b),
@@ -334,6 +369,15 @@ mod tests {
         assert_eq!(render("{{math a \"+\" b}}", data.clone()).unwrap(), "5");
         assert_eq!(render("{{math b \"/\" 2}}", data.clone()).unwrap(), "1.5");
         assert!(render("{{math a \"^\" b}}", data.clone()).is_err());
+        let absent = render("{{math a \"+\" steps.1.missing}}", data.clone()).unwrap_err();
+        assert!(
+            absent
+                .0
+                .contains("right operand `steps.1.missing` is absent"),
+            "{absent}"
+        );
+        let text = render("{{math \"x\" \"+\" b}}", data.clone()).unwrap_err();
+        assert!(text.0.contains("left operand is \"x\""), "{text}");
         assert_eq!(
             render("{{{date 'hours' count=0}}}", data.clone()).unwrap(),
             "2026-11-24T12:00:00.000Z"
@@ -354,6 +398,24 @@ mod tests {
     }
 
     #[test]
+    fn bracketed_at_keys_render() {
+        let data = json!({"steps": {"1": {"custom": {"@effotim2TimerStartAt": "2026-11-24T10:00:00.000Z"}}}});
+        assert_eq!(
+            render(
+                "{{{steps.1.custom['@effotim2TimerStartAt']}}}",
+                data.clone()
+            )
+            .unwrap(),
+            "2026-11-24T10:00:00.000Z"
+        );
+        assert_eq!(
+            render("{{{steps.1.custom['@other']}}}", data).unwrap(),
+            "",
+            "a missing key renders empty, as Handlebars does"
+        );
+    }
+
+    #[test]
     fn preprocess_only_touches_at_segments_inside_braces() {
         assert_eq!(
             preprocess("a.@b {{x.@y}} {{@index}}"),
@@ -362,6 +424,14 @@ mod tests {
         assert_eq!(
             preprocess("{{dateDiff 'ms' from=s.custom.@t to=n}}"),
             "{{dateDiff 'ms' from=s.custom.[@t] to=n}}"
+        );
+        assert_eq!(
+            preprocess("{{{steps.1.custom['@effotim2TimerStartAt']}}} x['y']"),
+            "{{{steps.1.custom.[@effotim2TimerStartAt]}}} x['y']"
+        );
+        assert_eq!(
+            preprocess("{{dateDiff 'ms' from=c[\"@t\"]}}"),
+            "{{dateDiff 'ms' from=c.[@t]}}"
         );
     }
 }

@@ -44,6 +44,12 @@ impl Variables {
         self.values.insert(name.to_string(), def);
     }
 
+    /// Every variable as defined (secure values as they are: for reinstalling, never for
+    /// showing).
+    pub fn defs(&self) -> &BTreeMap<String, VariableDef> {
+        &self.values
+    }
+
     /// Whether a variable of that name exists.
     pub fn contains(&self, name: &str) -> bool {
         self.values.contains_key(name)

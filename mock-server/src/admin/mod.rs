@@ -9,6 +9,7 @@ mod data;
 mod directory;
 mod faults;
 mod logs;
+mod publish;
 mod settings;
 mod webhooks;
 
@@ -44,8 +45,9 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
             get(settings::get_limits).put(settings::put_limits),
         )
         .route("/journal", get(logs::journal).delete(logs::clear_journal))
-        .route("/events", get(logs::events))
+        .route("/events", get(logs::events).post(publish::publish))
         .route("/events/stream", get(logs::event_stream))
+        .route("/hooks/email/{id}", post(publish::receive_email))
         .route(
             "/faults",
             post(faults::create).get(faults::list).delete(faults::clear),

@@ -7,6 +7,7 @@ mod conversations;
 mod customers;
 mod drafts;
 mod extract;
+mod hooks;
 mod klasses;
 mod kobjects;
 mod list;
@@ -35,6 +36,8 @@ use crate::http::app::AppState;
 pub use body::{
     parse_body, parse_value, parse_write, parse_write_value, pointer_of as path_pointer,
 };
+pub use extract::V1;
+pub use hooks::{posted_data, receipt as hook_receipt};
 pub use list::query_pairs;
 
 /// The `/v1` routes (relative to `/v1`) with the OpenAPI description of each: a handler
@@ -106,12 +109,22 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(kobjects::by_external_id))
         .routes(routes!(kobjects::customer_list, kobjects::customer_create))
+        .routes(routes!(hooks::list))
+        .routes(routes!(hooks::create))
+        .routes(routes!(hooks::receive_web))
+        .routes(routes!(hooks::receive_form))
 }
 
-/// The `/v1` routes (relative to `/v1`), with Kustomer errors for unknown routes and
-/// wrong methods.
-pub fn routes() -> Router<AppState> {
+/// The `/v1` routes (relative to `/v1`) with any `extra` ones, and Kustomer errors for
+/// unknown routes and wrong methods.
+pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
     let (router, _) = documented_routes().split_for_parts();
+    // Routes another crate serves under `/v1` (the engine's workflows API) take the same
+    // pipeline: they are merged before it is layered on.
+    let router = match extra {
+        Some(extra) => router.merge(extra),
+        None => router,
+    };
     router
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)

@@ -84,8 +84,9 @@ pub fn router(
     state: AppState,
     extra_admin: Option<Router<AppState>>,
     pages: Option<Router<AppState>>,
+    extra_v1: Option<Router<AppState>>,
 ) -> Router {
-    let v1 = crate::api::routes().layer(middleware::from_fn_with_state(
+    let v1 = crate::api::routes(extra_v1).layer(middleware::from_fn_with_state(
         state.clone(),
         crate::api::pipeline::v1_pipeline,
     ));

@@ -90,6 +90,15 @@ pub mod roles {
         "org.permission.apps.read",
         "org.user.conversation.read",
     ];
+    /// Hooks (role names a guess, after Kustomer's `org.permission.<object>.<verb>`).
+    pub const HOOK_READ: &[&str] = &["org.user.hook.read", "org.permission.hook.read"];
+    pub const HOOK_WRITE: &[&str] = &["org.user.hook.write", "org.permission.hook.create"];
+    /// Posting to a web hook: what an integration's key holds.
+    pub const HOOK_POST: &[&str] = &[
+        "org.permission.hook.post",
+        "org.user.hook.write",
+        "org.permission.hook.create",
+    ];
     pub const TAG_READ: &[&str] = &["org.user.tag.read", "org.permission.tag.read"];
     pub const TAG_CREATE: &[&str] = &["org.user.tag.write", "org.permission.tag.create"];
     pub const TAG_UPDATE: &[&str] = &["org.user.tag.write", "org.permission.tag.update"];

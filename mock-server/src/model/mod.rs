@@ -9,6 +9,7 @@ pub mod company;
 pub mod conversation;
 pub mod customer;
 pub mod draft;
+pub mod hook;
 pub mod insights;
 pub mod key;
 pub mod klass;
@@ -35,6 +36,7 @@ pub use conversation::{
 };
 pub use customer::{Customer, CustomerAttributes, CustomerRelationships, CustomerWrite};
 pub use draft::{Draft, DraftAttributes, DraftRelationships, DraftStatus, DraftWrite};
+pub use hook::{Hook, HookAttributes, HookRelationships, HookType, HookWrite};
 pub use insights::{Milestone, Queue, Sentiment, SuggestedTag};
 pub use key::{ApiKey, ApiKeyInfo};
 pub use klass::{Klass, KlassAttributes, KlassRelationships, KlassWrite};

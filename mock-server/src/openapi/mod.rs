@@ -45,6 +45,7 @@ use utoipa::OpenApi;
         (name = "drafts", description = "Outbound drafts; sending one records its message (nothing leaves the machine)"),
         (name = "klasses", description = "Klasses: the org's custom object types"),
         (name = "kobjects", description = "KObjects: records of a klass (orders, bookings), optionally of a customer"),
+        (name = "hooks", description = "Inbound hooks: data posted to them starts workflows"),
     ),
 )]
 struct ApiDoc;

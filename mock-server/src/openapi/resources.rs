@@ -352,6 +352,8 @@ pub type KlassData = One<crate::model::Klass>;
 pub type KlassList = Page<crate::model::Klass>;
 pub type KObjectData = One<crate::model::KObject>;
 pub type KObjectList = Page<crate::model::KObject>;
+pub type HookData = One<crate::model::Hook>;
+pub type HookList = Page<crate::model::Hook>;
 pub use crate::model::key::ApiTokenData;
 
 /// `GET /v1/klasses/{name}`: the klass (by id) or a page of its KObjects (by name).

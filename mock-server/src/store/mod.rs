@@ -19,14 +19,17 @@ mod drafts;
 mod fixture_objects;
 pub mod fixtures;
 mod fixtures_klasses;
+mod hooks;
 mod keys;
 mod klasses;
 mod kobject_custom;
 mod kobjects;
+mod message_lookups;
 mod messages;
 mod notes;
 mod outbound_accounts;
 pub mod persist;
+mod published_events;
 mod search;
 mod search_contexts;
 mod search_fields;
@@ -154,6 +157,7 @@ pub struct OrgData {
     pub klasses: IndexMap<Id, crate::model::Klass>,
     #[serde(default)]
     pub kobjects: IndexMap<Id, crate::model::KObject>,
+    pub hooks: IndexMap<Id, crate::model::Hook>,
 }
 
 /// An org: its settings and its records.

@@ -510,3 +510,40 @@ async fn no_run_executes_twice_under_contention() {
     }
     futures::future::join_all((0..4).map(|_| session())).await;
 }
+
+/// A trigger that reads the record's priority loops on its own priority update; the
+/// explanation's fix compares priority's changes, not tags.
+#[tokio::test]
+async fn a_loop_through_another_attribute_is_explained_with_that_attribute() {
+    let definition = json!({
+        "id": "64a0c0ffee0000000000b888",
+        "name": "bump-urgent",
+        "trigger": {"id": "1", "eventName": "kustomer.conversation.update",
+                    "transitions": [{"target": "bump", "condition": {"op": "gte", "values": ["/#steps.1.priority", "3"]}}]},
+        "steps": [{"id": "bump", "action": "kustomer.conversation.update",
+                   "params": {"id": "/#steps.1.id", "priority": 4, "name": "{{steps.1.name}}!"}, "transitions": []}]
+    });
+    let harness = harness_with(vec![load_value(definition, "bump").unwrap()]).await;
+    let answer = put(
+        harness.server(),
+        &format!("/v1/conversations/{CONV_1}"),
+        ADMIN,
+        r#"{"priority": 3}"#,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    settle(&harness).await;
+    let loops = harness.loops();
+    assert_eq!(loops.len(), 1, "{loops:#?}");
+    let explanation = &loops[0].explanation;
+    assert!(
+        explanation.contains("gte(/#steps.1.priority = 4, \"3\")"),
+        "{explanation}"
+    );
+    assert!(
+        explanation.contains("/#steps.1.changes.attributes.priority.after")
+            && explanation.contains("set priority to VALUE"),
+        "names priority in the fix: {explanation}"
+    );
+    assert!(!explanation.contains("tags"), "{explanation}");
+}

@@ -438,6 +438,7 @@ async fn every_operation_answers_as_documented() {
     directory_operations(&mut doc, s, t, &one).await;
     object_operations(&mut doc, s, t).await;
     klass_operations(&mut doc, s, t).await;
+    hook_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -581,6 +582,44 @@ async fn the_document_is_served_and_committed_as_generated() {
 }
 
 /// Users, teams, shortcuts, the customer list and the lookups by natural key.
+async fn hook_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let mut hooks = Vec::new();
+    for kind in ["form", "web"] {
+        let path = format!("/v1/hooks/{kind}");
+        let body = Some(r#"{"name": "documented"}"#);
+        let a = call(doc, s, Method::POST, "/v1/hooks/{type}", &path, t, body).await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        hooks.push(a.data().clone());
+    }
+    let a = call(doc, s, Method::GET, "/v1/hooks", "/v1/hooks", t, None).await;
+    assert_eq!(a.status, 200);
+    let form = hooks[0]["attributes"]["url"].as_str().unwrap();
+    let template = "/v1/hooks/form/{id}/{hash}";
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        template,
+        form,
+        None,
+        Some(r#"{"a": 1}"#),
+    )
+    .await;
+    assert_eq!(a.status, 202, "{}", a.body);
+    let web = hooks[1]["attributes"]["url"].as_str().unwrap();
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/hooks/web/{id}",
+        web,
+        t,
+        Some("{}"),
+    )
+    .await;
+    assert_eq!(a.status, 202, "{}", a.body);
+}
+
 async fn directory_operations(
     doc: &mut Conformance,
     s: &kustomer_mock::MockServer,

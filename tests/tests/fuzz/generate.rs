@@ -67,7 +67,7 @@ enum WithToken {
 }
 
 /// The admin routes (not in the OpenAPI document, which covers `/v1`).
-const ADMIN_ROUTES: [(&str, &str, WithToken); 25] = [
+const ADMIN_ROUTES: [(&str, &str, WithToken); 27] = [
     ("POST", "/__admin/reset", WithToken::BrokenBodyOnly),
     ("POST", "/__admin/seed", WithToken::BrokenBodyOnly),
     ("GET", "/__admin/state", WithToken::Any),
@@ -84,6 +84,8 @@ const ADMIN_ROUTES: [(&str, &str, WithToken); 25] = [
     ("DELETE", "/__admin/journal", WithToken::Any),
     ("GET", "/__admin/events", WithToken::Any),
     ("GET", "/__admin/events/stream", WithToken::Never),
+    ("POST", "/__admin/events", WithToken::Any),
+    ("POST", "/__admin/hooks/email/{id}", WithToken::Any),
     ("POST", "/__admin/faults", WithToken::BrokenBodyOnly),
     ("GET", "/__admin/faults", WithToken::Any),
     ("DELETE", "/__admin/faults", WithToken::Any),

@@ -188,22 +188,11 @@ fn apps(args: &ServeArgs) -> anyhow::Result<(Vec<App>, String)> {
             paths.sort();
             let mut apps = Vec::new();
             for path in paths {
-                // Settings apply to the app they name; read the name first.
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                let value: serde_json::Value = serde_json::from_str(&text)
-                    .map_err(|e| anyhow::anyhow!("{}: $: not valid JSON: {e}", path.display()))?;
-                let name = value
-                    .get("app")
-                    .and_then(|a| a.as_str())
-                    .unwrap_or("")
-                    .to_string();
-                let values = settings.get(&name).cloned().unwrap_or_default();
-                apps.push(App::load_value(
-                    value,
-                    &path.display().to_string(),
-                    &values,
-                )?);
+                // A bad app is reported and left out; the others still load and serve.
+                match load_app(&path, &settings) {
+                    Ok(app) => apps.push(app),
+                    Err(e) => eprintln!("warning: app not loaded: {e}"),
+                }
             }
             apps
         }
@@ -221,6 +210,29 @@ fn apps(args: &ServeArgs) -> anyhow::Result<(Vec<App>, String)> {
         None => "built-in examples".into(),
     };
     Ok((loaded, origin))
+}
+
+/// One app file, with the settings given for the app it names.
+fn load_app(
+    path: &std::path::Path,
+    settings: &BTreeMap<String, SettingValues>,
+) -> anyhow::Result<App> {
+    // Settings apply to the app they name; read the name first.
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: $: not valid JSON: {e}", path.display()))?;
+    let name = value
+        .get("app")
+        .and_then(|a| a.as_str())
+        .unwrap_or("")
+        .to_string();
+    let values = settings.get(&name).cloned().unwrap_or_default();
+    Ok(App::load_value(
+        value,
+        &path.display().to_string(),
+        &values,
+    )?)
 }
 
 /// Which workflows to install, and where they came from.
@@ -304,6 +316,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     for app in loaded_apps {
         builder = builder.app(app);
     }
+    // `--no-workflows` means none at all: the apps' own workflows included.
+    builder = builder.app_workflows(!args.no_workflows);
     for workflow in loaded {
         builder = builder.workflow(workflow);
     }
@@ -394,6 +408,9 @@ fn print_banner(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    for problem in harness.engine().app_problems() {
+        println!("    warning: app workflow not installed: {problem}");
+    }
     let installed = harness.engine().workflows();
     println!(
         "  workflows:     {workflow_origin} ({} installed; runs at {url}/__admin/runs)",

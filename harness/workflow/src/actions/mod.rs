@@ -1,5 +1,7 @@
 //! The actions a step can run. An unknown action name is a load-time error.
 
+mod generic;
+mod lookups;
 pub mod mock_client;
 pub mod mock_origin;
 mod native;
@@ -16,6 +18,7 @@ use serde_json::Value;
 use super::apps::{AppAction, AppCatalog};
 use super::template::Templates;
 
+pub use lookups::Lookup;
 pub use mock_client::MockClient;
 pub use mock_origin::MockOrigin;
 pub use native::Native;
@@ -37,6 +40,14 @@ pub enum Action {
     /// `kustomer.app.scheduler.schedule-workflow`: start a callable workflow later, on the
     /// mock's clock.
     ScheduleWorkflow,
+    /// A native action that finds a record by a natural key or adds a contact.
+    Lookup(Lookup),
+    /// `kustomer.event.publish`: an event on the mock's bus.
+    PublishEvent,
+    /// `kustomer.transform.generic`: the resolved `input` as the output.
+    Transform,
+    /// `kustomer.responsive-workflow.respond`.
+    Respond,
     /// A `rest_api` action of a loaded Kustomer app.
     App(Arc<AppAction>),
 }
@@ -46,6 +57,9 @@ pub const BUILTIN_ACTIONS: &[&str] = &[
     "kustomer.rest-api.json",
     "kustomer.rest-api.generic",
     "kustomer.regex-match.generic",
+    "kustomer.event.publish",
+    "kustomer.transform.generic",
+    "kustomer.responsive-workflow.respond",
     "kustomer.workflow.call",
     "kustomer.app.scheduler.schedule-workflow",
     "kustomer.conversation.find-by-id",
@@ -56,6 +70,12 @@ pub const BUILTIN_ACTIONS: &[&str] = &[
     "kustomer.conversation.append-tags",
     "kustomer.conversation.remove-tags",
     "kustomer.customer.find-by-id",
+    "kustomer.customer.find",
+    "kustomer.customer.find-by-phone",
+    "kustomer.customer.append-email",
+    "kustomer.customer.append-phone",
+    "kustomer.message.find-by-external",
+    "kustomer.conversation.find-body",
     "kustomer.customer.find-by-external-id",
     "kustomer.customer.find-by-email",
     "kustomer.customer.create",
@@ -80,6 +100,9 @@ impl Action {
             "kustomer.rest-api.json" => Action::RestJson,
             "kustomer.rest-api.generic" => Action::RestGeneric,
             "kustomer.regex-match.generic" => Action::RegexMatch,
+            "kustomer.event.publish" => Action::PublishEvent,
+            "kustomer.transform.generic" => Action::Transform,
+            "kustomer.responsive-workflow.respond" => Action::Respond,
             "kustomer.workflow.call" => Action::CallWorkflow,
             "kustomer.app.scheduler.schedule-workflow" => Action::ScheduleWorkflow,
             "kustomer.conversation.find-by-id" => Action::Native(Native::ConversationFindById),
@@ -93,6 +116,12 @@ impl Action {
             }
             "kustomer.conversation.remove-tags" => Action::Native(Native::ConversationRemoveTags),
             "kustomer.customer.find-by-id" => Action::Native(Native::CustomerFindById),
+            "kustomer.customer.find" => Action::Lookup(Lookup::CustomerFind),
+            "kustomer.customer.find-by-phone" => Action::Lookup(Lookup::CustomerFindByPhone),
+            "kustomer.customer.append-email" => Action::Lookup(Lookup::CustomerAppendEmail),
+            "kustomer.customer.append-phone" => Action::Lookup(Lookup::CustomerAppendPhone),
+            "kustomer.message.find-by-external" => Action::Lookup(Lookup::MessageFindByExternal),
+            "kustomer.conversation.find-body" => Action::Lookup(Lookup::ConversationFindBody),
             "kustomer.customer.find-by-external-id" => {
                 Action::Native(Native::CustomerFindByExternalId)
             }
@@ -173,7 +202,11 @@ pub async fn execute(
         Action::RestJson => rest::call(params, false, env).await,
         Action::RestGeneric => rest::call(params, true, env).await,
         Action::RegexMatch => regex_match::run(params).map(LazyJson::from),
+        Action::PublishEvent => generic::publish(params, env).map(LazyJson::from),
+        Action::Transform => generic::transform(params).map(LazyJson::from),
+        Action::Respond => generic::respond(params).map(LazyJson::from),
         Action::Native(native) => native.run(params.clone(), env).map(LazyJson::from),
+        Action::Lookup(lookup) => lookup.run(params.clone(), env).map(LazyJson::from),
         Action::App(app) => {
             let request = app.request(params, env.templates)?;
             let output = rest::call(&request, false, env).await?;

@@ -39,7 +39,7 @@ pub enum Native {
     MessageFindLast,
 }
 
-fn store_error(error: &ApiError) -> Value {
+pub(super) fn store_error(error: &ApiError) -> Value {
     json!({
         "message": format!("{} {}", error.status.as_u16(), error.detail),
         "kind": "api-error",
@@ -48,12 +48,12 @@ fn store_error(error: &ApiError) -> Value {
     })
 }
 
-fn id_param(params: &Map<String, Value>, name: &str) -> Result<Id, Value> {
+pub(super) fn id_param(params: &Map<String, Value>, name: &str) -> Result<Id, Value> {
     let text = params.get(name).and_then(Value::as_str).unwrap_or("");
     Id::parse(text).ok_or_else(|| json!({"message": format!("`{name}` must be a 24-hex id, not {}", params.get(name).unwrap_or(&Value::Null))}))
 }
 
-fn text_param<'p>(params: &'p Map<String, Value>, name: &str) -> Result<&'p str, Value> {
+pub(super) fn text_param<'p>(params: &'p Map<String, Value>, name: &str) -> Result<&'p str, Value> {
     params
         .get(name)
         .and_then(Value::as_str)

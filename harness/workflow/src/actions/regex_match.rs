@@ -1,6 +1,8 @@
-//! `kustomer.regex-match.generic`: the first match of `regex` in `testString`.
+//! `kustomer.regex-match.generic`: the first match of `regex` in `testString`. Kustomer runs
+//! JavaScript regular expressions, so lookaround (`(?<=#)\d+`) and backreferences work
+//! here too (fancy-regex).
 
-use regex::Regex;
+use fancy_regex::Regex;
 use serde_json::{Value, json};
 
 use crate::functions::text_of;
@@ -14,7 +16,10 @@ pub fn run(params: &Value) -> Result<Value, Value> {
         .ok_or_else(|| json!({"message": "`regex` is required"}))?;
     let regex = Regex::new(pattern)
         .map_err(|e| json!({"message": format!("bad regular expression `{pattern}`: {e}")}))?;
-    Ok(match regex.captures(&text) {
+    let captures = regex
+        .captures(&text)
+        .map_err(|e| json!({"message": format!("regular expression `{pattern}` failed: {e}")}))?;
+    Ok(match captures {
         Some(captures) => json!({
             "match": captures.get(0).map(|m| m.as_str()),
             "groups": captures.iter().skip(1).map(|g| g.map(|m| m.as_str())).collect::<Vec<_>>(),
@@ -40,5 +45,15 @@ mod tests {
             run(&json!({"testString": 17, "regex": ".*"})).unwrap()["match"],
             "17"
         );
+    }
+
+    #[test]
+    fn lookaround_as_in_javascript() {
+        let out = run(&json!({"testString": "ref: #1042", "regex": "(?<=#)\\d+"})).unwrap();
+        assert_eq!(out["match"], "1042");
+        let ahead = run(&json!({"testString": "a1 b2", "regex": "[a-z](?=2)"})).unwrap();
+        assert_eq!(ahead["match"], "b");
+        let none = run(&json!({"testString": "1042", "regex": "(?<=#)\\d+"})).unwrap();
+        assert_eq!(none["match"], Value::Null, "no `#` before the digits");
     }
 }

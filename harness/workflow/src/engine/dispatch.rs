@@ -40,6 +40,17 @@ impl Engine {
     }
 }
 
+/// A published event's data (an app event, a hook's `receive`, `kustomer.event.publish`):
+/// the run reads it as `steps.1` as given, since it is no record to flatten. `None` for
+/// record events, whose data is a JSON:API resource.
+fn published_data(event: &Event) -> Option<Value> {
+    if event.records.is_some() {
+        return None;
+    }
+    let data = event.data.value();
+    (!data.get("attributes").is_some_and(Value::is_object)).then(|| data.clone())
+}
+
 impl EngineInner {
     /// Queues a run for every enabled workflow of the event's org listening to its name.
     pub(super) fn dispatch(self: &Arc<Self>, event: &Arc<Event>) {
@@ -68,7 +79,7 @@ impl EngineInner {
                 run_id,
                 installed: Arc::clone(installed),
                 event: Arc::clone(event),
-                inputs: None,
+                inputs: published_data(event),
             });
         }
     }

@@ -45,7 +45,7 @@ use super::template::Templates;
 
 pub use dispatch::Job;
 pub use persistence::RestoreError;
-pub use registry::{Installed, InstalledInfo};
+pub use registry::{AppRegistration, Installed, InstalledInfo};
 pub use scheduling::Scheduled;
 pub use settling::SettleError;
 
@@ -120,6 +120,8 @@ pub(crate) struct EngineInner {
     catalog: RwLock<AppCatalog>,
     /// Callable workflows to start when the clock reaches their time.
     schedules: Mutex<Vec<Scheduled>>,
+    /// Apps' workflows that were not installed, and why.
+    app_problems: Mutex<Vec<String>>,
     /// Set once the unfinished runs were marked interrupted (the server is stopping): a
     /// run recorded after that in a non-final state is recorded interrupted, so the saved
     /// state never holds a run that will never end.
@@ -176,6 +178,7 @@ impl Engine {
             apps: RwLock::new(Vec::new()),
             catalog: RwLock::new(AppCatalog::default()),
             schedules: Mutex::new(Vec::new()),
+            app_problems: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
         }))
     }
@@ -226,21 +229,22 @@ impl Engine {
             .store(listening.from_seq(), Ordering::SeqCst);
         // Attached once (above), so the handle is set once; it unregisters on drop.
         let _ = self.0.listening.set(listening);
-        // On a real clock scheduled workflows come due by themselves; a virtual clock only
-        // moves when told to, and schedules fire when the system next settles.
-        if !server.clock().is_virtual() {
-            let ticker = Arc::downgrade(&self.0);
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(Duration::from_millis(250));
-                loop {
-                    interval.tick().await;
-                    match ticker.upgrade() {
-                        Some(inner) => inner.fire_due(),
-                        None => return,
-                    }
+        // Scheduled workflows start when the clock reaches their time: on a real clock as
+        // it runs, on a virtual one when it is moved (`POST /__admin/clock`, a scenario's
+        // `advanceClock`); a scenario's settling also fires what is due, and each schedule
+        // is taken once, whichever gets to it first. Its run's ids derive from the
+        // schedule, so which one does changes nothing.
+        let ticker = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                interval.tick().await;
+                match ticker.upgrade() {
+                    Some(inner) => inner.fire_due(),
+                    None => return,
                 }
-            });
-        }
+            }
+        });
     }
 
     pub(crate) fn attached(&self) -> Result<&Attached, EngineError> {

@@ -24,6 +24,14 @@ pub struct Installed {
     pub variables_json: Arc<Value>,
 }
 
+/// What registering an app did with its workflows.
+#[derive(Debug, Clone, Default)]
+pub struct AppRegistration {
+    pub installed: Vec<InstalledInfo>,
+    /// One line per workflow that did not load or install: where, and why.
+    pub rejected: Vec<String>,
+}
+
 /// What `GET /__admin/workflows` shows of an installed workflow.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -149,22 +157,48 @@ impl Engine {
     }
 
     /// Loads a Kustomer app: its actions become available to workflows loaded from now
-    /// on, and its workflows are installed (with `overrides` for their variables).
+    /// on, and (with `install_workflows`) its workflows are installed, with `overrides` for
+    /// their variables. A workflow that does not load is reported in the answer and the
+    /// others are installed: one bad workflow does not take the app's actions away.
     pub fn register_app(
         &self,
         app: App,
         overrides: &BTreeMap<String, VariableDef>,
-    ) -> Result<Vec<InstalledInfo>, EngineError> {
+        install_workflows: bool,
+    ) -> AppRegistration {
         self.0.catalog.write().add(&app);
         let catalog = self.catalog();
-        let mut installed = Vec::new();
-        for (i, workflow) in app.workflows.iter().enumerate() {
+        let mut registration = AppRegistration::default();
+        let workflows = if install_workflows {
+            app.workflows.as_slice()
+        } else {
+            &[]
+        };
+        for (i, workflow) in workflows.iter().enumerate() {
             let origin = format!("{} $.workflows[{i}]", app.origin);
-            let loaded = super::super::load::load_value_with(workflow.clone(), &origin, &catalog)?;
-            installed.push(self.install(loaded, None, overrides)?);
+            let installed =
+                super::super::load::load_value_with(workflow.clone(), &origin, &catalog)
+                    .map_err(EngineError::from)
+                    .and_then(|loaded| self.install(loaded, None, overrides));
+            match installed {
+                Ok(info) => registration.installed.push(info),
+                Err(e) => registration.rejected.push(match e {
+                    EngineError::Load(load) => load.to_string(),
+                    other => format!("{origin}: {other}"),
+                }),
+            }
         }
+        self.0
+            .app_problems
+            .lock()
+            .extend(registration.rejected.iter().cloned());
         self.0.apps.write().push(app);
-        Ok(installed)
+        registration
+    }
+
+    /// The workflows of loaded apps that were not installed, and why (one line each).
+    pub fn app_problems(&self) -> Vec<String> {
+        self.0.app_problems.lock().clone()
     }
 
     /// The app actions workflows may use.

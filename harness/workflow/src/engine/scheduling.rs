@@ -37,8 +37,8 @@ impl Engine {
 
 impl EngineInner {
     /// `kustomer.app.scheduler.schedule-workflow {runAt: {value, type}, workflowId, inputs}`:
-    /// `relative` runs `value` minutes from now (the harness's choice of unit), `absolute`
-    /// at an ISO timestamp or epoch milliseconds.
+    /// `relative` runs `value` seconds from now (a public Kustomer export labels
+    /// `"value": 60` "Wait 1 minute"), `absolute` at an ISO timestamp or epoch milliseconds.
     pub(crate) fn schedule_from_step(
         &self,
         params: &Value,
@@ -58,9 +58,10 @@ impl EngineInner {
         let run_at = params.get("runAt").cloned().unwrap_or(Value::Null);
         let due = match (run_at.get("type").and_then(Value::as_str), run_at.get("value")) {
             (Some("relative") | None, Some(value)) => {
-                let minutes = super::super::template::number_of(value)
-                    .ok_or_else(|| json!({"message": format!("`runAt.value` must be a number of minutes, not {value}")}))?;
-                now.plus_millis((minutes * 60_000.0) as i64)
+                let seconds = super::super::template::number_of(value)
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .ok_or_else(|| json!({"message": format!("`runAt.value` must be a number of seconds (0 or more), not {value}")}))?;
+                now.plus_millis((seconds * 1000.0) as i64)
             }
             (Some("absolute"), Some(value)) => match value {
                 Value::String(text) => kustomer_mock::Timestamp::parse(text)
