@@ -5,6 +5,7 @@
 //! project (it is Kustomer's); without it the check is skipped with a one-line note.
 
 mod check;
+mod known;
 mod operations;
 mod requests;
 
@@ -106,15 +107,18 @@ async fn run(path: &Path, list_missing: bool) -> Result<bool> {
     });
     let mut failed = 0;
     for operation in order {
-        let problems = client.check(operation, &mut records, &schemas).await;
-        if problems.is_empty() {
+        let outcome = client.check(operation, &mut records, &schemas).await;
+        if outcome.problems.is_empty() {
             println!("ok    {}", operation.name());
         } else {
             failed += 1;
             println!("FAIL  {}", operation.name());
-            for problem in &problems {
+            for problem in &outcome.problems {
                 println!("        {problem}");
             }
+        }
+        for known in &outcome.known {
+            println!("        known: {known}");
         }
     }
     println!(
@@ -131,6 +135,22 @@ async fn run(path: &Path, list_missing: bool) -> Result<bool> {
     }
     server.shutdown().await.context("stopping the mock")?;
     Ok(failed == 0)
+}
+
+/// One operation's result: problems fail the check; known differences are printed.
+#[derive(Default)]
+struct Outcome {
+    problems: Vec<String>,
+    known: Vec<String>,
+}
+
+impl Outcome {
+    fn problem(line: String) -> Outcome {
+        Outcome {
+            problems: vec![line],
+            known: Vec::new(),
+        }
+    }
 }
 
 struct Client {
@@ -180,47 +200,52 @@ impl Client {
         records
     }
 
-    /// What is wrong with the operation's answer; empty when nothing is.
+    /// What is wrong with the operation's answer, and the known differences it shows.
     async fn check(
         &self,
         operation: &Operation,
         records: &mut Records,
         schemas: &Schemas<'_>,
-    ) -> Vec<String> {
-        let path = match records.fill(&operation.template) {
+    ) -> Outcome {
+        let filled = if operation.method == "delete" {
+            records.for_delete().fill(&operation.reference_template)
+        } else {
+            records.fill(&operation.reference_template)
+        };
+        let path = match filled {
             Ok(path) => path,
-            Err(problem) => return vec![problem],
+            Err(problem) => return Outcome::problem(problem),
         };
         let body = records.body(&operation.method, &operation.template);
         let (status, answer) = match self.send(&operation.method, &path, body.as_ref()).await {
             Ok(result) => result,
-            Err(error) => return vec![format!("{path}: no answer: {error:#}")],
+            Err(error) => return Outcome::problem(format!("{path}: no answer: {error:#}")),
         };
+        if operation.method == "post" && (200..300).contains(&status) {
+            records.offer(&operation.template, &answer["data"]);
+        }
         if status != operation.status {
             let detail = answer
                 .pointer("/errors/0/detail")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            return vec![format!(
+            return Outcome::problem(format!(
                 "{path}: answered {status}, the reference documents {}: {detail}",
                 operation.status
-            )];
-        }
-        if operation.method == "post" {
-            records.offer(&operation.template, &answer["data"]);
+            ));
         }
         if operation.schema.is_null() {
-            return Vec::new();
+            return Outcome::default();
         }
-        schemas
-            .check(
-                &operation.schema,
-                &answer,
-                "$",
-                check::collection_of(&operation.template),
-            )
-            .into_iter()
-            .map(|mismatch| format!("{}: {}", mismatch.path, mismatch.problem))
-            .collect()
+        let collection = check::collection_of(&operation.template);
+        let mut outcome = Outcome::default();
+        for mismatch in schemas.check(&operation.schema, &answer, "$", collection) {
+            let line = format!("{}: {}", mismatch.path, mismatch.problem);
+            match known::difference(collection, &mismatch.path) {
+                Some(reason) => outcome.known.push(format!("{line} ({reason})")),
+                None => outcome.problems.push(line),
+            }
+        }
+        outcome
     }
 }

@@ -14,6 +14,10 @@ pub struct Operation {
     pub method: String,
     /// The mock's template, with `/v1` (what is requested).
     pub template: String,
+    /// The reference's template, with `/v1`: the same slots, named as the reference names
+    /// them (`/v1/klasses/{id}` and `/v1/klasses/{name}` are one mock route that reads a
+    /// klass id or a klass name).
+    pub reference_template: String,
     /// The reference's answer for the first 2xx status it documents.
     pub status: u16,
     pub schema: Value,
@@ -80,6 +84,7 @@ pub fn coverage(reference: &Value, mock: &Value) -> Coverage {
                     served.push(Operation {
                         method: method.to_string(),
                         template: template.clone(),
+                        reference_template: format!("/v1{path}"),
                         status,
                         schema,
                     });

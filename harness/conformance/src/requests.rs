@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 #[derive(Default)]
 pub struct Records {
     by_collection: HashMap<&'static str, Value>,
+    /// What the check's own creates made, by collection: deletes take these, so that
+    /// deleting a klass finds it without KObjects and the fixtures stay for the reads.
+    created: HashMap<&'static str, Value>,
 }
 
 /// Where each collection's records are listed, tried in order; `{conversation}` and
@@ -48,12 +51,34 @@ impl Records {
         let Some(collection) = collection_of(template) else {
             return;
         };
+        if !record["id"].is_string() {
+            return;
+        }
+        self.created.insert(collection, record.clone());
         let better = self
             .get(collection)
             .is_none_or(|kept| lookup_keys(record) > lookup_keys(kept));
-        if better && record["id"].is_string() {
+        if better {
             self.insert(collection, record.clone());
         }
+    }
+
+    /// For a delete: the records the check created stand in for the fixtures'. A klass
+    /// is named in a KObject's path too, so only a klass id (deleting the klass itself)
+    /// takes the created klass; a KObject path keeps the klass its KObject belongs to.
+    pub fn for_delete(&self) -> Records {
+        let mut records = Records {
+            by_collection: self.by_collection.clone(),
+            created: HashMap::new(),
+        };
+        for (collection, record) in &self.created {
+            if *collection == "klasses" {
+                records.created.insert(collection, record.clone());
+            } else {
+                records.by_collection.insert(collection, record.clone());
+            }
+        }
+        records
     }
 
     pub fn get(&self, collection: &str) -> Option<&Value> {
@@ -128,6 +153,10 @@ impl Records {
         match (before_previous, previous) {
             (Some("klasses"), Some(p)) if parameter(p).is_some() => self.id("kobjects"),
             (_, Some("klasses")) if name == "name" => self.attribute("klasses", "/name"),
+            (_, Some("klasses")) => match self.created.get("klasses") {
+                Some(klass) => klass["id"].as_str().map(str::to_string),
+                None => self.id("klasses"),
+            },
             (_, Some(collection)) => self.id(collection),
             _ => None,
         }
@@ -172,6 +201,16 @@ impl Records {
                 json!({"conversation": conversation, "body": "Conformance note"})
             }
             ("post" | "delete", "/v1/conversations/{}/tags") => json!([tag?]),
+            ("post", "/v1/companies") => json!({"name": "Conformance Company"}),
+            ("post", "/v1/klasses") => json!({"name": "conformance-klass"}),
+            ("post", "/v1/klasses/{}" | "/v1/customers/{}/klasses/{}") => {
+                json!({"title": "Conformance object"})
+            }
+            ("post", "/v1/customers/{}/drafts") => json!({
+                "channel": "email",
+                "conversation": conversation,
+                "body": "Conformance draft"
+            }),
             ("post", "/v1/customers/search") => json!({
                 "queryContext": "conversation",
                 "and": [{"conversation_customer_id": {"equals": customer}}]

@@ -35,9 +35,10 @@ pub async fn customer_list(
 ) -> Answer {
     v1.require(roles::DRAFT_READ, "GET /v1/customers/{id}/drafts")?;
     let path = format!("/v1/customers/{id}/drafts");
-    super::users::paged(&path, raw.as_deref(), |page| {
+    let (status, Json(list)) = super::users::paged(&path, raw.as_deref(), |page| {
         app.store.list_drafts(v1.org(), id, page)
-    })
+    })?;
+    Ok((status, Json(super::list::with_included(list))))
 }
 
 #[utoipa::path(
@@ -46,7 +47,7 @@ pub async fn customer_list(
     params(doc::IdPath),
     request_body = DraftWrite,
     responses(
-        (status = 201, description = "The new draft", body = doc::DraftData),
+        (status = 200, description = "The new draft (200, as the reference answers it)", body = doc::DraftData),
         (status = 404, description = "No such customer", body = doc::ErrorBody),
     ),
 )]
@@ -59,7 +60,7 @@ pub async fn customer_create(
     v1.require(roles::DRAFT_CREATE, "POST /v1/customers/{id}/drafts")?;
     let write: DraftWrite = parse_write(&body)?;
     data(
-        StatusCode::CREATED,
+        StatusCode::OK,
         app.store.create_draft(&v1.actor(), id, write)?,
     )
 }

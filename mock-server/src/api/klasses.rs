@@ -69,7 +69,7 @@ pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) 
     summary = "Define a klass (a custom object type); its name must be free",
     request_body = KlassWrite,
     responses(
-        (status = 201, description = "The new klass", body = doc::KlassData),
+        (status = 200, description = "The new klass (200, as the reference answers it)", body = doc::KlassData),
         (status = 409, description = "The org already has a klass of this name", body = doc::ErrorBody),
     ),
 )]
@@ -77,7 +77,7 @@ pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer 
     v1.require(roles::KLASS_CREATE, "POST /v1/klasses")?;
     let write: KlassWrite = parse_write(&body)?;
     data(
-        StatusCode::CREATED,
+        StatusCode::OK,
         app.store.create_klass(&v1.actor(), write, None, None)?,
     )
 }

@@ -120,8 +120,16 @@ pub fn with_last_page(mut list: Value, path: &str, pairs: &[(String, String)]) -
     list
 }
 
-/// Adds the `included` member of Kustomer's message lists: the records the listed messages
-/// refer to (their attachments), which the mock does not keep, so it is always empty.
+/// Adds `meta.aggregations` of Kustomer's search answers: the mock computes none, so it
+/// is always `{}`.
+pub fn with_aggregations(mut list: Value) -> Value {
+    list["meta"]["aggregations"] = json!({});
+    list
+}
+
+/// Adds the `included` member of Kustomer's message and draft lists: the records the
+/// listed ones refer to (their attachments), which the mock does not keep, so it is
+/// always empty.
 pub fn with_included(mut list: Value) -> Value {
     list["included"] = json!([]);
     list

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::extract::V1;
-use super::list::{envelope, parse_page, query_pairs};
+use super::list::{envelope, parse_page, query_pairs, with_aggregations, with_last_page};
 use super::search_query::{compile, query_context, read_body};
 use crate::error::ApiError;
 use crate::http::app::AppState;
@@ -120,7 +120,8 @@ fn run(
     }
 
     let listing = app.store.search(v1.org(), &query, page)?;
-    Ok(envelope(PATH, raw, &pairs, page, listing))
+    let list = with_last_page(envelope(PATH, raw, &pairs, page, listing), PATH, &pairs);
+    Ok(with_aggregations(list))
 }
 
 /// A page that starts past Kustomer's read cap ([`READ_CAP`] matches) is refused: the

@@ -14,6 +14,7 @@ pub mod insights;
 pub mod key;
 pub mod klass;
 pub mod kobject;
+pub mod listed;
 pub mod message;
 pub mod note;
 pub mod org;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::listed::ToManyListed;
 use super::resource::{ToOne, resource};
 use super::{Conversation, Customer, Org, User};
 use crate::support::clock::Timestamp;
@@ -88,6 +89,26 @@ pub struct NoteRelationships {
     pub modified_by: ToOne<User>,
     #[schema(schema_with = crate::openapi::resources::to_one::<Org>)]
     pub org: ToOne<Org>,
+    /// The users the note mentions (the `user` members of `userMentions`), as Kustomer
+    /// answers them.
+    #[schema(schema_with = crate::openapi::resources::to_many_listed::<User>)]
+    #[serde(default = "no_mentions")]
+    pub user_mentions: ToManyListed<User>,
+}
+
+/// Notes saved before mentions were a relationship.
+fn no_mentions() -> ToManyListed<User> {
+    ToManyListed::new(Vec::new())
+}
+
+/// The users of `userMentions` entries (`{"user": "<id>"}`); team mentions and entries
+/// without a valid id are not users.
+pub fn mentioned_users(mentions: &[Value]) -> ToManyListed<User> {
+    let ids = mentions
+        .iter()
+        .filter_map(|m| m.get("user")?.as_str().and_then(Id::parse))
+        .collect();
+    ToManyListed::new(ids)
 }
 
 resource!(

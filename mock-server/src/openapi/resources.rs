@@ -119,6 +119,17 @@ pub fn to_many_unkept() -> RefOr<Schema> {
     }))
 }
 
+/// The schema of a [`ToManyListed`](crate::model::listed::ToManyListed) relationship: the
+/// references alone.
+pub fn to_many_listed<K: Kind>() -> RefOr<Schema> {
+    schema(json!({
+        "type": "object",
+        "properties": { "data": { "type": "array", "items": reference_to(K::KIND) } },
+        "required": ["data"],
+        "additionalProperties": false,
+    }))
+}
+
 impl<K: Kind> PartialSchema for ToOne<K> {
     fn schema() -> RefOr<Schema> {
         schema(match K::COLLECTION {
@@ -277,6 +288,7 @@ pub(crate) fn list_schema(item: Value) -> RefOr<Schema> {
                     "pageSize": { "type": "integer", "minimum": 1 },
                     "total": { "type": "integer", "minimum": 0 },
                     "totalPages": { "type": "integer", "minimum": 1 },
+                    "aggregations": { "type": "object", "maxProperties": 0 },
                 },
                 "required": ["page", "pageSize", "total"],
                 "additionalProperties": false,

@@ -97,11 +97,13 @@ impl Store {
                 format!("a note with id `{id}` already exists"),
             ));
         }
+        let mentions: Vec<Value> = mentions.into_iter().map(Value::Object).collect();
+        let mentioned = crate::model::note::mentioned_users(&mentions);
         let note = Note {
             id,
             attributes: NoteAttributes {
                 body,
-                user_mentions: mentions.into_iter().map(Value::Object).collect(),
+                user_mentions: mentions,
                 external_id: write.external_id,
                 attachments,
                 lang: write.lang,
@@ -117,6 +119,7 @@ impl Store {
                 created_by: ToOne::new(actor.user),
                 modified_by: ToOne::new(actor.user),
                 org: ToOne::new(org.id),
+                user_mentions: mentioned,
             },
         };
         self.publish_commit(&org, actor, Commit::Create(&note));
@@ -159,6 +162,8 @@ impl Store {
         }
         let mut after = before.clone();
         apply_edit(&mut after.attributes, edit)?;
+        after.relationships.user_mentions =
+            crate::model::note::mentioned_users(&after.attributes.user_mentions);
         self.check_object_limit(&org, actor, id, "note")?;
         let now = self.clock.now();
         after.attributes.updated_at = now;

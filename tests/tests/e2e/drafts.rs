@@ -62,7 +62,7 @@ async fn drafts_are_created_listed_edited_and_deleted_with_events() {
     let server = server().await;
     let mut sub = server.bus().subscribe(None);
     let created = create(&server, CUSTOMER_GRACE, &email("First try")).await;
-    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.status, 200, "{}", created.body);
     let draft = created.data().clone();
     let id = draft["id"].as_str().unwrap().to_string();
     assert_eq!(draft["type"], "draft");
@@ -194,7 +194,7 @@ async fn sending_a_draft_records_the_outbound_message_with_its_events() {
     let mut body = email("Sent at once");
     body["status"] = json!("sent");
     let created = create(&server, CUSTOMER_GRACE, &body).await;
-    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.status, 200, "{}", created.body);
     assert_eq!(created.data()["attributes"]["status"], "sent");
     assert_eq!(messages(&server, CONV_2).await.len(), before + 2);
 }
@@ -207,7 +207,7 @@ async fn a_scheduled_draft_is_sent_when_the_clock_reaches_its_send_at() {
     let mut body = email("Scheduled");
     body["sendAt"] = json!(send_at);
     let created = create(&server, CUSTOMER_GRACE, &body).await;
-    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.status, 200, "{}", created.body);
     assert_eq!(created.data()["attributes"]["status"], "scheduled");
     let id = created.data()["id"].as_str().unwrap().to_string();
     // A second one, unscheduled again: it must not go out.
@@ -383,7 +383,7 @@ async fn the_per_customer_draft_limit_answers_429() {
     for _ in 0..2 {
         assert_eq!(
             create(&server, CUSTOMER_GRACE, &email("x")).await.status,
-            201
+            200
         );
     }
     let refused = create(&server, CUSTOMER_GRACE, &email("x")).await;
@@ -403,7 +403,7 @@ async fn the_per_customer_draft_limit_answers_429() {
     );
     // Another customer has their own allowance; the next window resets it.
     let ada = json!({"channel": "email", "conversation": CONV_1});
-    assert_eq!(create(&server, CUSTOMER_ADA, &ada).await.status, 201);
+    assert_eq!(create(&server, CUSTOMER_ADA, &ada).await.status, 200);
     admin(
         &server,
         Method::POST,
@@ -413,7 +413,7 @@ async fn the_per_customer_draft_limit_answers_429() {
     .await;
     assert_eq!(
         create(&server, CUSTOMER_GRACE, &email("x")).await.status,
-        201
+        200
     );
 }
 
@@ -473,7 +473,7 @@ async fn on_a_real_clock_a_scheduled_draft_goes_out_by_itself() {
     let mut body = email("On time");
     body["sendAt"] = json!(server.clock().now().plus_millis(200).to_iso());
     let created = create(&server, CUSTOMER_GRACE, &body).await;
-    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.status, 200, "{}", created.body);
     assert_eq!(created.data()["attributes"]["status"], "scheduled");
     // No request moves it: the server's ticker sends it. Wait on the bus, with a deadline.
     let deadline = std::time::Duration::from_secs(10);

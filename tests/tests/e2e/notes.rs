@@ -57,6 +57,11 @@ async fn notes_are_created_read_listed_edited_and_deleted() {
         CUSTOMER_GRACE
     );
     assert_eq!(note["links"]["self"], format!("/v1/notes/{id}"));
+    // The mentioned users are a relationship too, as Kustomer answers them.
+    assert_eq!(
+        note["relationships"]["userMentions"],
+        json!({"data": [{"type": "user", "id": "64a0c0ffee00000000000d01"}]})
+    );
     let on_path = post(
         &server,
         &format!("/v1/conversations/{CONV_2}/notes"),
