@@ -107,6 +107,18 @@ impl Store {
             .ok_or_else(|| ApiError::not_found("company", &id.to_hex()))
     }
 
+    /// The company whose `externalId` is `external_id` (the workflow action
+    /// `kustomer.company.find-by-external-id`; `GET /v1/companies?externalId=` lists it).
+    pub fn company_by_external_id(&self, org: Id, external_id: &str) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.companies
+            .values()
+            .find(|c| c.attributes.external_id.as_deref() == Some(external_id))
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("company with externalId", external_id))
+    }
+
     /// `GET /v1/companies`, in creation order. Kustomer ignores both filters when both
     /// are given, and so does the mock.
     pub fn list_companies(

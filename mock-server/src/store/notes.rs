@@ -261,6 +261,19 @@ impl Store {
             .ok_or_else(|| ApiError::not_found("note", &id.to_hex()))
     }
 
+    /// The newest note whose `externalId` is `external_id` (the workflow action
+    /// `kustomer.note.find-by-external`): note external ids are not unique.
+    pub fn note_by_external_id(&self, org: Id, external_id: &str) -> Result<Value, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        data.notes
+            .values()
+            .rev()
+            .find(|n| n.attributes.external_id.as_deref() == Some(external_id))
+            .map(Record::resource)
+            .ok_or_else(|| ApiError::not_found("note with externalId", external_id))
+    }
+
     /// The notes of the org, a conversation or a customer, oldest first (a 404 when the
     /// conversation or customer does not exist).
     pub fn list_notes(&self, org: Id, of: NotesOf, page: Page) -> Result<Listing, ApiError> {

@@ -24,6 +24,7 @@ mod lookup_actions;
 mod loops;
 mod messages;
 mod notes;
+mod object_actions;
 mod openapi;
 mod persistence;
 mod published_events;

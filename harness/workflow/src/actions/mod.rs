@@ -5,6 +5,7 @@ mod lookups;
 pub mod mock_client;
 pub mod mock_origin;
 mod native;
+mod objects;
 mod regex_match;
 pub(crate) mod rest;
 
@@ -22,6 +23,7 @@ pub use lookups::Lookup;
 pub use mock_client::MockClient;
 pub use mock_origin::MockOrigin;
 pub use native::Native;
+pub use objects::ObjectAction;
 pub use rest::rewrite_kustomer_host;
 
 /// A step's action.
@@ -42,6 +44,8 @@ pub enum Action {
     ScheduleWorkflow,
     /// A native action that finds a record by a natural key or adds a contact.
     Lookup(Lookup),
+    /// A native action on a company, note, klass or KObject.
+    Object(ObjectAction),
     /// `kustomer.event.publish`: an event on the mock's bus.
     PublishEvent,
     /// `kustomer.transform.generic`: the resolved `input` as the output.
@@ -91,6 +95,22 @@ pub const BUILTIN_ACTIONS: &[&str] = &[
     "kustomer.message.update",
     "kustomer.message.find-by-id",
     "kustomer.message.find-last",
+    "kustomer.company.create",
+    "kustomer.company.update",
+    "kustomer.company.find",
+    "kustomer.company.find-by-external-id",
+    "kustomer.note.update",
+    "kustomer.note.find-by-id",
+    "kustomer.note.find-by-external",
+    "kustomer.klass.create",
+    "kustomer.klass.find-by-klassname",
+    "kustomer.kobject.create",
+    "kustomer.kobject.create-with-customer",
+    "kustomer.kobject.find",
+    "kustomer.kobject.find-by-external-id",
+    "kustomer.kobject.update",
+    "kustomer.kobject.delete",
+    "kustomer.kobject.add-relationship",
 ];
 
 impl Action {
@@ -139,7 +159,7 @@ impl Action {
             "kustomer.message.update" => Action::Native(Native::MessageUpdate),
             "kustomer.message.find-by-id" => Action::Native(Native::MessageFindById),
             "kustomer.message.find-last" => Action::Native(Native::MessageFindLast),
-            _ => return None,
+            other => return ObjectAction::named(other).map(Action::Object),
         })
     }
 
@@ -207,6 +227,7 @@ pub async fn execute(
         Action::Respond => generic::respond(params).map(LazyJson::from),
         Action::Native(native) => native.run(params.clone(), env).map(LazyJson::from),
         Action::Lookup(lookup) => lookup.run(params.clone(), env).map(LazyJson::from),
+        Action::Object(object) => object.run(params.clone(), env).map(LazyJson::from),
         Action::App(app) => {
             let request = app.request(params, env.templates)?;
             let output = rest::call(&request, false, env).await?;
