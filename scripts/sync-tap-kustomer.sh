@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version="${TAP_KUSTOMER_VERSION:-1.1.0}"
-streams="${TAP_STREAMS:-customers conversations users teams tags shortcuts}"
+streams="${TAP_STREAMS:-customers conversations messages notes kobjects users teams tags shortcuts}"
 venv=.fuzz/tap-venv
 work=.fuzz/tap
 mkdir -p "$work"
@@ -36,6 +36,12 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [ -n "$url" ] || { echo "kmock serve did not start:"; cat "$log"; exit 1; }
+
+# The fixtures hold no message: record one, as a channel would, so the messages stream has
+# something to sync.
+curl --silent --fail --show-error -X POST "$url/v1/conversations/64a0c0ffee00000000000b01/messages" \
+    -H 'authorization: Bearer kmk_acme_admin_7c3e9a1f5d2b8e64' -H 'content-type: application/json' \
+    -d '{"channel": "email", "app": "postmark", "direction": "in", "preview": "Any news on my order?"}' >/dev/null
 
 cat >"$work/config.json" <<JSON
 {"api_token": "kmk_acme_readonly_8e1f6b2c9d3a7e40", "start_date": "2020-01-01T00:00:00Z",

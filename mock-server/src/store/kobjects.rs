@@ -63,7 +63,9 @@ impl Store {
                 data: write.data.unwrap_or_default(),
                 custom,
                 tags: write.tags.unwrap_or_default(),
-                updated_at: now,
+                // A KObject written with its creation time (an import, a fixture) has not
+                // changed since: sync clients page by `updatedAt`.
+                updated_at: write.created_at.unwrap_or(now),
                 created_at: write.created_at.unwrap_or(now),
                 imported_at: write.imported_at,
                 rev: 1,

@@ -136,7 +136,10 @@ async fn current_user_and_token() {
         json!([
             "org.user.conversation.read",
             "org.user.customer.read",
-            "org.user.tag.read"
+            "org.user.tag.read",
+            "org.user.company.read",
+            "org.user.klass.read",
+            "org.user.kobject.read"
         ])
     );
     assert!(

@@ -88,8 +88,8 @@ async fn a_klass_is_created_listed_read_changed_and_deleted() {
     );
 }
 
-/// A key without klass roles.
-const READONLY_KLASS: &str = READONLY;
+/// A key without klass roles (`acme-weekly`: conversation read/write, tag read).
+const READONLY_KLASS: &str = "kmk_acme_weekly_9d4b6f8e2a1c3e57";
 
 #[tokio::test]
 async fn bad_klasses_are_refused_with_the_member_named() {
