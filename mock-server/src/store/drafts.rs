@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use super::commit::Commit;
 use super::conversations::CreateOptions;
+use super::customer_limits::CustomerWrite;
 use super::validate::{parse_id, parse_ids};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
-use crate::http::limits::{LimitKey, rate_limited};
 use crate::model::{
     Draft, DraftAttributes, DraftRelationships, DraftStatus, DraftWrite, Org, Record, ToOne,
 };
@@ -99,7 +99,7 @@ impl Store {
             },
         };
         let send = apply_write(&data, &mut draft, write)?;
-        self.check_draft_limit(&org, actor, customer)?;
+        self.check_customer_limit(&org, actor, customer, CustomerWrite::Draft)?;
         if send {
             self.record_sent_message(&org, actor, &mut data, &mut draft)?;
         }
@@ -193,34 +193,6 @@ impl Store {
         }
         let matching = data.drafts.values().filter(|d| d.customer() == customer);
         Ok(super::users::listing(page, matching))
-    }
-
-    /// Counts one draft for `customer` against the per-customer draft limit.
-    fn check_draft_limit(&self, org: &Org, actor: &Actor, customer: Id) -> Result<(), ApiError> {
-        if !actor.limited {
-            return Ok(());
-        }
-        let limits = &org.limits;
-        let key = LimitKey::CustomerDraft {
-            org: org.id,
-            customer,
-        };
-        self.limiter
-            .hit(
-                key,
-                limits.customer_drafts_per_window,
-                limits.window_seconds,
-                self.clock.now(),
-            )
-            .map(|_| ())
-            .map_err(|spent| {
-                rate_limited(
-                    key,
-                    &spent,
-                    limits.window_seconds,
-                    &format!("too many drafts created for customer {customer}"),
-                )
-            })
     }
 }
 

@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::commit::Commit;
 use super::conversation_attributes;
+use super::customer_limits::CustomerWrite;
 use super::validate::parse_id;
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
-use crate::http::limits::{LimitKey, rate_limited};
 use crate::model::unkept::ToManyUnkept;
 use crate::model::{
     ConversationStatus, Direction, LastMessage, Message, MessageAttributes, MessageEdit,
@@ -84,7 +84,7 @@ impl Store {
             ("subject", write.subject.as_deref(), 256),
             ("lang", write.lang.as_deref(), 100),
         ])?;
-        self.check_message_limit(org, actor, customer)?;
+        self.check_customer_limit(org, actor, customer, CustomerWrite::Message)?;
         let now = self.clock.now();
         let id = actor.new_id(self, "message");
         let status = write.status.unwrap_or(match direction {
@@ -168,34 +168,6 @@ impl Store {
             );
         }
         self.commit_update_checked(org, actor, data, before, after, |_| ())
-    }
-
-    /// Counts one message for `customer` against the per-customer message limit.
-    fn check_message_limit(&self, org: &Org, actor: &Actor, customer: Id) -> Result<(), ApiError> {
-        if !actor.limited {
-            return Ok(());
-        }
-        let limits = &org.limits;
-        let key = LimitKey::CustomerMessage {
-            org: org.id,
-            customer,
-        };
-        self.limiter
-            .hit(
-                key,
-                limits.customer_messages_per_window,
-                limits.window_seconds,
-                self.clock.now(),
-            )
-            .map(|_| ())
-            .map_err(|spent| {
-                rate_limited(
-                    key,
-                    &spent,
-                    limits.window_seconds,
-                    &format!("too many messages created for customer {customer}"),
-                )
-            })
     }
 
     /// `PUT`/`PATCH /v1/messages/{id}`: changes what the body names; emits

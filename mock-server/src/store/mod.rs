@@ -13,6 +13,7 @@ mod conversation_attributes;
 mod conversations;
 mod customer_attributes;
 mod customer_counts;
+mod customer_limits;
 mod customers;
 mod draft_sending;
 mod drafts;

@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 
 use super::commit::Commit;
 use super::conversations::CreateOptions;
+use super::customer_limits::CustomerWrite;
 use super::validate::{at_most, contact_entries, optional_strings, parse_id};
 use super::{Actor, Listing, OrgData, Page, Store};
 use crate::error::ApiError;
-use crate::http::limits::{LimitKey, rate_limited};
 use crate::model::{
     Note, NoteAttributes, NoteEdit, NoteRelationships, NoteWrite, Org, Record, ToOne,
 };
@@ -88,7 +88,7 @@ impl Store {
         check_attachments(&attachments)?;
         check_optional("externalId", write.external_id.as_deref(), 256)?;
         check_optional("lang", write.lang.as_deref(), 100)?;
-        self.check_note_limit(&org, actor, customer)?;
+        self.check_customer_limit(&org, actor, customer, CustomerWrite::Note)?;
         let now = options.created_at.unwrap_or_else(|| self.clock.now());
         let id = options.id.unwrap_or_else(|| actor.new_id(self, "note"));
         if data.notes.contains_key(&id) {
@@ -198,34 +198,6 @@ impl Store {
         self.publish_commit(&org, actor, Commit::Delete(&note));
         data.notes.shift_remove(&id);
         self.count_note(&org, actor, &mut data, note.conversation(), false)
-    }
-
-    /// Counts one note for `customer` against the per-customer note limit.
-    fn check_note_limit(&self, org: &Org, actor: &Actor, customer: Id) -> Result<(), ApiError> {
-        if !actor.limited {
-            return Ok(());
-        }
-        let limits = &org.limits;
-        let key = LimitKey::CustomerNote {
-            org: org.id,
-            customer,
-        };
-        self.limiter
-            .hit(
-                key,
-                limits.customer_notes_per_window,
-                limits.window_seconds,
-                self.clock.now(),
-            )
-            .map(|_| ())
-            .map_err(|spent| {
-                rate_limited(
-                    key,
-                    &spent,
-                    limits.window_seconds,
-                    &format!("too many notes created for customer {customer}"),
-                )
-            })
     }
 
     /// The conversation's `noteCount`, one up or down, through the conversation's own
