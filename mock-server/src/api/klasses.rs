@@ -98,13 +98,14 @@ pub async fn get(
     RawQuery(raw): RawQuery,
 ) -> Answer {
     let key = segment(path)?;
+    // The paging parameters are checked whichever answer this is: the route has them.
+    let pairs = query_pairs(raw.as_deref())?;
+    let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
     if app.store.is_klass_id(v1.org(), &key)? {
         v1.require(roles::KLASS_READ, "GET /v1/klasses/{id}")?;
         return data(StatusCode::OK, app.store.get_klass(v1.org(), &key)?);
     }
     v1.require(roles::KOBJECT_READ, "GET /v1/klasses/{name}")?;
-    let pairs = query_pairs(raw.as_deref())?;
-    let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
     let listing = app.store.list_kobjects(v1.org(), &key, None, page)?;
     let path = format!("/v1/klasses/{key}");
     Ok((
@@ -121,6 +122,7 @@ pub async fn get(
     responses(
         (status = 201, description = "The new KObject", body = doc::KObjectData),
         (status = 404, description = "No klass has this name", body = doc::ErrorBody),
+        (status = 409, description = "A KObject of this klass already has this `externalId`", body = doc::ErrorBody),
     ),
 )]
 pub async fn create_object(
@@ -170,6 +172,7 @@ pub async fn update(
     params(doc::KlassPath),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 404, description = "No such klass", body = doc::ErrorBody),
         (status = 409, description = "The klass still has KObjects", body = doc::ErrorBody),
     ),
 )]

@@ -205,6 +205,7 @@ pub async fn customer_list(
     responses(
         (status = 201, description = "The new KObject", body = doc::KObjectData),
         (status = 404, description = "No such customer or klass", body = doc::ErrorBody),
+        (status = 409, description = "A KObject of this klass already has this `externalId`", body = doc::ErrorBody),
     ),
 )]
 pub async fn customer_create(

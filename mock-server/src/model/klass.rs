@@ -3,7 +3,7 @@
 //! (`kustomer.kobject.<name>.create`) and searches (`kobject_<name>`) name the type.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::resource::{ToMany, ToOne, resource};
 use super::{KObject, Org};
@@ -116,7 +116,7 @@ pub struct KlassWrite {
     /// attributes the klass's objects may carry.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
-    pub json_schema: Option<Value>,
+    pub json_schema: Option<Map<String, Value>>,
     #[serde(default)]
     pub klass_schema: Option<KlassSchemaKind>,
     #[serde(default)]

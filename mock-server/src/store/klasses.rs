@@ -80,7 +80,7 @@ impl Store {
                 org: ToOne::new(org.id),
                 kobjects: ToMany::new(id),
             },
-            json_schema: write.json_schema,
+            json_schema: write.json_schema.map(Value::Object),
         };
         self.publish_commit(&org, actor, Commit::Create(&klass));
         let resource = klass.resource();
@@ -143,7 +143,7 @@ impl Store {
         }
         a.updated_at = self.clock.now();
         if let Some(v) = write.json_schema {
-            after.json_schema = Some(v);
+            after.json_schema = Some(Value::Object(v));
         }
         let id = after.id;
         self.publish_commit(

@@ -199,3 +199,27 @@ async fn an_apps_klasses_are_created_when_it_loads() {
     .await;
     assert_eq!(created.status, 201, "{}", created.body);
 }
+
+/// Found by schemathesis: a klass's `jsonSchema` must be an object, and the klass route
+/// checks its paging parameters whether it answers the klass or its KObjects.
+#[tokio::test]
+async fn klass_bodies_and_paging_are_checked() {
+    let server = server().await;
+    let array = post(
+        &server,
+        "/v1/klasses",
+        ADMIN,
+        r#"{"name": "bad", "jsonSchema": [null, null]}"#,
+    )
+    .await;
+    assert_eq!(array.status, 400, "{}", array.body);
+    assert_eq!(array.body["errors"][0]["source"]["pointer"], "/jsonSchema");
+    for path in [
+        "/v1/klasses/64a0c0ffee00000000001a01?pageSize=0",
+        "/v1/klasses/order?pageSize=0",
+    ] {
+        get(&server, path, ADMIN)
+            .await
+            .expect_error(400, "invalid_parameter");
+    }
+}
