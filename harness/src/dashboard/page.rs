@@ -171,6 +171,10 @@ pub fn shell() -> Markup {
                                     input name="conversation" placeholder="conversation id" required;
                                     textarea name="body" placeholder="{\"channel\": \"email\", \"direction\": \"in\", \"preview\": \"…\"}" {}
                                 }, "Post"))
+                                (control("event-form", "Publish an event (POST /__admin/events)", html! {
+                                    input name="name" placeholder="kustomer.app.<app>.<event>" required;
+                                    textarea name="data" placeholder="{\"id\": \"…\"} (the run's steps.1)" {}
+                                }, "Publish"))
                                 (control("request-form", "Send a /v1 request", html! {
                                     input name="method" value="PUT" required;
                                     input name="path" placeholder="/v1/conversations/<id>" required;

@@ -310,6 +310,49 @@ async fn shows_runs_loops_errors_and_names(client: Client) {
     )
     .await;
 
+    // Publishing an event: bad data is refused on the page, good data reaches the bus.
+    click(&client, "button[data-tab=controls]").await;
+    let fill = "const f = document.getElementById('event-form'); \
+                f.querySelector('[name=name]').value = arguments[0]; \
+                f.querySelector('[name=data]').value = arguments[1];";
+    client
+        .execute(
+            fill,
+            vec![json!("kustomer.app.dashboard.ping"), json!("{oops")],
+        )
+        .await
+        .unwrap();
+    click(&client, "#event-form button[type=submit]").await;
+    wait_until(
+        &client,
+        &has_node("#event-form .result.error", "the data is not JSON"),
+        "the event data error",
+    )
+    .await;
+    client
+        .execute(
+            fill,
+            vec![
+                json!("kustomer.app.dashboard.ping"),
+                json!(r#"{"id": "p1"}"#),
+            ],
+        )
+        .await
+        .unwrap();
+    click(&client, "#event-form button[type=submit]").await;
+    wait_until(
+        &client,
+        &has_node("#event-form [data-result]", "kustomer.app.dashboard.ping"),
+        "the published event",
+    )
+    .await;
+    let query = kustomer_mock::EventQuery {
+        name: Some("kustomer.app.dashboard.ping".into()),
+        ..Default::default()
+    };
+    let published = server.bus().query(&query).events.len();
+    assert_eq!(published, 1, "the event reached the bus once");
+
     click(&client, "button[data-tab=timeline]").await;
     let tagged = tag_auto_close(server, CONV_2, ADMIN).await;
     assert_eq!(tagged.status, 200);
@@ -345,8 +388,17 @@ async fn shows_runs_loops_errors_and_names(client: Client) {
     .await;
     let png = client.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
-    let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/dashboard.png");
-    std::fs::write(&docs, png).unwrap();
+    // Every run saves it under the build's scratch directory; the README's copy changes
+    // only when asked (KMOCK_UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
+    std::fs::write(
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png"),
+        &png,
+    )
+    .unwrap();
+    if std::env::var_os("KMOCK_UPDATE_SCREENSHOT").is_some() {
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/dashboard.png");
+        std::fs::write(&docs, png).unwrap();
+    }
     harness.shutdown().await;
 }
 

@@ -533,6 +533,16 @@
     JSON.stringify(list(data.get('tags')))));
   control('message-form', (data) => v1('POST', '/v1/conversations/' + encodeURIComponent(data.get('conversation')) + '/messages',
     data.get('body')));
+  control('event-form', (data) => {
+    const text = String(data.get('data') || '').trim();
+    let payload = {};
+    try {
+      if (text) payload = JSON.parse(text);
+    } catch (error) {
+      throw new Error('the data is not JSON: ' + error.message);
+    }
+    return admin('/events', 'POST', JSON.stringify({ name: data.get('name'), data: payload }));
+  });
   control('request-form', (data) => {
     const path = String(data.get('path'));
     if (!path.startsWith('/v1/')) throw new Error('the path must start with /v1/');
