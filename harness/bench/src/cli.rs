@@ -149,6 +149,9 @@ pub enum Cmd {
         /// Messages recorded on each conversation.
         #[arg(long, default_value_t = 0)]
         messages_each: usize,
+        /// KObjects of the acme `order` klass.
+        #[arg(long, default_value_t = 0)]
+        kobjects: usize,
     },
     /// (internal) the memory of a busy server after many closings, in a fresh process.
     #[command(hide = true)]

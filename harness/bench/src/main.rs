@@ -182,7 +182,8 @@ async fn main() {
         Cmd::ScaleChild {
             conversations,
             messages_each,
-        } => scale::child(conversations, messages_each).await,
+            kobjects,
+        } => scale::child(conversations, messages_each, kobjects).await,
         Cmd::WorkflowChild { closings } => workflow::memory_child(closings).await,
         Cmd::ServeBaseline { port } => {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))

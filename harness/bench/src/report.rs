@@ -313,21 +313,26 @@ pub fn main_section(
 
     if let Some(sc) = scale {
         out.push_str("\n### Scale\n\n");
-        out.push_str("Memory: each size in a fresh process (`kmock-bench scale-child`): a server with the acme fixtures, then N conversations created through the store (each emits its create event; the event log keeps the last 10 000), and in the last row each conversation also gets its messages (an inbound email, then replies, each updating its conversation and emitting two events). RSS from `/proc/self/status`.\n\n");
-        out.push_str("| Conversations | Messages each | RSS before | RSS after | (after − before) / N |\n|--:|--:|--:|--:|--:|\n");
+        out.push_str("Memory: each size in a fresh process (`kmock-bench scale-child`): a server with the acme fixtures, then N conversations created through the store (each emits its create event; the event log keeps the last 10 000), then a row where each conversation also gets its messages (an inbound email, then replies, each updating its conversation and emitting two events), and one of KObjects alone (the `order` klass, with custom attributes). RSS from `/proc/self/status`.\n\n");
+        out.push_str("| Conversations | Messages each | KObjects | RSS before | RSS after | (after − before) / records |\n|--:|--:|--:|--:|--:|--:|\n");
         for m in &sc.memory {
+            let records = (m.conversations + m.kobjects).max(1);
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {:.0} B |",
+                "| {} | {} | {} | {} | {} | {:.0} B |",
                 m.conversations,
                 m.messages_each,
+                m.kobjects,
                 mib(m.rss_before),
                 mib(m.rss_after),
-                (m.rss_after.saturating_sub(m.rss_before)) as f64 / m.conversations as f64
+                (m.rss_after.saturating_sub(m.rss_before)) as f64 / records as f64
             );
         }
-        let plain: Vec<&crate::scale::Memory> =
-            sc.memory.iter().filter(|m| m.messages_each == 0).collect();
+        let plain: Vec<&crate::scale::Memory> = sc
+            .memory
+            .iter()
+            .filter(|m| m.messages_each == 0 && m.kobjects == 0)
+            .collect();
         if let [small, big] = plain[..] {
             let marginal = big.rss_after.saturating_sub(small.rss_after) as f64
                 / (big.conversations - small.conversations) as f64;
@@ -342,6 +347,13 @@ pub fn main_section(
                 .iter()
                 .find(|m| m.conversations == 100_000 && m.messages_each == each)
         };
+        if let Some(k) = sc.memory.iter().find(|m| m.kobjects == 100_000) {
+            targets.push((
+                "100k KObjects < 300 MB RSS".into(),
+                mib(k.rss_after),
+                (k.rss_after as f64) < 300e6,
+            ));
+        }
         if let Some(big) = at_100k(0) {
             targets.push((
                 "100k conversations < 300 MB RSS".into(),

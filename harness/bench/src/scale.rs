@@ -37,6 +37,9 @@ pub struct Memory {
     pub conversations: usize,
     /// Messages recorded on each conversation.
     pub messages_each: usize,
+    /// KObjects of the acme `order` klass (with custom attributes), beside the
+    /// conversations.
+    pub kobjects: usize,
     /// The server started with the fixtures, before the conversations.
     pub rss_before: u64,
     pub rss_after: u64,
@@ -44,7 +47,7 @@ pub struct Memory {
 
 /// The child: start a server, add `n` conversations with `messages_each` messages each,
 /// print the RSS before and after.
-pub async fn child(n: usize, messages_each: usize) {
+pub async fn child(n: usize, messages_each: usize, kobjects: usize) {
     let server = MockServer::builder()
         .seed(1)
         .fixtures(setup::acme())
@@ -55,6 +58,7 @@ pub async fn child(n: usize, messages_each: usize) {
     let rss_before = rss_bytes();
     let ids = setup::populate(server.store(), n);
     setup::add_messages(server.store(), &ids, messages_each);
+    setup::add_kobjects(server.store(), kobjects);
     let rss_after = rss_bytes();
     assert_eq!(ids.len(), n);
     println!(
@@ -75,17 +79,20 @@ pub fn run_child(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("the child prints JSON")
 }
 
-fn measure_in_child(n: usize, messages_each: usize) -> Memory {
+fn measure_in_child(n: usize, messages_each: usize, kobjects: usize) -> Memory {
     let value = run_child(&[
         "scale-child",
         "--conversations",
         &n.to_string(),
         "--messages-each",
         &messages_each.to_string(),
+        "--kobjects",
+        &kobjects.to_string(),
     ]);
     Memory {
         conversations: n,
         messages_each,
+        kobjects,
         rss_before: value["rssBefore"].as_u64().unwrap_or(0),
         rss_after: value["rssAfter"].as_u64().unwrap_or(0),
     }
@@ -133,13 +140,16 @@ pub async fn run(settings: &Settings) -> ScaleResults {
     let mut memory: Vec<Memory> = settings
         .scale_sizes
         .iter()
-        .map(|&n| tokio::task::block_in_place(|| measure_in_child(n, 0)))
+        .map(|&n| tokio::task::block_in_place(|| measure_in_child(n, 0, 0)))
         .collect();
     // The largest size again, each conversation with the messages of a short exchange.
     if let Some(&largest) = settings.scale_sizes.iter().max() {
         let with_messages =
-            tokio::task::block_in_place(|| measure_in_child(largest, MESSAGES_EACH));
+            tokio::task::block_in_place(|| measure_in_child(largest, MESSAGES_EACH, 0));
         memory.push(with_messages);
+        // As many KObjects, without conversations.
+        let kobjects = tokio::task::block_in_place(|| measure_in_child(0, 0, largest));
+        memory.push(kobjects);
     }
 
     let mut servers: Vec<MockServer> = Vec::new();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use kustomer_mock::CreateOptions;
 use kustomer_mock::model::{
-    ConversationWrite, Direction, LimitsPatch, MessageChannel, MessageWrite,
+    ConversationWrite, Direction, KObjectWrite, LimitsPatch, MessageChannel, MessageWrite,
 };
 use kustomer_mock::{Actor, Cause, FixtureBundle, Id, Store};
 
@@ -104,6 +104,27 @@ pub fn add_messages(store: &Store, ids: &[Id], each: usize) {
                 .create_message(&actor, write, Some(id))
                 .expect("a bench message is created");
         }
+    }
+}
+
+/// Creates `n` KObjects of the acme `order` klass for Ada, each with custom attributes
+/// (through the store, so each emits its create event).
+pub fn add_kobjects(store: &Store, n: usize) {
+    let actor = fixture_actor(store);
+    for i in 0..n {
+        let mut custom = serde_json::Map::new();
+        custom.insert("orderNumberStr".into(), format!("B{i}").into());
+        custom.insert("totalNum".into(), (i % 500).into());
+        custom.insert("statusStr".into(), "paid".into());
+        let write = KObjectWrite {
+            title: Some(format!("Bench order {i}")),
+            custom: Some(custom),
+            ..KObjectWrite::default()
+        };
+        let customer = Id::parse(CUSTOMER);
+        store
+            .create_kobject(&actor, "order", write, customer, None)
+            .expect("a bench KObject is created");
     }
 }
 
