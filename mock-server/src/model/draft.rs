@@ -164,16 +164,16 @@ pub struct DraftWrite {
     pub from: Option<Value>,
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
-    pub cc: Option<Vec<Value>>,
+    pub cc: Option<Vec<Map<String, Value>>>,
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
-    pub bcc: Option<Vec<Value>>,
+    pub bcc: Option<Vec<Map<String, Value>>>,
     #[serde(default)]
     #[schema(max_length = 256)]
     pub reply_to: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
-    pub headers: Option<Vec<Value>>,
+    pub headers: Option<Vec<Map<String, Value>>>,
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub payload: Option<Map<String, Value>>,

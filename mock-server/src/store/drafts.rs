@@ -266,13 +266,13 @@ fn apply_write(data: &OrgData, draft: &mut Draft, write: DraftWrite) -> Result<b
         a.from = write.from;
     }
     if let Some(cc) = write.cc {
-        a.cc = cc;
+        a.cc = cc.into_iter().map(Value::Object).collect();
     }
     if let Some(bcc) = write.bcc {
-        a.bcc = bcc;
+        a.bcc = bcc.into_iter().map(Value::Object).collect();
     }
     if let Some(headers) = write.headers {
-        a.headers = headers;
+        a.headers = headers.into_iter().map(Value::Object).collect();
     }
     if let Some(payload) = write.payload {
         a.payload = payload;

@@ -491,3 +491,26 @@ async fn on_a_real_clock_a_scheduled_draft_goes_out_by_itself() {
     assert_eq!(sent.data["attributes"]["status"], "sent");
     assert_eq!(messages(&server, CONV_2).await.len(), before + 1);
 }
+
+/// Found by schemathesis: `cc`, `bcc` and `headers` take objects only.
+#[tokio::test]
+async fn draft_address_lists_and_headers_take_objects() {
+    let server = server().await;
+    let draft = "/v1/drafts/64a0c0ffee00000000002b01";
+    for member in ["cc", "bcc", "headers"] {
+        let body = json!({ member: [4.5] }).to_string();
+        let answer = put(&server, draft, ADMIN, &body).await;
+        assert_eq!(answer.status, 400, "{member}: {}", answer.body);
+        assert_eq!(
+            answer.body["errors"][0]["source"]["pointer"],
+            format!("/{member}/0")
+        );
+    }
+    let good = json!({"headers": [{"name": "X-Ticket", "value": "42"}]}).to_string();
+    let answer = put(&server, draft, ADMIN, &good).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        answer.data()["attributes"]["headers"][0]["name"],
+        "X-Ticket"
+    );
+}
