@@ -196,6 +196,7 @@ impl Records {
             ("post", "/v1/customers/{}/conversations") => json!({"name": "Conformance"}),
             ("post", "/v1/conversations/{}/messages") => message(None),
             ("post", "/v1/messages") => message(conversation),
+            ("post", "/v1/customers/{}/messages") => message(None),
             ("post", "/v1/conversations/{}/notes") => json!({"body": "Conformance note"}),
             ("post", "/v1/notes") => {
                 json!({"conversation": conversation, "body": "Conformance note"})
@@ -227,7 +228,8 @@ fn message(conversation: Option<String>) -> Value {
         "channel": "email",
         "app": "postmark",
         "direction": "out",
-        "preview": "Conformance reply"
+        "preview": "Conformance reply",
+        "externalId": "conformance-message"
     });
     if let Some(conversation) = conversation {
         body["conversation"] = json!(conversation);

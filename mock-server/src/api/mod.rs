@@ -17,6 +17,7 @@ mod messages;
 mod notes;
 pub mod pipeline;
 mod raw_json;
+mod record_events;
 mod search;
 mod search_query;
 mod search_time;
@@ -58,8 +59,16 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notes::list, notes::create))
         .routes(routes!(customers::list, customers::create))
         .routes(routes!(search::search))
-        .routes(routes!(customers::get, customers::update, customers::patch))
-        .routes(routes!(customers::conversations))
+        .routes(routes!(
+            customers::get,
+            customers::update,
+            customers::patch,
+            customers::delete
+        ))
+        .routes(routes!(
+            customers::conversations,
+            customers::create_conversation
+        ))
         .routes(routes!(tags::list, tags::create))
         .routes(routes!(tags::get, tags::update, tags::delete))
         .routes(routes!(me::current_user))
@@ -68,7 +77,11 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             messages::conversation_list,
             messages::conversation_create
         ))
-        .routes(routes!(messages::customer_list))
+        .routes(routes!(messages::customer_list, customers::create_message))
+        .routes(routes!(messages::by_external_id))
+        .routes(routes!(record_events::conversation_events))
+        .routes(routes!(record_events::customer_events))
+        .routes(routes!(kobjects::company_list))
         .routes(routes!(messages::create))
         .routes(routes!(messages::get, messages::update, messages::patch))
         .routes(routes!(users::list))

@@ -38,6 +38,8 @@ pub mod roles {
         &["org.user.customer.write", "org.permission.customer.create"];
     pub const CUSTOMER_UPDATE: &[&str] =
         &["org.user.customer.write", "org.permission.customer.update"];
+    pub const CUSTOMER_DELETE: &[&str] =
+        &["org.user.customer.write", "org.permission.customer.delete"];
     pub const COMPANY_READ: &[&str] = &["org.user.company.read", "org.permission.company.read"];
     pub const COMPANY_CREATE: &[&str] =
         &["org.user.company.write", "org.permission.company.create"];

@@ -13,6 +13,7 @@ mod conversation_attributes;
 mod conversations;
 mod customer_attributes;
 mod customer_counts;
+mod customer_records;
 mod customers;
 mod draft_sending;
 mod drafts;
@@ -30,6 +31,7 @@ mod notes;
 mod outbound_accounts;
 pub mod persist;
 mod published_events;
+mod record_events;
 mod search;
 mod search_contexts;
 mod search_fields;
@@ -65,6 +67,7 @@ pub use keys::KeySpec;
 pub use messages::MessagesOf;
 pub use notes::NotesOf;
 pub use persist::StateError;
+pub use record_events::EventsOf;
 pub use search::{
     Criterion, FieldKind, Op, Operand, READ_CAP, SearchContext, SearchField, SearchQuery, SortKey,
     Target, Test, field_names,

@@ -8,6 +8,7 @@ mod auth_errors;
 mod companies;
 mod conversations;
 mod customer_lookups;
+mod customer_records;
 mod customers_tags;
 mod dashboard;
 mod determinism;

@@ -439,6 +439,7 @@ async fn every_operation_answers_as_documented() {
     object_operations(&mut doc, s, t).await;
     klass_operations(&mut doc, s, t).await;
     hook_operations(&mut doc, s, t).await;
+    record_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -842,6 +843,79 @@ async fn note_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t
     }
     let a = call(doc, s, Method::DELETE, "/v1/notes/{id}", &note, t, None).await;
     assert_eq!(a.status, 204, "{}", a.body);
+}
+
+/// Writes and reads through a record: a customer's new conversation and message, the
+/// message by external id, a company's KObjects, a record's events, deleting a customer.
+async fn record_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/customers",
+        "/v1/customers",
+        t,
+        Some(r#"{"name": "Doc"}"#),
+    )
+    .await;
+    let customer = a.data()["id"].as_str().unwrap().to_string();
+    let message =
+        r#"{"channel": "email", "app": "postmark", "direction": "in", "externalId": "doc-mail"}"#;
+    let calls = [
+        (
+            Method::POST,
+            "/v1/customers/{id}/conversations",
+            format!("/v1/customers/{customer}/conversations"),
+            Some("{}"),
+            201,
+        ),
+        (
+            Method::POST,
+            "/v1/customers/{id}/messages",
+            format!("/v1/customers/{customer}/messages"),
+            Some(message),
+            201,
+        ),
+        (
+            Method::GET,
+            "/v1/messages/externalid={externalId}",
+            "/v1/messages/externalid=doc-mail".to_string(),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/v1/companies/{id}/klasses/{name}",
+            "/v1/companies/64a0c0ffee00000000001c01/klasses/order".to_string(),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/v1/customers/{id}/events",
+            format!("/v1/customers/{customer}/events"),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/v1/conversations/{id}/events",
+            format!("/v1/conversations/{CONV_1}/events"),
+            None,
+            200,
+        ),
+        (
+            Method::DELETE,
+            "/v1/customers/{id}",
+            format!("/v1/customers/{customer}"),
+            None,
+            204,
+        ),
+    ];
+    for (method, template, path, body, status) in calls {
+        let a = call(doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, status, "{template}: {}", a.body);
+    }
 }
 
 /// Klasses and KObjects: every route once, on a klass of its own.
