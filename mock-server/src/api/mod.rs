@@ -2,6 +2,9 @@
 //! passes [`pipeline::v1_pipeline`] (auth → org budget → handler → journal).
 
 mod body;
+mod bulk;
+mod bulk_objects;
+mod bulk_routes;
 mod companies;
 mod conversations;
 mod customers;
@@ -122,6 +125,32 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(kobjects::by_external_id))
         .routes(routes!(kobjects::customer_list, kobjects::customer_create))
+        .routes(routes!(
+            bulk_routes::conversations_create,
+            bulk_routes::conversations_update
+        ))
+        .routes(routes!(
+            bulk_routes::customers_create,
+            bulk_routes::customers_update,
+            bulk_routes::customers_delete
+        ))
+        .routes(routes!(
+            bulk_routes::companies_create,
+            bulk_routes::companies_update
+        ))
+        .routes(routes!(
+            bulk_routes::messages_create,
+            bulk_routes::messages_update
+        ))
+        .routes(routes!(
+            bulk_routes::notes_create,
+            bulk_routes::notes_update
+        ))
+        .routes(routes!(
+            bulk_routes::kobjects_create,
+            bulk_routes::kobjects_update,
+            bulk_routes::kobjects_delete
+        ))
         .routes(routes!(hooks::list))
         .routes(routes!(hooks::create))
         .routes(routes!(hooks::receive_web))

@@ -15,28 +15,23 @@ pub struct RecordEventList;
 /// A relationship member of an event: the related record, or `null` when it has none.
 fn relationship() -> Value {
     json!({
-        "oneOf": [
-            {"type": "null"},
-            {
+        "type": ["object", "null"],
+        "properties": {
+            "links": {
                 "type": "object",
-                "properties": {
-                    "links": {
-                        "type": "object",
-                        "properties": {"self": {"type": "string"}},
-                        "required": ["self"],
-                        "additionalProperties": false,
-                    },
-                    "data": {
-                        "type": "object",
-                        "properties": {"type": {"type": "string"}, "id": {"type": "string"}},
-                        "required": ["type", "id"],
-                        "additionalProperties": false,
-                    },
-                },
-                "required": ["links", "data"],
+                "properties": {"self": {"type": "string"}},
+                "required": ["self"],
                 "additionalProperties": false,
             },
-        ]
+            "data": {
+                "type": "object",
+                "properties": {"type": {"type": "string"}, "id": {"type": "string"}},
+                "required": ["type", "id"],
+                "additionalProperties": false,
+            },
+        },
+        "required": ["links", "data"],
+        "additionalProperties": false,
     })
 }
 
@@ -57,7 +52,7 @@ fn event() -> Value {
     json!({
         "type": "object",
         "properties": {
-            "type": {"const": "customer_event"},
+            "type": {"type": "string", "enum": ["customer_event"]},
             "id": {"type": "string"},
             "attributes": {
                 "type": "object",

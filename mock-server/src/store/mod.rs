@@ -7,6 +7,7 @@
 //! in commit order.
 
 mod assignees;
+mod bulk_jobs;
 mod commit;
 mod companies;
 mod conversation_attributes;

@@ -5,6 +5,7 @@ mod common;
 mod admin;
 mod apps;
 mod auth_errors;
+mod bulk;
 mod companies;
 mod conversations;
 mod customer_lookups;

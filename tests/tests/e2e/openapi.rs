@@ -440,6 +440,7 @@ async fn every_operation_answers_as_documented() {
     klass_operations(&mut doc, s, t).await;
     hook_operations(&mut doc, s, t).await;
     record_operations(&mut doc, s, t).await;
+    bulk_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -915,6 +916,88 @@ async fn record_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer,
     for (method, template, path, body, status) in calls {
         let a = call(doc, s, method, template, &path, t, body).await;
         assert_eq!(a.status, status, "{template}: {}", a.body);
+    }
+}
+
+/// The bulk routes: each creates, then changes, then (where it can) deletes one record.
+async fn bulk_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let message =
+        json!({"conversation": CONV_2, "channel": "email", "app": "postmark", "direction": "in"});
+    let creates = [
+        (
+            "/v1/conversations/bulk",
+            "/v1/conversations/bulk",
+            json!({"customer": CUSTOMER_ADA}),
+            201,
+            json!({"name": "Bulk"}),
+        ),
+        (
+            "/v1/customers/bulk",
+            "/v1/customers/bulk",
+            json!({"name": "Bulk"}),
+            201,
+            json!({"name": "Bulk 2"}),
+        ),
+        (
+            "/v1/companies/bulk",
+            "/v1/companies/bulk",
+            json!({"name": "Bulk Co"}),
+            201,
+            json!({"name": "Bulk Co 2"}),
+        ),
+        (
+            "/v1/messages/bulk",
+            "/v1/messages/bulk",
+            message,
+            200,
+            json!({"preview": "Bulk"}),
+        ),
+        (
+            "/v1/notes/bulk",
+            "/v1/notes/bulk",
+            json!({"conversation": CONV_2, "body": "Bulk"}),
+            201,
+            json!({"body": "Bulk 2"}),
+        ),
+        (
+            "/v1/klasses/{name}/bulk",
+            "/v1/klasses/order/bulk",
+            json!({"title": "Bulk"}),
+            201,
+            json!({"title": "Bulk 2"}),
+        ),
+    ];
+    for (template, path, item, status, change) in creates {
+        let body = json!([item]).to_string();
+        let a = call(doc, s, Method::POST, template, path, t, Some(&body)).await;
+        assert_eq!(a.status, status, "{template}: {}", a.body);
+        let id = a.data()["attributes"]["ids"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let put_status =
+            if template.starts_with("/v1/messages") || template.starts_with("/v1/klasses") {
+                200
+            } else {
+                201
+            };
+        let with_ids = format!("{path}?ids={id}");
+        let a = call(
+            doc,
+            s,
+            Method::PUT,
+            template,
+            &with_ids,
+            t,
+            Some(&change.to_string()),
+        )
+        .await;
+        assert_eq!(a.status, put_status, "{template}: {}", a.body);
+        assert_eq!(a.data()["attributes"]["status"], "complete", "{}", a.body);
+        if template.starts_with("/v1/customers") || template.starts_with("/v1/klasses") {
+            let a = call(doc, s, Method::DELETE, template, &with_ids, t, None).await;
+            assert_eq!(a.status, 201, "{template}: {}", a.body);
+        }
     }
 }
 
