@@ -41,6 +41,7 @@ pub const LISTS: &[(&str, &[&str])] = &[
     ("klasses", &["/v1/klasses"]),
     ("kobjects", &["/v1/klasses/{klass}"]),
     ("drafts", &["/v1/customers/{customer}/drafts"]),
+    ("brands", &["/v1/brands"]),
 ];
 
 impl Records {
@@ -235,6 +236,10 @@ impl Records {
             ("post", "/v1/customers/search") => json!({
                 "queryContext": "conversation",
                 "and": [{"conversation_customer_id": {"equals": customer}}]
+            }),
+            ("post", "/v1/brands") => json!({
+                "name": "Conformance Brand",
+                "iconUrl": "https://conformance.example/icon.svg"
             }),
             ("post", "/v1/conversations/bulk") => {
                 json!([{"customer": customer, "name": "Conformance bulk"}])

@@ -2,6 +2,7 @@
 //! passes [`pipeline::v1_pipeline`] (auth → org budget → handler → journal).
 
 mod body;
+mod brands;
 mod bulk;
 mod bulk_objects;
 mod bulk_routes;
@@ -151,6 +152,9 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             bulk_routes::kobjects_update,
             bulk_routes::kobjects_delete
         ))
+        .routes(routes!(brands::list, brands::create))
+        .routes(routes!(brands::default))
+        .routes(routes!(brands::get, brands::patch))
         .routes(routes!(hooks::list))
         .routes(routes!(hooks::create))
         .routes(routes!(hooks::receive_web))

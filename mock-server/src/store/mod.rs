@@ -7,6 +7,7 @@
 //! in commit order.
 
 mod assignees;
+mod brands;
 mod bulk_jobs;
 mod commit;
 mod companies;
@@ -162,6 +163,8 @@ pub struct OrgData {
     #[serde(default)]
     pub kobjects: IndexMap<Id, crate::model::KObject>,
     pub hooks: IndexMap<Id, crate::model::Hook>,
+    #[serde(default)]
+    pub brands: IndexMap<Id, crate::model::Brand>,
 }
 
 /// An org: its settings and its records.

@@ -5,6 +5,7 @@ mod common;
 mod admin;
 mod apps;
 mod auth_errors;
+mod brands;
 mod bulk;
 mod companies;
 mod conversations;

@@ -441,6 +441,7 @@ async fn every_operation_answers_as_documented() {
     hook_operations(&mut doc, s, t).await;
     record_operations(&mut doc, s, t).await;
     bulk_operations(&mut doc, s, t).await;
+    brand_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -998,6 +999,42 @@ async fn bulk_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t
             let a = call(doc, s, Method::DELETE, template, &with_ids, t, None).await;
             assert_eq!(a.status, 201, "{template}: {}", a.body);
         }
+    }
+}
+
+/// Brands: the default, a new one, the list, a read and a patch.
+async fn brand_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let body = r#"{"name": "Doc Brand", "iconUrl": "https://doc.example/i.svg"}"#;
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/brands",
+        "/v1/brands",
+        t,
+        Some(body),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let brand = format!("/v1/brands/{}", a.data()["id"].as_str().unwrap());
+    for (method, template, path, body) in [
+        (Method::GET, "/v1/brands", "/v1/brands".to_string(), None),
+        (
+            Method::GET,
+            "/v1/brands/default",
+            "/v1/brands/default".to_string(),
+            None,
+        ),
+        (Method::GET, "/v1/brands/{id}", brand.clone(), None),
+        (
+            Method::PATCH,
+            "/v1/brands/{id}",
+            brand.clone(),
+            Some(r#"{"name": "Doc Brand 2"}"#),
+        ),
+    ] {
+        let a = call(doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, 200, "{template}: {}", a.body);
     }
 }
 
