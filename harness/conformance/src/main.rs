@@ -213,7 +213,7 @@ impl Client {
             records.fill(&operation.reference_template)
         };
         let path = match filled {
-            Ok(path) => path,
+            Ok(path) => path + &records.query(&operation.method, &operation.template),
             Err(problem) => return Outcome::problem(problem),
         };
         let body = records.body(&operation.method, &operation.template);

@@ -13,6 +13,9 @@ pub struct Records {
     /// What the check's own creates made, by collection: deletes take these, so that
     /// deleting a klass finds it without KObjects and the fixtures stay for the reads.
     created: HashMap<&'static str, Value>,
+    /// The ids each bulk create wrote, by its template: the bulk delete of the same
+    /// template deletes them.
+    bulk_created: HashMap<String, Vec<String>>,
 }
 
 /// Where each collection's records are listed, tried in order; `{conversation}` and
@@ -38,6 +41,7 @@ pub const LISTS: &[(&str, &[&str])] = &[
     ("klasses", &["/v1/klasses"]),
     ("kobjects", &["/v1/klasses/{klass}"]),
     ("drafts", &["/v1/customers/{customer}/drafts"]),
+    ("brands", &["/v1/brands"]),
 ];
 
 impl Records {
@@ -48,6 +52,12 @@ impl Records {
     /// Keeps `record` (created by an operation) when its collection has none yet, or when
     /// it has more of the keys the lookups need than the one kept.
     pub fn offer(&mut self, template: &str, record: &Value) {
+        if template.ends_with("/bulk") {
+            let ids = record["attributes"]["ids"].as_array().into_iter().flatten();
+            let ids = ids.filter_map(Value::as_str).map(str::to_string).collect();
+            self.bulk_created.insert(template.to_string(), ids);
+            return;
+        }
         let Some(collection) = collection_of(template) else {
             return;
         };
@@ -70,6 +80,7 @@ impl Records {
         let mut records = Records {
             by_collection: self.by_collection.clone(),
             created: HashMap::new(),
+            bulk_created: self.bulk_created.clone(),
         };
         for (collection, record) in &self.created {
             if *collection == "klasses" {
@@ -174,12 +185,22 @@ impl Records {
         }
     }
 
+    /// The query a request needs: a bulk delete names (`?ids=`) what the bulk create of
+    /// its template wrote.
+    pub fn query(&self, method: &str, template: &str) -> String {
+        match (method, self.bulk_created.get(template)) {
+            ("delete", Some(ids)) => format!("?ids={}", ids.join(",")),
+            _ => String::new(),
+        }
+    }
+
     /// The body of a write: small, valid, and naming the records found.
     pub fn body(&self, method: &str, template: &str) -> Option<Value> {
         let shape = crate::operations::shape(template);
         let conversation = self.id("conversations");
         let customer = self.id("customers");
         let tag = self.attribute("tags", "/name");
+        let id_of = |collection: &str| json!(self.id(collection));
         let body = match (method, shape.as_str()) {
             ("get", _) => return None,
             ("post", "/v1/conversations") => json!({
@@ -196,6 +217,7 @@ impl Records {
             ("post", "/v1/customers/{}/conversations") => json!({"name": "Conformance"}),
             ("post", "/v1/conversations/{}/messages") => message(None),
             ("post", "/v1/messages") => message(conversation),
+            ("post", "/v1/customers/{}/messages") => message(None),
             ("post", "/v1/conversations/{}/notes") => json!({"body": "Conformance note"}),
             ("post", "/v1/notes") => {
                 json!({"conversation": conversation, "body": "Conformance note"})
@@ -215,6 +237,38 @@ impl Records {
                 "queryContext": "conversation",
                 "and": [{"conversation_customer_id": {"equals": customer}}]
             }),
+            ("post", "/v1/brands") => json!({
+                "name": "Conformance Brand",
+                "iconUrl": "https://conformance.example/icon.svg"
+            }),
+            ("post", "/v1/conversations/bulk") => {
+                json!([{"customer": customer, "name": "Conformance bulk"}])
+            }
+            ("post", "/v1/customers/bulk") => json!([{"name": "Conformance Bulk Customer"}]),
+            ("post", "/v1/companies/bulk") => json!([{"name": "Conformance Bulk Company"}]),
+            ("post", "/v1/messages/bulk") => json!([message(conversation)]),
+            ("post", "/v1/notes/bulk") => {
+                json!([{"conversation": conversation, "body": "Conformance bulk note"}])
+            }
+            ("post", "/v1/klasses/{}/bulk") => json!([{"title": "Conformance bulk object"}]),
+            ("put", "/v1/conversations/bulk") => {
+                json!([{"id": id_of("conversations"), "name": "Conformance bulk"}])
+            }
+            ("put", "/v1/customers/bulk") => {
+                json!([{"id": id_of("customers"), "name": "Conformance Bulk"}])
+            }
+            ("put", "/v1/companies/bulk") => {
+                json!([{"id": id_of("companies"), "name": "Conformance Bulk Company"}])
+            }
+            ("put", "/v1/messages/bulk") => {
+                json!([{"id": id_of("messages"), "preview": "Conformance bulk"}])
+            }
+            ("put", "/v1/notes/bulk") => {
+                json!([{"id": id_of("notes"), "body": "Conformance bulk"}])
+            }
+            ("put", "/v1/klasses/{}/bulk") => {
+                json!([{"id": id_of("kobjects"), "title": "Conformance bulk"}])
+            }
             ("delete", _) => return None,
             _ => json!({}),
         };
@@ -227,7 +281,8 @@ fn message(conversation: Option<String>) -> Value {
         "channel": "email",
         "app": "postmark",
         "direction": "out",
-        "preview": "Conformance reply"
+        "preview": "Conformance reply",
+        "externalId": "conformance-message"
     });
     if let Some(conversation) = conversation {
         body["conversation"] = json!(conversation);

@@ -12,7 +12,7 @@ use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs, with_last_pa
 use crate::error::ApiError;
 use crate::http::app::AppState;
 use crate::http::auth::roles;
-use crate::model::CustomerWrite;
+use crate::model::{ConversationWrite, CustomerWrite, MessageWrite};
 use crate::openapi::doc;
 use crate::store::CreateOptions;
 
@@ -136,4 +136,72 @@ pub async fn conversations(
         StatusCode::OK,
         Json(envelope(&path, raw.as_deref(), &pairs, page, listing)),
     ))
+}
+
+#[utoipa::path(
+    post, path = "/customers/{id}/conversations", tag = "customers", operation_id = "createCustomerConversation",
+    summary = "Create a conversation owned by the customer",
+    params(doc::IdPath),
+    request_body = doc::ConversationCreate,
+    responses(
+        (status = 201, description = "The new conversation", body = doc::ConversationData),
+        (status = 404, description = "No such customer", body = doc::ErrorBody),
+    ),
+)]
+pub async fn create_conversation(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    body: Bytes,
+) -> Answer {
+    v1.require(
+        roles::CONVERSATION_CREATE,
+        "POST /v1/customers/{id}/conversations",
+    )?;
+    let write: ConversationWrite = parse_write(&body)?;
+    let resource = app
+        .store
+        .create_customer_conversation(&v1.actor(), id, write)?;
+    Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
+}
+
+#[utoipa::path(
+    post, path = "/customers/{id}/messages", tag = "messages", operation_id = "createCustomerMessage",
+    summary = "Record a message for the customer, on the body's `conversation` or on a new one (it is not sent)",
+    params(doc::IdPath),
+    request_body = MessageWrite,
+    responses(
+        (status = 201, description = "The new message", body = doc::MessageData),
+        (status = 404, description = "No such customer or conversation", body = doc::ErrorBody),
+    ),
+)]
+pub async fn create_message(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    body: Bytes,
+) -> Answer {
+    v1.require(roles::MESSAGE_CREATE, "POST /v1/customers/{id}/messages")?;
+    let write: MessageWrite = parse_write(&body)?;
+    let resource = app.store.create_customer_message(&v1.actor(), id, write)?;
+    Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
+}
+
+#[utoipa::path(
+    delete, path = "/customers/{id}", tag = "customers", operation_id = "deleteCustomer",
+    summary = "Remove the customer (its conversations stay)",
+    params(doc::IdPath),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No such customer", body = doc::ErrorBody),
+    ),
+)]
+pub async fn delete(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+) -> Result<StatusCode, ApiError> {
+    v1.require(roles::CUSTOMER_DELETE, "DELETE /v1/customers/{id}")?;
+    app.store.delete_customer(&v1.actor(), id)?;
+    Ok(StatusCode::NO_CONTENT)
 }

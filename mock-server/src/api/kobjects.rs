@@ -227,3 +227,37 @@ pub async fn customer_create(
             .create_kobject(&v1.actor(), &klass, write, Some(customer), None)?,
     )
 }
+
+#[utoipa::path(
+    get, path = "/companies/{id}/klasses/{name}", tag = "kobjects", operation_id = "listCompanyKObjects",
+    summary = "The KObjects of the klass whose `company` is this company, in creation order",
+    params(
+        ("id" = String, Path, description = "The company's id"),
+        ("name" = String, Path, description = "The klass's `name`"),
+        doc::PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of KObjects", body = doc::KObjectList),
+        (status = 404, description = "No such company or klass", body = doc::ErrorBody),
+    ),
+)]
+pub async fn company_list(
+    State(app): State<AppState>,
+    v1: V1,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    v1.require(roles::COMPANY_READ, "GET /v1/companies/{id}/klasses/{name}")?;
+    let (company, klass) = two(path)?;
+    let company = id_of(&company, "id")?;
+    let pairs = query_pairs(raw.as_deref())?;
+    let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
+    let listing = app
+        .store
+        .company_kobjects(v1.org(), company, &klass, page)?;
+    let path = format!("/v1/companies/{company}/klasses/{klass}");
+    Ok((
+        StatusCode::OK,
+        Json(envelope(&path, raw.as_deref(), &pairs, page, listing)),
+    ))
+}

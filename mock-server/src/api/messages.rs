@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -115,6 +116,37 @@ pub async fn customer_list(
 pub async fn create(State(app): State<AppState>, v1: V1, body: Bytes) -> Answer {
     v1.require(roles::MESSAGE_CREATE, "POST /v1/messages")?;
     create_on(&app, &v1, &body, None)
+}
+
+#[utoipa::path(
+    get, path = "/messages/externalid={externalId}", tag = "messages", operation_id = "getMessageByExternalId",
+    summary = "The message with this `externalId` (the path is written `externalid=` in lower case, as Kustomer's reference writes it)",
+    params(("externalId" = String, Path, description = "The message's `externalId`")),
+    responses(
+        (status = 200, description = "The message", body = doc::MessageData),
+        (status = 404, description = "No message has this externalId", body = doc::ErrorBody),
+    ),
+)]
+pub async fn by_external_id(
+    State(app): State<AppState>,
+    v1: V1,
+    path: Result<Path<String>, PathRejection>,
+) -> Answer {
+    v1.require(
+        roles::MESSAGE_READ,
+        "GET /v1/messages/externalid={externalId}",
+    )?;
+    let external_id = path.map(|Path(text)| text).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            format!("Bad path parameter `externalId`: {e}"),
+        )
+        .at_parameter("externalId")
+    })?;
+    data(
+        StatusCode::OK,
+        app.store.message_by_external_id(v1.org(), &external_id)?,
+    )
 }
 
 #[utoipa::path(

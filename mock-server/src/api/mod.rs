@@ -2,6 +2,10 @@
 //! passes [`pipeline::v1_pipeline`] (auth → org budget → handler → journal).
 
 mod body;
+mod brands;
+mod bulk;
+mod bulk_objects;
+mod bulk_routes;
 mod companies;
 mod conversations;
 mod customers;
@@ -17,6 +21,7 @@ mod messages;
 mod notes;
 pub mod pipeline;
 mod raw_json;
+mod record_events;
 mod search;
 mod search_query;
 mod search_time;
@@ -58,8 +63,16 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notes::list, notes::create))
         .routes(routes!(customers::list, customers::create))
         .routes(routes!(search::search))
-        .routes(routes!(customers::get, customers::update, customers::patch))
-        .routes(routes!(customers::conversations))
+        .routes(routes!(
+            customers::get,
+            customers::update,
+            customers::patch,
+            customers::delete
+        ))
+        .routes(routes!(
+            customers::conversations,
+            customers::create_conversation
+        ))
         .routes(routes!(tags::list, tags::create))
         .routes(routes!(tags::get, tags::update, tags::delete))
         .routes(routes!(me::current_user))
@@ -68,7 +81,11 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             messages::conversation_list,
             messages::conversation_create
         ))
-        .routes(routes!(messages::customer_list))
+        .routes(routes!(messages::customer_list, customers::create_message))
+        .routes(routes!(messages::by_external_id))
+        .routes(routes!(record_events::conversation_events))
+        .routes(routes!(record_events::customer_events))
+        .routes(routes!(kobjects::company_list))
         .routes(routes!(messages::create))
         .routes(routes!(messages::get, messages::update, messages::patch))
         .routes(routes!(users::list))
@@ -109,6 +126,35 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(kobjects::by_external_id))
         .routes(routes!(kobjects::customer_list, kobjects::customer_create))
+        .routes(routes!(
+            bulk_routes::conversations_create,
+            bulk_routes::conversations_update
+        ))
+        .routes(routes!(
+            bulk_routes::customers_create,
+            bulk_routes::customers_update,
+            bulk_routes::customers_delete
+        ))
+        .routes(routes!(
+            bulk_routes::companies_create,
+            bulk_routes::companies_update
+        ))
+        .routes(routes!(
+            bulk_routes::messages_create,
+            bulk_routes::messages_update
+        ))
+        .routes(routes!(
+            bulk_routes::notes_create,
+            bulk_routes::notes_update
+        ))
+        .routes(routes!(
+            bulk_routes::kobjects_create,
+            bulk_routes::kobjects_update,
+            bulk_routes::kobjects_delete
+        ))
+        .routes(routes!(brands::list, brands::create))
+        .routes(routes!(brands::default))
+        .routes(routes!(brands::get, brands::patch))
         .routes(routes!(hooks::list))
         .routes(routes!(hooks::create))
         .routes(routes!(hooks::receive_web))

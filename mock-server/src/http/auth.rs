@@ -38,6 +38,13 @@ pub mod roles {
         &["org.user.customer.write", "org.permission.customer.create"];
     pub const CUSTOMER_UPDATE: &[&str] =
         &["org.user.customer.write", "org.permission.customer.update"];
+    pub const CUSTOMER_DELETE: &[&str] =
+        &["org.user.customer.write", "org.permission.customer.delete"];
+    /// Brand roles: names on the pattern of the others (a guess; Kustomer's material
+    /// found does not list them).
+    pub const BRAND_READ: &[&str] = &["org.user.brand.read", "org.permission.brand.read"];
+    pub const BRAND_CREATE: &[&str] = &["org.admin.brand.write", "org.permission.brand.create"];
+    pub const BRAND_UPDATE: &[&str] = &["org.admin.brand.write", "org.permission.brand.update"];
     pub const COMPANY_READ: &[&str] = &["org.user.company.read", "org.permission.company.read"];
     pub const COMPANY_CREATE: &[&str] =
         &["org.user.company.write", "org.permission.company.create"];

@@ -5,6 +5,7 @@
 //! [`Record`] gives every declared object the same reads by name. The rules for
 //! *changing* records live in `store`, the single writer.
 
+pub mod brand;
 pub mod company;
 pub mod conversation;
 pub mod customer;
@@ -30,6 +31,7 @@ pub mod user;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+pub use brand::{Brand, BrandAttributes, BrandRelationships, BrandWrite};
 pub use company::{Company, CompanyAttributes, CompanyRelationships, CompanyWrite};
 pub use conversation::{
     Conversation, ConversationAttributes, ConversationRelationships, ConversationStatus,

@@ -7,11 +7,15 @@
 //! pipeline (400, 401, 403, 413, 429, 503, the rate-limit and request-id headers) is added
 //! to every operation here, once.
 
+pub mod bulk_job;
+pub mod record_events;
 pub mod requests;
 pub mod resources;
 
 /// Every type the handlers' `#[utoipa::path]` annotations name.
 pub mod doc {
+    pub use super::bulk_job::BulkJobData;
+    pub use super::record_events::RecordEventList;
     pub use super::requests::*;
     pub use super::resources::*;
 }

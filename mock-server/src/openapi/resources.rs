@@ -366,6 +366,8 @@ pub type KObjectData = One<crate::model::KObject>;
 pub type KObjectList = Page<crate::model::KObject>;
 pub type HookData = One<crate::model::Hook>;
 pub type HookList = Page<crate::model::Hook>;
+pub type BrandData = One<crate::model::Brand>;
+pub type BrandList = Page<crate::model::Brand>;
 pub use crate::model::key::ApiTokenData;
 
 /// `GET /v1/klasses/{name}`: the klass (by id) or a page of its KObjects (by name).

@@ -81,6 +81,10 @@ pub struct OrgFixture {
     /// /v1/klasses/{name}` takes it (with an optional `id`).
     #[serde(default)]
     pub kobjects: Vec<Map<String, Value>>,
+    /// Brands, as `POST /v1/brands` takes them (with an optional `id`); the first is the
+    /// org's default.
+    #[serde(default)]
+    pub brands: Vec<Map<String, Value>>,
 }
 
 /// A key with an optional fixed token.
@@ -410,6 +414,10 @@ impl FixtureBundle {
             }
             super::fixtures_klasses::apply(store, &actor, &fixture.klasses, &fixture.kobjects)
                 .map_err(|(p, m)| fail(at(&p), m))?;
+            for (b, brand) in fixture.brands.iter().enumerate() {
+                super::fixture_objects::seed_brand(store, &actor, brand)
+                    .map_err(|(p, m)| fail(at(&format!("/brands/{b}{p}")), m))?;
+            }
         }
         Ok(report)
     }

@@ -268,6 +268,30 @@ impl Store {
             }),
         ))
     }
+
+    /// `GET /v1/companies/{id}/klasses/{name}`: the klass's KObjects whose `company`
+    /// relationship names the company, in creation order.
+    pub fn company_kobjects(
+        &self,
+        org: Id,
+        company: Id,
+        klass: &str,
+        page: Page,
+    ) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        if !data.companies.contains_key(&company) {
+            return Err(ApiError::not_found("company", &company.to_hex()));
+        }
+        let klass_id = klass_named(&data, klass)?.id;
+        Ok(listing(
+            page,
+            data.kobjects.values().filter(|o| {
+                o.relationships.klass.id == klass_id
+                    && o.relationships.company.map(|r| r.id) == Some(company)
+            }),
+        ))
+    }
 }
 
 /// The object's customer: the path's or the body's (not two different), which must exist.

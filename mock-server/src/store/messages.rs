@@ -283,6 +283,23 @@ fn required(field: &str, what: &str) -> ApiError {
 }
 
 /// The conversation a create names: the path's, or the body's, and not two different.
+/// A 400 naming the first of `channel`, `app` and `direction` the body leaves out.
+pub(super) fn check_required(write: &MessageWrite) -> Result<(), ApiError> {
+    if write.channel.is_none() {
+        return Err(required(
+            "channel",
+            "email, sms, chat, facebook, twitter-dm, twitter-tweet, voice, instagram or whatsapp",
+        ));
+    }
+    if write.app.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        return Err(required("app", "the app that carried it, e.g. `postmark`"));
+    }
+    if write.direction.is_none() {
+        return Err(required("direction", "`in` (from the customer) or `out`"));
+    }
+    Ok(())
+}
+
 fn message_conversation(write: &MessageWrite, path: Option<Id>) -> Result<Id, ApiError> {
     let named = write
         .conversation

@@ -7,6 +7,8 @@
 //! in commit order.
 
 mod assignees;
+mod brands;
+mod bulk_jobs;
 mod commit;
 mod companies;
 mod conversation_attributes;
@@ -14,6 +16,7 @@ mod conversations;
 mod customer_attributes;
 mod customer_counts;
 mod customer_limits;
+mod customer_records;
 mod customers;
 mod draft_sending;
 mod drafts;
@@ -31,6 +34,7 @@ mod notes;
 mod outbound_accounts;
 pub mod persist;
 mod published_events;
+mod record_events;
 mod search;
 mod search_contexts;
 mod search_fields;
@@ -66,6 +70,7 @@ pub use keys::KeySpec;
 pub use messages::MessagesOf;
 pub use notes::NotesOf;
 pub use persist::StateError;
+pub use record_events::EventsOf;
 pub use search::{
     Criterion, FieldKind, Op, Operand, READ_CAP, SearchContext, SearchField, SearchQuery, SortKey,
     Target, Test, field_names,
@@ -159,6 +164,8 @@ pub struct OrgData {
     #[serde(default)]
     pub kobjects: IndexMap<Id, crate::model::KObject>,
     pub hooks: IndexMap<Id, crate::model::Hook>,
+    #[serde(default)]
+    pub brands: IndexMap<Id, crate::model::Brand>,
 }
 
 /// An org: its settings and its records.

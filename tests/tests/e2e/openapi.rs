@@ -439,6 +439,9 @@ async fn every_operation_answers_as_documented() {
     object_operations(&mut doc, s, t).await;
     klass_operations(&mut doc, s, t).await;
     hook_operations(&mut doc, s, t).await;
+    record_operations(&mut doc, s, t).await;
+    bulk_operations(&mut doc, s, t).await;
+    brand_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -842,6 +845,197 @@ async fn note_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t
     }
     let a = call(doc, s, Method::DELETE, "/v1/notes/{id}", &note, t, None).await;
     assert_eq!(a.status, 204, "{}", a.body);
+}
+
+/// Writes and reads through a record: a customer's new conversation and message, the
+/// message by external id, a company's KObjects, a record's events, deleting a customer.
+async fn record_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/customers",
+        "/v1/customers",
+        t,
+        Some(r#"{"name": "Doc"}"#),
+    )
+    .await;
+    let customer = a.data()["id"].as_str().unwrap().to_string();
+    let message =
+        r#"{"channel": "email", "app": "postmark", "direction": "in", "externalId": "doc-mail"}"#;
+    let calls = [
+        (
+            Method::POST,
+            "/v1/customers/{id}/conversations",
+            format!("/v1/customers/{customer}/conversations"),
+            Some("{}"),
+            201,
+        ),
+        (
+            Method::POST,
+            "/v1/customers/{id}/messages",
+            format!("/v1/customers/{customer}/messages"),
+            Some(message),
+            201,
+        ),
+        (
+            Method::GET,
+            "/v1/messages/externalid={externalId}",
+            "/v1/messages/externalid=doc-mail".to_string(),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/v1/companies/{id}/klasses/{name}",
+            "/v1/companies/64a0c0ffee00000000001c01/klasses/order".to_string(),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/v1/customers/{id}/events",
+            format!("/v1/customers/{customer}/events"),
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/v1/conversations/{id}/events",
+            format!("/v1/conversations/{CONV_1}/events"),
+            None,
+            200,
+        ),
+        (
+            Method::DELETE,
+            "/v1/customers/{id}",
+            format!("/v1/customers/{customer}"),
+            None,
+            204,
+        ),
+    ];
+    for (method, template, path, body, status) in calls {
+        let a = call(doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, status, "{template}: {}", a.body);
+    }
+}
+
+/// The bulk routes: each creates, then changes, then (where it can) deletes one record.
+async fn bulk_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let message =
+        json!({"conversation": CONV_2, "channel": "email", "app": "postmark", "direction": "in"});
+    let creates = [
+        (
+            "/v1/conversations/bulk",
+            "/v1/conversations/bulk",
+            json!({"customer": CUSTOMER_ADA}),
+            201,
+            json!({"name": "Bulk"}),
+        ),
+        (
+            "/v1/customers/bulk",
+            "/v1/customers/bulk",
+            json!({"name": "Bulk"}),
+            201,
+            json!({"name": "Bulk 2"}),
+        ),
+        (
+            "/v1/companies/bulk",
+            "/v1/companies/bulk",
+            json!({"name": "Bulk Co"}),
+            201,
+            json!({"name": "Bulk Co 2"}),
+        ),
+        (
+            "/v1/messages/bulk",
+            "/v1/messages/bulk",
+            message,
+            200,
+            json!({"preview": "Bulk"}),
+        ),
+        (
+            "/v1/notes/bulk",
+            "/v1/notes/bulk",
+            json!({"conversation": CONV_2, "body": "Bulk"}),
+            201,
+            json!({"body": "Bulk 2"}),
+        ),
+        (
+            "/v1/klasses/{name}/bulk",
+            "/v1/klasses/order/bulk",
+            json!({"title": "Bulk"}),
+            201,
+            json!({"title": "Bulk 2"}),
+        ),
+    ];
+    for (template, path, item, status, change) in creates {
+        let body = json!([item]).to_string();
+        let a = call(doc, s, Method::POST, template, path, t, Some(&body)).await;
+        assert_eq!(a.status, status, "{template}: {}", a.body);
+        let id = a.data()["attributes"]["ids"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let put_status =
+            if template.starts_with("/v1/messages") || template.starts_with("/v1/klasses") {
+                200
+            } else {
+                201
+            };
+        let with_ids = format!("{path}?ids={id}");
+        let a = call(
+            doc,
+            s,
+            Method::PUT,
+            template,
+            &with_ids,
+            t,
+            Some(&change.to_string()),
+        )
+        .await;
+        assert_eq!(a.status, put_status, "{template}: {}", a.body);
+        assert_eq!(a.data()["attributes"]["status"], "complete", "{}", a.body);
+        if template.starts_with("/v1/customers") || template.starts_with("/v1/klasses") {
+            let a = call(doc, s, Method::DELETE, template, &with_ids, t, None).await;
+            assert_eq!(a.status, 201, "{template}: {}", a.body);
+        }
+    }
+}
+
+/// Brands: the default, a new one, the list, a read and a patch.
+async fn brand_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let body = r#"{"name": "Doc Brand", "iconUrl": "https://doc.example/i.svg"}"#;
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/brands",
+        "/v1/brands",
+        t,
+        Some(body),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let brand = format!("/v1/brands/{}", a.data()["id"].as_str().unwrap());
+    for (method, template, path, body) in [
+        (Method::GET, "/v1/brands", "/v1/brands".to_string(), None),
+        (
+            Method::GET,
+            "/v1/brands/default",
+            "/v1/brands/default".to_string(),
+            None,
+        ),
+        (Method::GET, "/v1/brands/{id}", brand.clone(), None),
+        (
+            Method::PATCH,
+            "/v1/brands/{id}",
+            brand.clone(),
+            Some(r#"{"name": "Doc Brand 2"}"#),
+        ),
+    ] {
+        let a = call(doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, 200, "{template}: {}", a.body);
+    }
 }
 
 /// Klasses and KObjects: every route once, on a klass of its own.

@@ -1,0 +1,78 @@
+//! `GET /v1/customers/{id}/events` and `GET /v1/conversations/{id}/events`: the record's
+//! events, read back from the event log (see `store/record_events.rs`).
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use super::extract::{IdParam, V1};
+use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
+use crate::error::ApiError;
+use crate::http::app::AppState;
+use crate::http::auth::roles;
+use crate::openapi::doc;
+use crate::store::EventsOf;
+
+type Answer = Result<(StatusCode, Json<Value>), ApiError>;
+
+fn list_of(app: &AppState, v1: &V1, raw: Option<&str>, of: EventsOf, path: &str) -> Answer {
+    let pairs = query_pairs(raw)?;
+    let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
+    let name = pairs
+        .iter()
+        .find(|(key, _)| key == "name")
+        .map(|(_, value)| value.as_str());
+    let listing = app.store.record_events(v1.org(), of, name, page)?;
+    Ok((
+        StatusCode::OK,
+        Json(envelope(path, raw, &pairs, page, listing)),
+    ))
+}
+
+#[utoipa::path(
+    get, path = "/customers/{id}/events", tag = "events", operation_id = "listCustomerEvents",
+    summary = "The customer's events and those of its conversations and messages, oldest first (those the event log still holds)",
+    params(
+        doc::IdPath,
+        doc::PageParams,
+        ("name" = Option<String>, Query, description = "Only events of this name, e.g. `kustomer.conversation.create`"),
+    ),
+    responses(
+        (status = 200, description = "A page of `customer_event` resources", body = doc::RecordEventList),
+        (status = 404, description = "No such customer", body = doc::ErrorBody),
+    ),
+)]
+pub async fn customer_events(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    v1.require(roles::CUSTOMER_READ, "GET /v1/customers/{id}/events")?;
+    let path = format!("/v1/customers/{id}/events");
+    list_of(&app, &v1, raw.as_deref(), EventsOf::Customer(id), &path)
+}
+
+#[utoipa::path(
+    get, path = "/conversations/{id}/events", tag = "events", operation_id = "listConversationEvents",
+    summary = "The conversation's events and those of its messages and notes, oldest first (those the event log still holds)",
+    params(doc::IdPath, doc::PageParams),
+    responses(
+        (status = 200, description = "A page of `customer_event` resources", body = doc::RecordEventList),
+        (status = 404, description = "No such conversation", body = doc::ErrorBody),
+    ),
+)]
+pub async fn conversation_events(
+    State(app): State<AppState>,
+    v1: V1,
+    IdParam(id): IdParam,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    v1.require(
+        roles::CONVERSATION_READ,
+        "GET /v1/conversations/{id}/events",
+    )?;
+    let path = format!("/v1/conversations/{id}/events");
+    list_of(&app, &v1, raw.as_deref(), EventsOf::Conversation(id), &path)
+}
