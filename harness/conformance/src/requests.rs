@@ -42,6 +42,7 @@ pub const LISTS: &[(&str, &[&str])] = &[
     ("kobjects", &["/v1/klasses/{klass}"]),
     ("drafts", &["/v1/customers/{customer}/drafts"]),
     ("brands", &["/v1/brands"]),
+    ("schedules", &["/v1/schedules"]),
 ];
 
 impl Records {
@@ -241,6 +242,13 @@ impl Records {
                 "name": "Conformance Brand",
                 "iconUrl": "https://conformance.example/icon.svg"
             }),
+            ("post", "/v1/schedules") => json!({
+                "name": "Conformance hours",
+                "timezone": "Europe/London",
+                "default": false,
+                "hours": {"0": null, "1": [[480, 960]]}
+            }),
+            ("put", "/v1/schedules/{}") => json!({"name": "Conformance hours 2"}),
             ("post", "/v1/conversations/bulk") => {
                 json!([{"customer": customer, "name": "Conformance bulk"}])
             }

@@ -22,6 +22,7 @@ mod notes;
 pub mod pipeline;
 mod raw_json;
 mod record_events;
+mod schedules;
 mod search;
 mod search_query;
 mod search_time;
@@ -155,6 +156,13 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(brands::list, brands::create))
         .routes(routes!(brands::default))
         .routes(routes!(brands::get, brands::patch))
+        .routes(routes!(schedules::list, schedules::create))
+        .routes(routes!(schedules::default))
+        .routes(routes!(
+            schedules::get,
+            schedules::update,
+            schedules::delete
+        ))
         .routes(routes!(hooks::list))
         .routes(routes!(hooks::create))
         .routes(routes!(hooks::receive_web))

@@ -45,6 +45,14 @@ pub mod roles {
     pub const BRAND_READ: &[&str] = &["org.user.brand.read", "org.permission.brand.read"];
     pub const BRAND_CREATE: &[&str] = &["org.admin.brand.write", "org.permission.brand.create"];
     pub const BRAND_UPDATE: &[&str] = &["org.admin.brand.write", "org.permission.brand.update"];
+    /// Schedule roles: names on the pattern of the others (a guess, as for brands).
+    pub const SCHEDULE_READ: &[&str] = &["org.user.schedule.read", "org.permission.schedule.read"];
+    pub const SCHEDULE_CREATE: &[&str] =
+        &["org.admin.schedule.write", "org.permission.schedule.create"];
+    pub const SCHEDULE_UPDATE: &[&str] =
+        &["org.admin.schedule.write", "org.permission.schedule.update"];
+    pub const SCHEDULE_DELETE: &[&str] =
+        &["org.admin.schedule.write", "org.permission.schedule.delete"];
     pub const COMPANY_READ: &[&str] = &["org.user.company.read", "org.permission.company.read"];
     pub const COMPANY_CREATE: &[&str] =
         &["org.user.company.write", "org.permission.company.create"];

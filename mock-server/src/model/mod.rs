@@ -22,6 +22,7 @@ pub mod org;
 pub mod outbound_account;
 pub mod pick;
 pub mod resource;
+pub mod schedule;
 pub mod shortcut;
 pub mod tag;
 pub mod team;
@@ -54,6 +55,7 @@ pub use outbound_account::{
     OutboundAccount, OutboundAccountAttributes, OutboundAccountRelationships,
 };
 pub use resource::{Kind, Resource, ToMany, ToOne};
+pub use schedule::{Schedule, ScheduleAttributes, ScheduleRelationships, ScheduleWrite};
 pub use shortcut::{Shortcut, ShortcutAttributes, ShortcutRelationships};
 pub use tag::{Tag, TagAttributes, TagRelationships, TagWrite};
 pub use team::{Team, TeamAttributes, TeamRelationships};

@@ -11,6 +11,7 @@ pub mod bulk_job;
 pub mod record_events;
 pub mod requests;
 pub mod resources;
+pub mod schedule_read;
 
 /// Every type the handlers' `#[utoipa::path]` annotations name.
 pub mod doc {
@@ -18,6 +19,7 @@ pub mod doc {
     pub use super::record_events::RecordEventList;
     pub use super::requests::*;
     pub use super::resources::*;
+    pub use super::schedule_read::ScheduleRead;
 }
 
 use std::sync::OnceLock;

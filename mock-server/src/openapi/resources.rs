@@ -368,6 +368,8 @@ pub type HookData = One<crate::model::Hook>;
 pub type HookList = Page<crate::model::Hook>;
 pub type BrandData = One<crate::model::Brand>;
 pub type BrandList = Page<crate::model::Brand>;
+pub type ScheduleData = One<crate::model::Schedule>;
+pub type ScheduleList = Page<crate::model::Schedule>;
 pub use crate::model::key::ApiTokenData;
 
 /// `GET /v1/klasses/{name}`: the klass (by id) or a page of its KObjects (by name).

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 use super::fixtures::{pointer_of, split_options};
 use super::{Actor, Store};
 use crate::api::parse_value;
-use crate::model::{BrandWrite, CompanyWrite, DraftWrite, MessageChannel, NoteWrite};
+use crate::model::{
+    BrandWrite, CompanyWrite, DraftWrite, MessageChannel, NoteWrite, ScheduleWrite,
+};
 use crate::support::ids::Id;
 
 /// An address or number the org sends from, with an optional fixed id.
@@ -49,6 +51,20 @@ pub(super) fn seed_brand(
     let write: BrandWrite = parse_value(body).map_err(|e| (pointer_of(&e), e.detail.clone()))?;
     store
         .create_brand(actor, write, options)
+        .map(|_| ())
+        .map_err(|e| (pointer_of(&e), e.detail.clone()))
+}
+
+/// One schedule body (`id`, `createdAt` and `description` are the fixture's own).
+pub(super) fn seed_schedule(
+    store: &Store,
+    actor: &Actor,
+    record: &Map<String, Value>,
+) -> Result<(), RecordError> {
+    let (options, body) = split_options(record)?;
+    let write: ScheduleWrite = parse_value(body).map_err(|e| (pointer_of(&e), e.detail.clone()))?;
+    store
+        .create_schedule(actor, write, options)
         .map(|_| ())
         .map_err(|e| (pointer_of(&e), e.detail.clone()))
 }

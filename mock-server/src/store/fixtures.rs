@@ -85,6 +85,10 @@ pub struct OrgFixture {
     /// org's default.
     #[serde(default)]
     pub brands: Vec<Map<String, Value>>,
+    /// Schedules, as `POST /v1/schedules` takes them (with an optional `id`); the first
+    /// is the org's default.
+    #[serde(default)]
+    pub schedules: Vec<Map<String, Value>>,
 }
 
 /// A key with an optional fixed token.
@@ -417,6 +421,10 @@ impl FixtureBundle {
             for (b, brand) in fixture.brands.iter().enumerate() {
                 super::fixture_objects::seed_brand(store, &actor, brand)
                     .map_err(|(p, m)| fail(at(&format!("/brands/{b}{p}")), m))?;
+            }
+            for (n, schedule) in fixture.schedules.iter().enumerate() {
+                super::fixture_objects::seed_schedule(store, &actor, schedule)
+                    .map_err(|(p, m)| fail(at(&format!("/schedules/{n}{p}")), m))?;
             }
         }
         Ok(report)

@@ -35,6 +35,7 @@ mod outbound_accounts;
 pub mod persist;
 mod published_events;
 mod record_events;
+mod schedules;
 mod search;
 mod search_contexts;
 mod search_fields;
@@ -166,6 +167,8 @@ pub struct OrgData {
     pub hooks: IndexMap<Id, crate::model::Hook>,
     #[serde(default)]
     pub brands: IndexMap<Id, crate::model::Brand>,
+    #[serde(default)]
+    pub schedules: IndexMap<Id, crate::model::Schedule>,
 }
 
 /// An org: its settings and its records.

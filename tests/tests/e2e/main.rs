@@ -34,6 +34,7 @@ mod published_events;
 mod rate_limits;
 mod request_errors;
 mod scenarios;
+mod schedules;
 mod search;
 mod search_contexts;
 mod secrets;

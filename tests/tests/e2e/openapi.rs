@@ -442,6 +442,7 @@ async fn every_operation_answers_as_documented() {
     record_operations(&mut doc, s, t).await;
     bulk_operations(&mut doc, s, t).await;
     brand_operations(&mut doc, s, t).await;
+    schedule_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -1032,6 +1033,52 @@ async fn brand_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, 
             brand.clone(),
             Some(r#"{"name": "Doc Brand 2"}"#),
         ),
+    ] {
+        let a = call(doc, s, method, template, &path, t, body).await;
+        assert_eq!(a.status, 200, "{template}: {}", a.body);
+    }
+}
+
+/// Schedules: a new one, the list, the default, a read, an update and a delete.
+async fn schedule_operations(
+    doc: &mut Conformance,
+    s: &kustomer_mock::MockServer,
+    t: Option<&str>,
+) {
+    let body = r#"{"name": "Doc hours", "timezone": "UTC", "hours": {"1": [[540, 1020]]}}"#;
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        "/v1/schedules",
+        "/v1/schedules",
+        t,
+        Some(body),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let schedule = format!("/v1/schedules/{}", a.data()["id"].as_str().unwrap());
+    for (method, template, path, body) in [
+        (
+            Method::GET,
+            "/v1/schedules",
+            "/v1/schedules".to_string(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/v1/schedules/default",
+            "/v1/schedules/default".to_string(),
+            None,
+        ),
+        (Method::GET, "/v1/schedules/{id}", schedule.clone(), None),
+        (
+            Method::PUT,
+            "/v1/schedules/{id}",
+            schedule.clone(),
+            Some(r#"{"name": "Doc hours 2"}"#),
+        ),
+        (Method::DELETE, "/v1/schedules/{id}", schedule.clone(), None),
     ] {
         let a = call(doc, s, method, template, &path, t, body).await;
         assert_eq!(a.status, 200, "{template}: {}", a.body);
