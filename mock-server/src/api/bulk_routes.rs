@@ -14,10 +14,6 @@ use super::extract::V1;
 use crate::error::ApiError;
 use crate::http::app::AppState;
 use crate::http::auth::roles;
-use crate::model::{
-    CompanyWrite, ConversationWrite, CustomerWrite, KObjectWrite, MessageEdit, MessageWrite,
-    NoteEdit, NoteWrite,
-};
 use crate::openapi::doc;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
@@ -35,6 +31,13 @@ fn klass(
         )
         .at_parameter("name")
     })?;
+    if app.store.is_klass_id(v1.org(), &name)? {
+        // A klass id names the klass too, as on `GET /v1/klasses/{name}`.
+        let klass = app.store.get_klass(v1.org(), &name)?;
+        if let Some(name) = klass["attributes"]["name"].as_str() {
+            return Ok(name.to_string());
+        }
+    }
     if !app.store.has_klass(v1.org(), &name)? {
         return Err(ApiError::not_found("klass", &name));
     }
@@ -44,7 +47,7 @@ fn klass(
 #[utoipa::path(
     post, path = "/conversations/bulk", tag = "conversations", operation_id = "bulkCreateConversations",
     summary = "Create conversations, each through `POST /v1/conversations`",
-    request_body = [doc::ConversationCreate],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -72,7 +75,7 @@ pub async fn conversations_create(
     put, path = "/conversations/bulk", tag = "conversations", operation_id = "bulkUpdateConversations",
     summary = "Change conversations, each through `PUT /v1/conversations/{id}`",
     params(("ids" = Option<String>, Query, description = "Comma-separated record ids: the body's one change is made to each")),
-    request_body = [ConversationWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -99,7 +102,7 @@ pub async fn conversations_update(
 #[utoipa::path(
     post, path = "/customers/bulk", tag = "customers", operation_id = "bulkCreateCustomers",
     summary = "Create customers, each through `POST /v1/customers`",
-    request_body = [CustomerWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -127,7 +130,7 @@ pub async fn customers_create(
     put, path = "/customers/bulk", tag = "customers", operation_id = "bulkUpdateCustomers",
     summary = "Change customers, each through `PUT /v1/customers/{id}`",
     params(("ids" = Option<String>, Query, description = "Comma-separated record ids: the body's one change is made to each")),
-    request_body = [CustomerWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -180,7 +183,7 @@ pub async fn customers_delete(
 #[utoipa::path(
     post, path = "/companies/bulk", tag = "companies", operation_id = "bulkCreateCompanies",
     summary = "Create companies, each through `POST /v1/companies`",
-    request_body = [CompanyWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -208,7 +211,7 @@ pub async fn companies_create(
     put, path = "/companies/bulk", tag = "companies", operation_id = "bulkUpdateCompanies",
     summary = "Change companies, each through `PUT /v1/companies/{id}`",
     params(("ids" = Option<String>, Query, description = "Comma-separated record ids: the body's one change is made to each")),
-    request_body = [CompanyWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -235,7 +238,7 @@ pub async fn companies_update(
 #[utoipa::path(
     post, path = "/messages/bulk", tag = "messages", operation_id = "bulkCreateMessages",
     summary = "Record messages, each through `POST /v1/messages`",
-    request_body = [MessageWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 200, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -263,7 +266,7 @@ pub async fn messages_create(
     put, path = "/messages/bulk", tag = "messages", operation_id = "bulkUpdateMessages",
     summary = "Change messages, each through `PUT /v1/messages/{id}`",
     params(("ids" = Option<String>, Query, description = "Comma-separated record ids: the body's one change is made to each")),
-    request_body = [MessageEdit],
+    request_body = doc::BulkItems,
     responses(
         (status = 200, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -290,7 +293,7 @@ pub async fn messages_update(
 #[utoipa::path(
     post, path = "/notes/bulk", tag = "notes", operation_id = "bulkCreateNotes",
     summary = "Create notes, each through `POST /v1/notes`",
-    request_body = [NoteWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -318,7 +321,7 @@ pub async fn notes_create(
     put, path = "/notes/bulk", tag = "notes", operation_id = "bulkUpdateNotes",
     summary = "Change notes, each through `PUT /v1/notes/{id}`",
     params(("ids" = Option<String>, Query, description = "Comma-separated record ids: the body's one change is made to each")),
-    request_body = [NoteEdit],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
@@ -346,10 +349,11 @@ pub async fn notes_update(
     post, path = "/klasses/{name}/bulk", tag = "kobjects", operation_id = "bulkCreateKObjects",
     summary = "Create KObjects of the klass, each through `POST /v1/klasses/{name}`",
     params(("name" = String, Path, description = "The klass's `name`")),
-    request_body = [KObjectWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
+        (status = 404, description = "No klass has this name or id", body = doc::ErrorBody),
     ),
 )]
 pub async fn kobjects_create(
@@ -376,10 +380,11 @@ pub async fn kobjects_create(
     put, path = "/klasses/{name}/bulk", tag = "kobjects", operation_id = "bulkUpdateKObjects",
     summary = "Change KObjects of the klass, each through `PUT /v1/klasses/{name}/{id}`",
     params(("name" = String, Path, description = "The klass's `name`"), ("ids" = Option<String>, Query, description = "Comma-separated record ids: the body's one change is made to each")),
-    request_body = [KObjectWrite],
+    request_body = doc::BulkItems,
     responses(
         (status = 200, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
+        (status = 404, description = "No klass has this name or id", body = doc::ErrorBody),
     ),
 )]
 pub async fn kobjects_update(
@@ -409,6 +414,7 @@ pub async fn kobjects_update(
     responses(
         (status = 201, description = "The bulk job, complete", body = doc::BulkJobData),
         (status = 400, description = "A bad item, named by its index", body = doc::ErrorBody),
+        (status = 404, description = "No klass has this name or id", body = doc::ErrorBody),
     ),
 )]
 pub async fn kobjects_delete(

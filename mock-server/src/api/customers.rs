@@ -159,6 +159,19 @@ pub async fn create_conversation(
         "POST /v1/customers/{id}/conversations",
     )?;
     let write: ConversationWrite = parse_write(&body)?;
+    // The path names the customer; a body that names one must name the same.
+    let named = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("customer").cloned());
+    if let Some(named) = named
+        && named != Value::String(id.to_hex())
+    {
+        return Err(ApiError::bad_request(
+            "invalid_value",
+            format!("`customer` must be the path's customer `{id}`, or left out"),
+        )
+        .at_pointer("/customer"));
+    }
     let resource = app
         .store
         .create_customer_conversation(&v1.actor(), id, write)?;

@@ -110,3 +110,25 @@ impl ToSchema for BulkJobData {
         Cow::Borrowed("BulkJobData")
     }
 }
+
+/// A bulk body: an array of objects, each as the route's single-record write takes it.
+/// The items are checked one by one as the job runs and a refused item is listed in the
+/// job's `errors`, as Kustomer's asynchronous jobs report it, so the document does not
+/// hold each item to the single-record schema.
+pub struct BulkItems;
+
+impl PartialSchema for BulkItems {
+    fn schema() -> RefOr<Schema> {
+        let value = serde_json::json!({
+            "type": "array",
+            "items": { "type": "object" },
+        });
+        serde_json::from_value(value).unwrap_or_else(|_| RefOr::T(Schema::default()))
+    }
+}
+
+impl ToSchema for BulkItems {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("BulkItems")
+    }
+}

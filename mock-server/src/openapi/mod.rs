@@ -15,7 +15,7 @@ pub mod schedule_read;
 
 /// Every type the handlers' `#[utoipa::path]` annotations name.
 pub mod doc {
-    pub use super::bulk_job::BulkJobData;
+    pub use super::bulk_job::{BulkItems, BulkJobData};
     pub use super::record_events::RecordEventList;
     pub use super::requests::*;
     pub use super::resources::*;

@@ -125,8 +125,15 @@ impl Store {
 }
 
 /// The text of a required field: absent or blank is a 400 naming it.
+/// `value`, present and not blank, within the document's length for `field`.
 fn required<'a>(value: Option<&'a str>, field: &str, what: &str) -> Result<&'a str, ApiError> {
+    let max = if field == "iconUrl" { 2048 } else { 256 };
     match value {
+        Some(text) if text.chars().count() > max => Err(ApiError::bad_request(
+            "invalid_value",
+            format!("`{field}` is longer than {max} characters"),
+        )
+        .at_pointer(format!("/{field}"))),
         Some(text) if !text.trim().is_empty() => Ok(text),
         _ => Err(ApiError::bad_request(
             "required",

@@ -94,3 +94,18 @@ async fn brand_errors_name_the_attribute_or_the_id() {
     .await;
     patch_unknown.expect_error(404, "not_found");
 }
+
+/// Found by schemathesis: `iconUrl` is at most 2048 characters, `name` 256.
+#[tokio::test]
+async fn brand_lengths_are_checked() {
+    let server = server().await;
+    let long_icon = json!({"name": "Long", "iconUrl": "x".repeat(2049)}).to_string();
+    let answer = post(&server, "/v1/brands", ADMIN, &long_icon).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.body["errors"][0]["source"]["pointer"], "/iconUrl");
+    let long_name =
+        json!({"name": "n".repeat(257), "iconUrl": "https://x.example/i.png"}).to_string();
+    let answer = post(&server, "/v1/brands", ADMIN, &long_name).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.body["errors"][0]["source"]["pointer"], "/name");
+}

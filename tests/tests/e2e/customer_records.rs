@@ -259,3 +259,21 @@ async fn a_records_events_are_read_back_in_kustomers_shape() {
         .await
         .expect_error(404, "not_found");
 }
+
+/// Found by schemathesis: on `POST /v1/customers/{id}/conversations` the path names the
+/// customer, so a body `customer` other than it (or `null`) is refused.
+#[tokio::test]
+async fn a_body_customer_must_be_the_paths() {
+    let server = server().await;
+    let path = format!("/v1/customers/{CUSTOMER_ADA}/conversations");
+    for body in [
+        r#"{"customer": null}"#,
+        r#"{"customer": "64a0c0ffee00000000000c02"}"#,
+    ] {
+        let answer = post(&server, &path, ADMIN, body).await;
+        assert_eq!(answer.status, 400, "{body}: {}", answer.body);
+        assert_eq!(answer.body["errors"][0]["source"]["pointer"], "/customer");
+    }
+    let same = format!(r#"{{"customer": "{CUSTOMER_ADA}", "name": "Same"}}"#);
+    assert_eq!(post(&server, &path, ADMIN, &same).await.status, 201);
+}

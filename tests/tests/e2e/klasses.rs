@@ -223,3 +223,35 @@ async fn klass_bodies_and_paging_are_checked() {
             .expect_error(400, "invalid_parameter");
     }
 }
+
+/// A klass's bulk routes take its id as well as its name, as `GET /v1/klasses/{name}` does.
+#[tokio::test]
+async fn klass_bulk_routes_take_a_klass_id() {
+    let server = server().await;
+    let body = r#"[{"title": "Bulk by id"}]"#;
+    let answer = post(
+        &server,
+        "/v1/klasses/64a0c0ffee00000000001a01/bulk",
+        ADMIN,
+        body,
+    )
+    .await;
+    assert!(answer.status.is_success(), "{}", answer.body);
+    let listed = get(&server, "/v1/klasses/order?pageSize=100", ADMIN).await;
+    let titles: Vec<&str> = listed
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["attributes"]["title"].as_str())
+        .collect();
+    assert!(titles.contains(&"Bulk by id"), "{titles:?}");
+    let unknown = post(
+        &server,
+        "/v1/klasses/64a0c0ffee0000000000ffff/bulk",
+        ADMIN,
+        body,
+    )
+    .await;
+    unknown.expect_error(404, "not_found");
+}
