@@ -142,9 +142,10 @@ pub async fn conversations(
     post, path = "/customers/{id}/conversations", tag = "customers", operation_id = "createCustomerConversation",
     summary = "Create a conversation owned by the customer",
     params(doc::IdPath),
-    request_body = doc::ConversationCreate,
+    request_body = ConversationWrite,
     responses(
         (status = 201, description = "The new conversation", body = doc::ConversationData),
+        (status = 400, description = "A bad body, or a body `customer` other than the path's", body = doc::ErrorBody),
         (status = 404, description = "No such customer", body = doc::ErrorBody),
     ),
 )]

@@ -111,7 +111,8 @@ impl ToSchema for BulkJobData {
     }
 }
 
-/// A bulk body: an array of objects, each as the route's single-record write takes it.
+/// A bulk body: an array of objects (or one), each as the route's single-record write
+/// takes it.
 /// The items are checked one by one as the job runs and a refused item is listed in the
 /// job's `errors`, as Kustomer's asynchronous jobs report it, so the document does not
 /// hold each item to the single-record schema.
@@ -119,9 +120,12 @@ pub struct BulkItems;
 
 impl PartialSchema for BulkItems {
     fn schema() -> RefOr<Schema> {
+        // One object stands for one item (or, with `?ids=`, the change each id takes).
         let value = serde_json::json!({
-            "type": "array",
-            "items": { "type": "object" },
+            "oneOf": [
+                { "type": "array", "items": { "type": "object" } },
+                { "type": "object" },
+            ],
         });
         serde_json::from_value(value).unwrap_or_else(|_| RefOr::T(Schema::default()))
     }
