@@ -172,7 +172,13 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
 /// The `/v1` routes (relative to `/v1`) with any `extra` ones, and Kustomer errors for
 /// unknown routes and wrong methods.
 pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
-    let (router, _) = documented_routes().split_for_parts();
+    // Building the documented router also builds each operation's OpenAPI description,
+    // which grew with every object to most of a server's start-up; the routes are the
+    // same for every server of the process, so they are built once and cloned.
+    static ROUTES: std::sync::OnceLock<Router<AppState>> = std::sync::OnceLock::new();
+    let router = ROUTES
+        .get_or_init(|| documented_routes().split_for_parts().0)
+        .clone();
     // Routes another crate serves under `/v1` (the engine's workflows API) take the same
     // pipeline: they are merged before it is layered on.
     let router = match extra {
