@@ -147,6 +147,7 @@ pub async fn conversations(
         (status = 201, description = "The new conversation", body = doc::ConversationData),
         (status = 400, description = "A bad body, or a body `customer` other than the path's", body = doc::ErrorBody),
         (status = 404, description = "No such customer", body = doc::ErrorBody),
+        (status = 409, description = "Another conversation already has this `externalId`", body = doc::ErrorBody),
     ),
 )]
 pub async fn create_conversation(
