@@ -11,9 +11,6 @@ use crate::error::ApiError;
 use crate::model::{Brand, BrandWrite, Record};
 use crate::support::ids::Id;
 
-/// Server-maintained fields every brand update sets.
-const SET_ON_UPDATE: &[&str] = &["updatedAt", "modifiedAt"];
-
 impl Store {
     /// `POST /v1/brands`: `name` and `iconUrl` are required, as the reference has them.
     pub fn create_brand(
@@ -76,20 +73,7 @@ impl Store {
             after.attributes.icon_url = Some(icon.to_string());
         }
         self.check_object_limit(&org, actor, id, "brand")?;
-        let now = self.clock.now();
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        self.publish_commit(
-            &org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_UPDATE,
-                custom_changed: false,
-            },
-        );
+        let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
         data.brands.insert(id, after);
         Ok(resource)

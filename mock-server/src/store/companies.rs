@@ -12,9 +12,6 @@ use crate::model::customer::ContactEntry;
 use crate::model::{Company, CompanyWrite, Record};
 use crate::support::ids::Id;
 
-/// Server-maintained fields every company update sets.
-const SET_ON_UPDATE: &[&str] = &["rev", "updatedAt", "modifiedAt"];
-
 /// Which companies `GET /v1/companies` lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompanyFilter {
@@ -76,22 +73,7 @@ impl Store {
         let mut after = before.clone();
         apply_write(&data, &mut after, &write)?;
         self.check_object_limit(&org, actor, id, "company")?;
-        let now = self.clock.now();
-        after.attributes.rev = before.attributes.rev + 1;
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        let custom_changed = before.attributes.custom != after.attributes.custom;
-        self.publish_commit(
-            &org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_UPDATE,
-                custom_changed,
-            },
-        );
+        let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
         data.companies.insert(id, after);
         Ok(resource)

@@ -11,9 +11,6 @@ use crate::error::ApiError;
 use crate::model::{Customer, CustomerWrite, Record, ToOne};
 use crate::support::ids::Id;
 
-/// Server-maintained fields every customer update sets.
-const SET_ON_UPDATE: &[&str] = &["rev", "updatedAt", "modifiedAt"];
-
 impl Store {
     /// One customer as stored.
     pub fn customer(&self, org: Id, id: Id) -> Result<Customer, ApiError> {
@@ -130,22 +127,7 @@ impl Store {
         let mut after = before.clone();
         apply_write(&data, &mut after, &write)?;
         self.check_object_limit(&org, actor, id, "customer")?;
-        let now = self.clock.now();
-        after.attributes.rev = before.attributes.rev + 1;
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        let custom_changed = before.attributes.custom != after.attributes.custom;
-        self.publish_commit(
-            &org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_UPDATE,
-                custom_changed,
-            },
-        );
+        let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
         data.customers.insert(id, after);
         Ok(resource)

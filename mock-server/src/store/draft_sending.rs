@@ -133,8 +133,6 @@ impl Store {
                 )
                 .unlimited();
                 let mut after = before.clone();
-                after.attributes.updated_at = now;
-                after.attributes.modified_at = now;
                 if self
                     .record_sent_message(&org, &actor, &mut data, &mut after)
                     .is_ok()

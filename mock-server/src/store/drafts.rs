@@ -17,9 +17,6 @@ use crate::model::{
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
-/// Server-maintained fields every update sets.
-const SET_ON_UPDATE: &[&str] = &["updatedAt", "modifiedAt"];
-
 impl Store {
     /// `POST /v1/customers/{id}/drafts`: a new draft, sent at once when the body says
     /// `status: "sent"`.
@@ -135,10 +132,6 @@ impl Store {
         let mut after = before.clone();
         let send = apply_write(&data, &mut after, write)?;
         self.check_object_limit(&org, actor, id, "draft")?;
-        let now = self.clock.now();
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
         if send {
             self.record_sent_message(&org, actor, &mut data, &mut after)?;
         }
@@ -146,7 +139,7 @@ impl Store {
         Ok(resource)
     }
 
-    /// The draft's update event, then the stored draft; gives its resource.
+    /// Stamps the draft, publishes its update event and stores it; gives its resource.
     pub(super) fn commit_draft_update(
         &self,
         org: &Org,
@@ -155,16 +148,7 @@ impl Store {
         before: Draft,
         after: Draft,
     ) -> Value {
-        self.publish_commit(
-            org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_UPDATE,
-                custom_changed: false,
-            },
-        );
+        let after = self.commit_stamped(org, actor, before, after);
         let resource = after.resource();
         self.note_schedule(&after);
         data.drafts.insert(after.id, after);

@@ -15,9 +15,6 @@ use crate::model::kobject::{KObjectAttributes, KObjectRelationships};
 use crate::model::{KObject, KObjectWrite, Record, ToOne};
 use crate::support::ids::Id;
 
-/// Server-maintained fields every update sets.
-const SET_ON_EDIT: &[&str] = &["updatedAt", "rev"];
-
 impl Store {
     /// `POST /v1/klasses/{name}` and `POST /v1/customers/{id}/klasses/{name}` (the path's
     /// customer in `customer`): a new KObject; emits `kustomer.kobject.<name>.create`.
@@ -167,21 +164,9 @@ impl Store {
         if let Some(v) = write.imported_at {
             a.imported_at = Some(v);
         }
-        a.rev += 1;
-        a.updated_at = self.clock.now();
         after.relationships.customer = customer.map(ToOne::new);
         after.relationships.company = company.map(ToOne::new);
-        let custom_changed = after.attributes.custom != before.attributes.custom;
-        self.publish_commit(
-            &org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_EDIT,
-                custom_changed,
-            },
-        );
+        let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
         data.kobjects.insert(id, after);
         Ok(resource)

@@ -17,9 +17,6 @@ use crate::model::{
 };
 use crate::support::ids::Id;
 
-/// Server-maintained fields every edit sets.
-const SET_ON_EDIT: &[&str] = &["updatedAt", "modifiedAt"];
-
 /// Which messages a list or `find-last` means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessagesOf {
@@ -207,20 +204,7 @@ impl Store {
         self.check_object_limit(&org, actor, id, "message")?;
         let mut after = before.clone();
         apply_edit(&mut after.attributes, edit);
-        let now = self.clock.now();
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        self.publish_commit(
-            &org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_EDIT,
-                custom_changed: false,
-            },
-        );
+        let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
         data.messages.insert(id, after);
         Ok(resource)

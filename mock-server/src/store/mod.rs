@@ -40,6 +40,7 @@ mod search;
 mod search_contexts;
 mod search_fields;
 mod shortcuts;
+mod stamp;
 pub mod snapshot;
 mod tags;
 mod teams;

@@ -15,9 +15,6 @@ use crate::model::{
 };
 use crate::support::ids::Id;
 
-/// Server-maintained fields every edit sets.
-const SET_ON_EDIT: &[&str] = &["updatedAt", "modifiedAt"];
-
 /// Which notes a list means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotesOf {
@@ -165,20 +162,7 @@ impl Store {
         after.relationships.user_mentions =
             crate::model::note::mentioned_users(&after.attributes.user_mentions);
         self.check_object_limit(&org, actor, id, "note")?;
-        let now = self.clock.now();
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        self.publish_commit(
-            &org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_EDIT,
-                custom_changed: false,
-            },
-        );
+        let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
         data.notes.insert(id, after);
         Ok(resource)

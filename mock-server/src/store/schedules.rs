@@ -12,9 +12,6 @@ use crate::error::ApiError;
 use crate::model::{Org, Record, Schedule, ScheduleWrite};
 use crate::support::ids::Id;
 
-/// Server-maintained fields every schedule update sets.
-const SET_ON_UPDATE: &[&str] = &["updatedAt", "modifiedAt"];
-
 impl Store {
     /// `POST /v1/schedules`: `name`, `hours` and `timezone` are required.
     pub fn create_schedule(
@@ -168,22 +165,9 @@ impl Store {
         actor: &Actor,
         data: &mut OrgData,
         before: Schedule,
-        mut after: Schedule,
+        after: Schedule,
     ) -> Value {
-        let now = self.clock.now();
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        self.publish_commit(
-            org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_UPDATE,
-                custom_changed: false,
-            },
-        );
+        let after = self.commit_stamped(org, actor, before, after);
         let resource = after.resource();
         data.schedules.insert(after.id, after);
         resource

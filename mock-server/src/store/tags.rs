@@ -9,9 +9,6 @@ use crate::model::{Org, Record, Tag, TagAttributes, TagRelationships, TagWrite, 
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
-/// Server-maintained fields every tag update sets.
-const SET_ON_UPDATE: &[&str] = &["updatedAt", "modifiedAt"];
-
 /// Which tags a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DeletedFilter {
@@ -225,23 +222,9 @@ impl Store {
         actor: &Actor,
         data: &mut OrgData,
         before: Tag,
-        mut after: Tag,
+        after: Tag,
     ) -> Result<Value, ApiError> {
-        let now = self.clock.now();
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        self.publish_commit(
-            org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_UPDATE,
-                // Tags have no custom attributes.
-                custom_changed: false,
-            },
-        );
+        let after = self.commit_stamped(org, actor, before, after);
         let resource = after.resource();
         data.tags.insert(after.id, after);
         Ok(resource)
