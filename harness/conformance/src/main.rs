@@ -94,6 +94,8 @@ async fn run(path: &Path, list_missing: bool) -> Result<bool> {
         base: server.url(),
     };
     let mut records = client.records().await;
+    let (source, target) = client.merge_pair().await?;
+    records.set_merge_pair(source, target);
     let schemas = Schemas::new(&reference);
 
     // Creates first (what they create fills collections the fixtures leave empty), then
@@ -177,6 +179,18 @@ impl Client {
             serde_json::from_slice(&bytes).context("the answer is not JSON")?
         };
         Ok((status, body))
+    }
+
+    /// Two new customers for the merge operation to merge.
+    async fn merge_pair(&self) -> Result<(String, String)> {
+        let mut ids = Vec::with_capacity(2);
+        for name in ["Conformance Merge Source", "Conformance Merge Target"] {
+            let body = serde_json::json!({ "name": name });
+            let (status, answer) = self.send("post", "/v1/customers", Some(&body)).await?;
+            let id = answer["data"]["id"].as_str().filter(|_| status == 201);
+            ids.push(id.context("creating a customer to merge")?.to_string());
+        }
+        Ok((ids.remove(0), ids.remove(0)))
     }
 
     /// One record of every collection the mock lists.

@@ -16,6 +16,9 @@ pub struct Records {
     /// The ids each bulk create wrote, by its template: the bulk delete of the same
     /// template deletes them.
     bulk_created: HashMap<String, Vec<String>>,
+    /// Two customers of the check's own for `POST /v1/customers/merges` (which deletes
+    /// its source), so the records the other operations use stay.
+    merge_pair: Option<(String, String)>,
 }
 
 /// Where each collection's records are listed, tried in order; `{conversation}` and
@@ -43,6 +46,7 @@ pub const LISTS: &[(&str, &[&str])] = &[
     ("drafts", &["/v1/customers/{customer}/drafts"]),
     ("brands", &["/v1/brands"]),
     ("schedules", &["/v1/schedules"]),
+    ("merges", &["/v1/customers/{customer}/merges"]),
 ];
 
 impl Records {
@@ -82,6 +86,7 @@ impl Records {
             by_collection: self.by_collection.clone(),
             created: HashMap::new(),
             bulk_created: self.bulk_created.clone(),
+            merge_pair: None,
         };
         for (collection, record) in &self.created {
             if *collection == "klasses" {
@@ -91,6 +96,11 @@ impl Records {
             }
         }
         records
+    }
+
+    /// The customers the merge operation merges: `source` into `target`.
+    pub fn set_merge_pair(&mut self, source: String, target: String) {
+        self.merge_pair = Some((source, target));
     }
 
     pub fn get(&self, collection: &str) -> Option<&Value> {
@@ -249,6 +259,10 @@ impl Records {
                 "hours": {"0": null, "1": [[480, 960]]}
             }),
             ("put", "/v1/schedules/{}") => json!({"name": "Conformance hours 2"}),
+            ("post", "/v1/customers/merges") => {
+                let (source, target) = self.merge_pair.as_ref()?;
+                json!({"source": source, "target": target})
+            }
             ("post", "/v1/conversations/bulk") => {
                 json!([{"customer": customer, "name": "Conformance bulk"}])
             }

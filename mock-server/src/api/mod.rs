@@ -8,6 +8,7 @@ mod bulk_objects;
 mod bulk_routes;
 mod companies;
 mod conversations;
+mod customer_merges;
 mod customers;
 mod drafts;
 mod extract;
@@ -74,6 +75,9 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
             customers::conversations,
             customers::create_conversation
         ))
+        .routes(routes!(customer_merges::create))
+        .routes(routes!(customer_merges::get))
+        .routes(routes!(customer_merges::of_customer))
         .routes(routes!(tags::list, tags::create))
         .routes(routes!(tags::get, tags::update, tags::delete))
         .routes(routes!(me::current_user))

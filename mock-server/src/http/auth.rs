@@ -40,6 +40,22 @@ pub mod roles {
         &["org.user.customer.write", "org.permission.customer.update"];
     pub const CUSTOMER_DELETE: &[&str] =
         &["org.user.customer.write", "org.permission.customer.delete"];
+    /// Customer merge roles, as the reference lists them for each route.
+    pub const CUSTOMER_MERGE_CREATE: &[&str] = &[
+        "org.user.customer.write",
+        "org.permission.customer_merge.create",
+        "org.admin.customer.merge.write",
+    ];
+    pub const CUSTOMER_MERGE_READ: &[&str] = &[
+        "org.user.customer.read",
+        "org.permission.customer_merge.create",
+        "org.admin.customer.merge.read",
+    ];
+    pub const CUSTOMER_MERGE_LIST: &[&str] = &[
+        "org.user.customer.read",
+        "org.permission.customer_merge.read",
+        "org.admin.customer.merge.read",
+    ];
     /// Brand roles: names on the pattern of the others (a guess; Kustomer's material
     /// found does not list them).
     pub const BRAND_READ: &[&str] = &["org.user.brand.read", "org.permission.brand.read"];

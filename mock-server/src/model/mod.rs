@@ -9,6 +9,7 @@ pub mod brand;
 pub mod company;
 pub mod conversation;
 pub mod customer;
+pub mod customer_merge;
 pub mod draft;
 pub mod hook;
 pub mod insights;
@@ -39,6 +40,10 @@ pub use conversation::{
     ConversationWrite, Direction,
 };
 pub use customer::{Customer, CustomerAttributes, CustomerRelationships, CustomerWrite};
+pub use customer_merge::{
+    CustomerMerge, CustomerMergeAttributes, CustomerMergeRelationships, CustomerMergeWrite,
+    MergeStatus,
+};
 pub use draft::{Draft, DraftAttributes, DraftRelationships, DraftStatus, DraftWrite};
 pub use hook::{Hook, HookAttributes, HookRelationships, HookType, HookWrite};
 pub use insights::{Milestone, Queue, Sentiment, SuggestedTag};

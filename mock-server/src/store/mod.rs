@@ -16,6 +16,8 @@ mod conversations;
 mod customer_attributes;
 mod customer_counts;
 mod customer_limits;
+mod customer_merge_rules;
+mod customer_merges;
 mod customer_records;
 mod customers;
 mod draft_sending;
@@ -40,8 +42,8 @@ mod search;
 mod search_contexts;
 mod search_fields;
 mod shortcuts;
-mod stamp;
 pub mod snapshot;
+mod stamp;
 mod tags;
 mod teams;
 mod users;
@@ -170,6 +172,8 @@ pub struct OrgData {
     pub brands: IndexMap<Id, crate::model::Brand>,
     #[serde(default)]
     pub schedules: IndexMap<Id, crate::model::Schedule>,
+    #[serde(default)]
+    pub customer_merges: IndexMap<Id, crate::model::CustomerMerge>,
 }
 
 /// An org: its settings and its records.

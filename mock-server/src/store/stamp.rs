@@ -68,15 +68,69 @@ macro_rules! stamped {
 const REV_UPDATED_MODIFIED: &[&str] = &["rev", "updatedAt", "modifiedAt"];
 const UPDATED_MODIFIED: &[&str] = &["updatedAt", "modifiedAt"];
 
-stamped!(Customer, forced = REV_UPDATED_MODIFIED, rev = true, modified = true, custom = true);
-stamped!(Company, forced = REV_UPDATED_MODIFIED, rev = true, modified = true, custom = true);
-stamped!(KObject, forced = &["updatedAt", "rev"], rev = true, modified = false, custom = true);
-stamped!(Message, forced = UPDATED_MODIFIED, rev = false, modified = true, custom = false);
-stamped!(Note, forced = UPDATED_MODIFIED, rev = false, modified = true, custom = false);
-stamped!(Tag, forced = UPDATED_MODIFIED, rev = false, modified = true, custom = false);
-stamped!(Brand, forced = UPDATED_MODIFIED, rev = false, modified = true, custom = false);
-stamped!(Draft, forced = UPDATED_MODIFIED, rev = false, modified = true, custom = false);
-stamped!(Schedule, forced = UPDATED_MODIFIED, rev = false, modified = true, custom = false);
+stamped!(
+    Customer,
+    forced = REV_UPDATED_MODIFIED,
+    rev = true,
+    modified = true,
+    custom = true
+);
+stamped!(
+    Company,
+    forced = REV_UPDATED_MODIFIED,
+    rev = true,
+    modified = true,
+    custom = true
+);
+stamped!(
+    KObject,
+    forced = &["updatedAt", "rev"],
+    rev = true,
+    modified = false,
+    custom = true
+);
+stamped!(
+    Message,
+    forced = UPDATED_MODIFIED,
+    rev = false,
+    modified = true,
+    custom = false
+);
+stamped!(
+    Note,
+    forced = UPDATED_MODIFIED,
+    rev = false,
+    modified = true,
+    custom = false
+);
+stamped!(
+    Tag,
+    forced = UPDATED_MODIFIED,
+    rev = false,
+    modified = true,
+    custom = false
+);
+stamped!(
+    Brand,
+    forced = UPDATED_MODIFIED,
+    rev = false,
+    modified = true,
+    custom = false
+);
+stamped!(
+    Draft,
+    forced = UPDATED_MODIFIED,
+    rev = false,
+    modified = true,
+    custom = false
+);
+stamped!(
+    Schedule,
+    forced = UPDATED_MODIFIED,
+    rev = false,
+    modified = true,
+    custom = false
+);
 
 impl Store {
     /// Stamps `after` (an update of `before` by the actor) and publishes its update event;

@@ -10,6 +10,7 @@ mod bulk;
 mod companies;
 mod conversations;
 mod customer_lookups;
+mod customer_merges;
 mod customer_records;
 mod customers_tags;
 mod dashboard;

@@ -14,17 +14,17 @@ const COMPANY: &str = "64a0c0ffee00000000001c01";
 const NOTE: &str = "64a0c0ffee00000000001d01";
 const ORDER_1042: &str = "64a0c0ffee00000000001b01";
 
-fn go(target: &str) -> Value {
+pub(crate) fn go(target: &str) -> Value {
     json!([{"target": target, "condition": {"op": "true", "values": [true]}}])
 }
 
-fn step(id: &str, action: &str, params: Value, next: Option<&str>) -> Value {
+pub(crate) fn step(id: &str, action: &str, params: Value, next: Option<&str>) -> Value {
     let transitions = next.map(go).unwrap_or_else(|| json!([]));
     json!({"id": id, "action": action, "params": params, "transitions": transitions, "errorCases": []})
 }
 
 /// A workflow on `kustomer.message.create` running `steps` in order.
-fn on_message(id: &str, name: &str, steps: Vec<Value>) -> Value {
+pub(crate) fn on_message(id: &str, name: &str, steps: Vec<Value>) -> Value {
     json!({
         "id": id,
         "name": name,
@@ -34,7 +34,7 @@ fn on_message(id: &str, name: &str, steps: Vec<Value>) -> Value {
 }
 
 /// Runs `steps` in order on one inbound message and returns the run.
-async fn run_steps(steps: Vec<Value>) -> (Harness, Run) {
+pub(crate) async fn run_steps(steps: Vec<Value>) -> (Harness, Run) {
     let definition = on_message("64a0c0ffee0000000000b778", "objects", steps);
     let harness = harness_with(vec![load_value(definition, "objects").unwrap()]).await;
     trigger(&harness).await;
@@ -46,7 +46,7 @@ async fn run_steps(steps: Vec<Value>) -> (Harness, Run) {
 }
 
 /// Posts an inbound message on CONV_2 and waits for the runs.
-async fn trigger(harness: &Harness) {
+pub(crate) async fn trigger(harness: &Harness) {
     let body = r#"{"channel": "email", "app": "postmark", "direction": "in", "preview": "Hello"}"#;
     let path = format!("/v1/conversations/{CONV_2}/messages");
     let created = post(harness.server(), &path, WORKFLOW, body).await;
@@ -54,7 +54,7 @@ async fn trigger(harness: &Harness) {
     settle(harness).await;
 }
 
-fn output(run: &Run, step: &str) -> Value {
+pub(crate) fn output(run: &Run, step: &str) -> Value {
     let log = run.steps.iter().find(|s| s.id == step).unwrap();
     log.output.as_ref().expect("an output").value().clone()
 }

@@ -443,6 +443,7 @@ async fn every_operation_answers_as_documented() {
     bulk_operations(&mut doc, s, t).await;
     brand_operations(&mut doc, s, t).await;
     schedule_operations(&mut doc, s, t).await;
+    merge_operations(&mut doc, s, t).await;
     let a = call(
         &mut doc,
         s,
@@ -1201,4 +1202,38 @@ async fn klass_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, 
     )
     .await;
     assert_eq!(a.status, 204, "{}", a.body);
+}
+
+/// Two new customers merged, and the merge read back by id and by customer.
+async fn merge_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, t: Option<&str>) {
+    let mut ids = Vec::new();
+    for name in ["Merge Source", "Merge Target"] {
+        let body = json!({ "name": name }).to_string();
+        let a = post(s, "/v1/customers", ADMIN, &body).await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        ids.push(a.data()["id"].as_str().unwrap().to_string());
+    }
+    let body = json!({"source": ids[0], "target": ids[1]}).to_string();
+    let templates = [
+        "/v1/customers/merges",
+        "/v1/customers/merges/{id}",
+        "/v1/customers/{id}/merges",
+    ];
+    let a = call(
+        doc,
+        s,
+        Method::POST,
+        templates[0],
+        templates[0],
+        t,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let merge = format!("/v1/customers/merges/{}", a.data()["id"].as_str().unwrap());
+    let a = call(doc, s, Method::GET, templates[1], &merge, t, None).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let listed = format!("/v1/customers/{}/merges", ids[1]);
+    let a = call(doc, s, Method::GET, templates[2], &listed, t, None).await;
+    assert_eq!(a.status, 200, "{}", a.body);
 }

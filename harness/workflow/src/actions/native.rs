@@ -3,7 +3,7 @@
 //! machine user, and do not count against the org's request budget.
 
 use kustomer_mock::ApiError;
-use kustomer_mock::model::{ConversationWrite, CustomerWrite, NoteWrite};
+use kustomer_mock::model::{ConversationWrite, CustomerMergeWrite, CustomerWrite, NoteWrite};
 use kustomer_mock::model::{Direction, MessageEdit, MessageWrite};
 use kustomer_mock::parse_write_value;
 use kustomer_mock::{Assignee, CreateOptions, TagOp};
@@ -28,6 +28,7 @@ pub enum Native {
     CustomerFindById,
     CustomerCreate,
     CustomerUpdate,
+    CustomerMerge,
     TagFindByName,
     UserFindById,
     UserFindByEmail,
@@ -249,6 +250,11 @@ impl Native {
                 let write: CustomerWrite =
                     parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
                 found(store.update_customer(actor, id, write))
+            }
+            Native::CustomerMerge => {
+                let write: CustomerMergeWrite =
+                    parse_write_value(Value::Object(params)).map_err(|e| store_error(&e))?;
+                found(store.merge_customers(actor, write))
             }
             Native::CustomerCreate => {
                 let write: CustomerWrite =
