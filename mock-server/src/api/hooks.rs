@@ -22,6 +22,7 @@ use crate::http::app::AppState;
 use crate::http::auth::roles;
 use crate::model::{HookType, HookWrite};
 use crate::openapi::doc;
+use crate::store::HookOptions;
 use crate::support::ids::Id;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
@@ -161,7 +162,9 @@ pub async fn create(
     v1.require(roles::HOOK_WRITE, "POST /v1/hooks/{type}")?;
     let kind = hook_type(&kind)?;
     let write: HookWrite = parse_write(&body)?;
-    let resource = app.store.create_hook(&v1.actor(), kind, write)?;
+    let resource = app
+        .store
+        .create_hook(&v1.actor(), kind, write, HookOptions::default())?;
     Ok((StatusCode::CREATED, Json(json!({ "data": resource }))))
 }
 

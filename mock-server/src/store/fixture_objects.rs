@@ -9,7 +9,8 @@ use super::fixtures::{pointer_of, split_options};
 use super::{Actor, Store};
 use crate::api::parse_value;
 use crate::model::{
-    BrandWrite, CompanyWrite, DraftWrite, MessageChannel, NoteWrite, ScheduleWrite,
+    BrandWrite, CompanyWrite, DraftWrite, HookType, HookWrite, MessageChannel, NoteWrite,
+    ScheduleWrite,
 };
 use crate::support::ids::Id;
 
@@ -65,6 +66,48 @@ pub(super) fn seed_schedule(
     let write: ScheduleWrite = parse_value(body).map_err(|e| (pointer_of(&e), e.detail.clone()))?;
     store
         .create_schedule(actor, write, options)
+        .map(|_| ())
+        .map_err(|e| (pointer_of(&e), e.detail.clone()))
+}
+
+/// One hook: `type` says which kind, `hash` fixes a form hook's secret URL segment.
+pub(super) fn seed_hook(
+    store: &Store,
+    actor: &Actor,
+    record: &Map<String, Value>,
+) -> Result<(), RecordError> {
+    let (create, body) = split_options(record)?;
+    let Value::Object(mut body) = body else {
+        unreachable!("split_options gives the record's object back");
+    };
+    let kind = body.remove("type").unwrap_or(Value::Null);
+    let hook_type: HookType = serde_json::from_value(kind.clone()).map_err(|_| {
+        (
+            "/type".to_string(),
+            format!("`type` must be `form`, `web` or `email`, not {kind}"),
+        )
+    })?;
+    let hash = match body.remove("hash") {
+        None => None,
+        Some(Value::String(hash))
+            if hook_type == HookType::Form
+                && !hash.is_empty()
+                && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Some(hash)
+        }
+        Some(other) => {
+            return Err((
+                "/hash".to_string(),
+                format!("`hash` is a form hook's URL segment (letters, digits, `-`, `_`), not {other}"),
+            ));
+        }
+    };
+    let write: HookWrite =
+        parse_value(Value::Object(body)).map_err(|e| (pointer_of(&e), e.detail.clone()))?;
+    let options = super::HookOptions { create, hash };
+    store
+        .create_hook(actor, hook_type, write, options)
         .map(|_| ())
         .map_err(|e| (pointer_of(&e), e.detail.clone()))
 }

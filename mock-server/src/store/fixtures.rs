@@ -89,6 +89,10 @@ pub struct OrgFixture {
     /// is the org's default.
     #[serde(default)]
     pub schedules: Vec<Map<String, Value>>,
+    /// Inbound hooks: `type` (`form`, `web` or `email`), the rest as `POST
+    /// /v1/hooks/{type}` takes it, with an optional `id` and, for a form hook, `hash`.
+    #[serde(default)]
+    pub hooks: Vec<Map<String, Value>>,
 }
 
 /// A key with an optional fixed token.
@@ -425,6 +429,10 @@ impl FixtureBundle {
             for (n, schedule) in fixture.schedules.iter().enumerate() {
                 super::fixture_objects::seed_schedule(store, &actor, schedule)
                     .map_err(|(p, m)| fail(at(&format!("/schedules/{n}{p}")), m))?;
+            }
+            for (n, hook) in fixture.hooks.iter().enumerate() {
+                super::fixture_objects::seed_hook(store, &actor, hook)
+                    .map_err(|(p, m)| fail(at(&format!("/hooks/{n}{p}")), m))?;
             }
         }
         Ok(report)

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::commit::Commit;
+use super::conversations::CreateOptions;
 use super::{Actor, Listing, Page, Store};
 use crate::error::ApiError;
 use crate::events::Event;
@@ -14,6 +15,14 @@ use crate::support::ids::Id;
 /// The domain of email hooks' addresses (the mock's own: no mail is ever delivered).
 pub const EMAIL_HOOK_DOMAIN: &str = "hooks.kustomer-mock.invalid";
 
+/// What a fixture may fix of a hook besides its body: its id, its time, and a form hook's
+/// hash, so a scenario can post to a URL that no change of seed or clock moves.
+#[derive(Debug, Default)]
+pub struct HookOptions {
+    pub create: CreateOptions,
+    pub hash: Option<String>,
+}
+
 impl Store {
     /// `POST /v1/hooks/{type}`: a new hook; emits `kustomer.hook.create`.
     pub fn create_hook(
@@ -21,6 +30,7 @@ impl Store {
         actor: &Actor,
         hook_type: HookType,
         write: HookWrite,
+        options: HookOptions,
     ) -> Result<Value, ApiError> {
         let name = write.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| {
             ApiError::bad_request("required", "`name` is required: what the hook is for")
@@ -29,14 +39,25 @@ impl Store {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
-        let now = self.clock.now();
-        let id = actor.new_id(self, "hook");
+        let now = options.create.created_at.unwrap_or_else(|| self.clock.now());
+        let id = options
+            .create
+            .id
+            .unwrap_or_else(|| actor.new_id(self, "hook"));
+        if data.hooks.contains_key(&id) {
+            return Err(ApiError::conflict(
+                "duplicate_id",
+                format!("a hook with id `{id}` already exists"),
+            ));
+        }
         let kind = hook_type.as_str();
         // The secret segment derives from the id, so a rerun gives the same URL.
         let hash = (hook_type == HookType::Form).then(|| {
-            self.ids
-                .derive(now, &[id.as_bytes(), b"hook-hash"])
-                .to_hex()
+            options.hash.unwrap_or_else(|| {
+                self.ids
+                    .derive(now, &[id.as_bytes(), b"hook-hash"])
+                    .to_hex()
+            })
         });
         let url = match hook_type {
             HookType::Form => Some(format!(

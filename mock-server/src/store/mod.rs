@@ -69,6 +69,7 @@ use crate::support::ids::{Id, IdGen};
 pub use assignees::Assignee;
 pub use companies::CompanyFilter;
 pub use conversations::{CreateOptions, TagOp};
+pub use hooks::HookOptions;
 pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
 pub use keys::KeySpec;
 pub use messages::MessagesOf;

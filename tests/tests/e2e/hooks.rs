@@ -152,3 +152,54 @@ async fn wrong_hooks_and_bodies_are_kustomer_errors() {
     assert_eq!(listed.status, 200);
     assert_eq!(listed.body["data"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_fixture_hook_keeps_the_id_and_hash_it_was_given() {
+    let server = server().await;
+    let bundle = json!({"orgs": [{"name": "acme", "hooks": [
+        {"id": "64a0c0ffee00000000001f82", "type": "form", "name": "Fixed", "hash": "fixed-hash-1"},
+        {"type": "web", "name": "Seeded"}
+    ]}]});
+    let seeded = admin(&server, Method::POST, "/seed", Some(&bundle.to_string())).await;
+    assert_eq!(seeded.status, 201, "{}", seeded.body);
+    let listed = get(&server, "/v1/hooks", ADMIN).await;
+    let fixed = listed
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == "64a0c0ffee00000000001f82")
+        .expect("the fixture hook is listed")
+        .clone();
+    assert_eq!(
+        fixed["attributes"]["url"],
+        "/v1/hooks/form/64a0c0ffee00000000001f82/fixed-hash-1"
+    );
+    let posted = send(
+        &server,
+        Method::POST,
+        "/v1/hooks/form/64a0c0ffee00000000001f82/fixed-hash-1",
+        None,
+        Some(r#"{"email": "a@example.com"}"#),
+    )
+    .await;
+    assert_eq!(posted.status, 202, "{}", posted.body);
+
+    for (hook, pointer) in [
+        (json!({"type": "fax", "name": "x"}), "/orgs/0/hooks/0/type"),
+        (
+            json!({"type": "web", "name": "x", "hash": "h"}),
+            "/orgs/0/hooks/0/hash",
+        ),
+        (
+            json!({"type": "form", "name": "x", "hash": "no spaces"}),
+            "/orgs/0/hooks/0/hash",
+        ),
+        (json!({"type": "form"}), "/orgs/0/hooks/0/name"),
+    ] {
+        let bundle = json!({"orgs": [{"name": "acme", "hooks": [hook]}]});
+        let bad = admin(&server, Method::POST, "/seed", Some(&bundle.to_string())).await;
+        let e = bad.expect_error(400, "invalid_fixture");
+        assert_eq!(e["source"]["pointer"], pointer, "{hook}");
+    }
+}
