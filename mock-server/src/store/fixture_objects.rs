@@ -92,14 +92,18 @@ pub(super) fn seed_hook(
         Some(Value::String(hash))
             if hook_type == HookType::Form
                 && !hash.is_empty()
-                && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+                && hash
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
         {
             Some(hash)
         }
         Some(other) => {
             return Err((
                 "/hash".to_string(),
-                format!("`hash` is a form hook's URL segment (letters, digits, `-`, `_`), not {other}"),
+                format!(
+                    "`hash` is a form hook's URL segment (letters, digits, `-`, `_`), not {other}"
+                ),
             ));
         }
     };

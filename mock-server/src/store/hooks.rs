@@ -39,7 +39,10 @@ impl Store {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
-        let now = options.create.created_at.unwrap_or_else(|| self.clock.now());
+        let now = options
+            .create
+            .created_at
+            .unwrap_or_else(|| self.clock.now());
         let id = options
             .create
             .id
