@@ -142,6 +142,22 @@ pub async fn click(client: &Client, css: &str) {
     }
 }
 
+/// Fills the form with id `form` (each field found by a CSS selector inside it and given
+/// its value as a property, as typing would leave it) and clicks its submit button.
+pub async fn fill_and_submit(client: &Client, form: &str, fields: &[(&str, &str)]) {
+    client
+        .execute(
+            "const form = document.getElementById(arguments[0]); \
+             for (const [selector, value] of arguments[1]) { \
+                 form.querySelector(selector).value = value; \
+             }",
+            vec![json!(form), json!(fields)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("filling #{form}: {e}"));
+    click(client, &format!("#{form} button[type=submit]")).await;
+}
+
 /// Runs `body` with a browser session, and ends the session (so Chromium exits) even
 /// when the body fails; then fails as the body did.
 pub async fn with_browser<F, Fut>(body: F)

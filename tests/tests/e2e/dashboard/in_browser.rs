@@ -7,7 +7,7 @@ use fantoccini::Client;
 use kustomer_harness::harness::Harness;
 use serde_json::json;
 
-use super::browser::{click, has_node, wait_until, with_browser};
+use super::browser::{click, fill_and_submit, has_node, wait_until, with_browser};
 use crate::common::*;
 
 #[tokio::test]
@@ -108,14 +108,7 @@ async fn shows_runs_loops_errors_and_names(client: Client) {
     )
     .await;
     let story = std::fs::read_to_string(fixtures_dir().join("stories/infinite-loop.json")).unwrap();
-    client
-        .execute(
-            "document.getElementById('install-json').value = arguments[0];",
-            vec![json!(story)],
-        )
-        .await
-        .unwrap();
-    click(&client, "#install-form button[type=submit]").await;
+    fill_and_submit(&client, "install-form", &[("[name=definition]", &story)]).await;
     wait_until(
         &client,
         &has_node(
@@ -129,14 +122,8 @@ async fn shows_runs_loops_errors_and_names(client: Client) {
     // A broken definition is refused, and the page shows the error at its JSONPath.
     let broken = json!({"name": "broken", "trigger": {"eventName": "kustomer.conversation.update"},
                         "steps": [{"id": "a", "action": "no-such-action"}]});
-    client
-        .execute(
-            "document.getElementById('install-json').value = arguments[0];",
-            vec![json!(broken.to_string())],
-        )
-        .await
-        .unwrap();
-    click(&client, "#install-form button[type=submit]").await;
+    let broken = broken.to_string();
+    fill_and_submit(&client, "install-form", &[("[name=definition]", &broken)]).await;
     wait_until(
         &client,
         &has_node("#install-form .result.error", "(at $.steps[0].action)"),
@@ -146,34 +133,20 @@ async fn shows_runs_loops_errors_and_names(client: Client) {
 
     // Publishing an event: bad data is refused on the page, good data reaches the bus.
     click(&client, "button[data-tab=controls]").await;
-    let fill = "const f = document.getElementById('event-form'); \
-                f.querySelector('[name=name]').value = arguments[0]; \
-                f.querySelector('[name=data]').value = arguments[1];";
-    client
-        .execute(
-            fill,
-            vec![json!("kustomer.app.dashboard.ping"), json!("{oops")],
-        )
-        .await
-        .unwrap();
-    click(&client, "#event-form button[type=submit]").await;
+    let event = |data| {
+        [
+            ("[name=name]", "kustomer.app.dashboard.ping"),
+            ("[name=data]", data),
+        ]
+    };
+    fill_and_submit(&client, "event-form", &event("{oops")).await;
     wait_until(
         &client,
         &has_node("#event-form .result.error", "the data is not JSON"),
         "the event data error",
     )
     .await;
-    client
-        .execute(
-            fill,
-            vec![
-                json!("kustomer.app.dashboard.ping"),
-                json!(r#"{"id": "p1"}"#),
-            ],
-        )
-        .await
-        .unwrap();
-    click(&client, "#event-form button[type=submit]").await;
+    fill_and_submit(&client, "event-form", &event(r#"{"id": "p1"}"#)).await;
     wait_until(
         &client,
         &has_node("#event-form [data-result]", "kustomer.app.dashboard.ping"),
