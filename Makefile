@@ -1,7 +1,7 @@
 # kustomer-mock — the README's commands call these targets.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt build clean scenarios openapi conformance sync-tap-kustomer fuzz fuzz-schemathesis bench bench-peers
+.PHONY: run test lint doc fmt build clean scenarios openapi conformance sync-tap-kustomer fuzz fuzz-schemathesis bench bench-peers
 
 ## run: start the mock Kustomer API with the fixtures (and example workflows) on :8080
 run:
@@ -42,10 +42,15 @@ fuzz:
 fuzz-schemathesis:
 	scripts/fuzz-schemathesis.sh
 
-## lint: formatting and clippy, warnings are errors
-lint:
+## lint: formatting, clippy and the API docs, warnings are errors
+lint: doc
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## doc: the workspace's own API docs (--no-deps, so it stays fast), warnings such as a
+## broken or private intra-doc link are errors
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
 
 ## fmt: format the code
 fmt:

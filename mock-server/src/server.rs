@@ -160,7 +160,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// A fault rule in force from the start (see [`crate::http::faults`]).
+    /// A fault rule in force from the start (see [`FaultSpec`](crate::FaultSpec)).
     pub fn fault(mut self, spec: crate::http::faults::FaultSpec) -> Self {
         self.faults.push(spec);
         self

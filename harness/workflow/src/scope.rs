@@ -3,7 +3,7 @@
 //!
 //! A run's scope starts lazy: step 1 stays the event, and a reference such as
 //! `/#steps.1.changes.attributes.tags.after` is answered from the event's typed record
-//! copies ([`StepOne`]) without building the document. The document is built (once,
+//! copies (`StepOne`) without building the document. The document is built (once,
 //! on first need) only for what cannot be read field by field: a Handlebars template
 //! that is not plain paths, a reference to a whole part. Every read gives the value the
 //! built document holds at that path, so a run logs the same either way.

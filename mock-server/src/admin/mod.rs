@@ -8,25 +8,21 @@
 mod data;
 mod directory;
 mod faults;
+mod guard;
 mod logs;
 mod publish;
 mod settings;
 mod webhooks;
 
-use std::net::SocketAddr;
-
 use axum::Router;
 use axum::extract::OriginalUri;
-use axum::extract::{ConnectInfo, Request, State};
 use axum::http::Method;
-use axum::http::header::AUTHORIZATION;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::http::app::AppState;
+
+pub use guard::{guard, secrets_match};
 
 /// The admin routes (relative to `/__admin`), with the harness's `extra` routes merged in.
 pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
@@ -77,53 +73,4 @@ async fn no_route(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
 
 async fn wrong_method(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::method_not_allowed(method.as_str(), uri.path())
-}
-
-/// Compares two secrets in time that does not depend on where they differ.
-pub fn secrets_match(presented: &str, expected: &str) -> bool {
-    let a = Sha256::digest(presented.as_bytes());
-    let b = Sha256::digest(expected.as_bytes());
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
-/// The admin guard.
-pub async fn guard(
-    State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match &app.config.admin_token {
-        Some(expected) => {
-            let presented = request
-                .headers()
-                .get(AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .unwrap_or("");
-            if presented.is_empty() || !secrets_match(presented, expected) {
-                return ApiError::unauthorized(
-                    "admin_unauthorized",
-                    "The admin API needs `Authorization: Bearer <admin token>` (the token given to --admin-token); /v1 API keys do not open it",
-                )
-                .into_response();
-            }
-        }
-        None => {
-            if !peer.ip().is_loopback() {
-                return ApiError::forbidden(
-                    "admin_loopback_only",
-                    format!(
-                        "The admin API answers loopback callers only when no admin token is set (the caller is {}); start the server with --admin-token to reach it from elsewhere",
-                        peer.ip()
-                    ),
-                )
-                .into_response();
-            }
-        }
-    }
-    next.run(request).await
 }

@@ -215,7 +215,7 @@ impl Cause {
     }
 
     /// Whether this cause's chain may lack its oldest hops: a header carries at most
-    /// [`MAX_HEADER_HOPS`] of them, so a cause parsed from one with that many may have been
+    /// `MAX_HEADER_HOPS` of them, so a cause parsed from one with that many may have been
     /// cut, and one with fewer is whole.
     pub fn chain_may_be_cut(&self) -> bool {
         self.chain.len() >= MAX_HEADER_HOPS

@@ -74,7 +74,7 @@ impl Shared {
     }
 }
 
-/// The handlers' state: a cheap handle on [`Shared`].
+/// The handlers' state: a cheap handle on `Shared`.
 pub type AppState = Arc<Shared>;
 
 /// The whole application: `/v1`, `/__admin` (with any extra admin routes), any page

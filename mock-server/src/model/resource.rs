@@ -41,7 +41,7 @@ pub trait Resource: Kind + Clone + Send + Sync + 'static {
     fn relationships(&self) -> &Self::Relationships;
 
     /// `links.related`, for the objects Kustomer gives one (a message: its channel's view
-    /// of it); set in [`resource!`]'s `overrides`.
+    /// of it); set in `resource!`'s `overrides`.
     fn related_link(&self) -> Option<String> {
         None
     }

@@ -164,7 +164,7 @@ enum FieldValue<'a> {
 impl Store {
     /// Runs a search in one org: the records of the query's context that match, in the
     /// query's order (ties and the default in creation order), and the page asked for.
-    /// `total` counts at most [`READ_CAP`] matches.
+    /// `total` counts at most `READ_CAP` matches.
     pub fn search(&self, org: Id, query: &SearchQuery, page: Page) -> Result<Listing, ApiError> {
         let state = self.org_state(org)?;
         let data = state.read();

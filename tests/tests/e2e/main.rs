@@ -17,6 +17,8 @@ mod dashboard;
 mod determinism;
 mod drafts;
 mod engine;
+mod engine_failures;
+mod engine_lifecycle;
 mod error_shape;
 mod events;
 mod faults;

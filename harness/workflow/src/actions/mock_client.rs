@@ -4,7 +4,7 @@
 //! with the same headers, but without reqwest's layers around hyper, which were a tenth
 //! of a workflow burst's CPU.
 //!
-//! A connection is reused while it is open and has been idle less than [`IDLE_FOR`]; a
+//! A connection is reused while it is open and has been idle less than `IDLE_FOR`; a
 //! request that a pooled connection could not even send (it had closed meanwhile) is
 //! sent again on a new one. Like reqwest, the pool opens a connection whenever none is
 //! idle, so a slow request never holds up another run's.
