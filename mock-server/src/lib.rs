@@ -46,8 +46,8 @@ pub use error::ApiError;
 pub use store::MessagesOf;
 /// Write through the store as an actor, read what it holds.
 pub use store::{
-    Actor, Assignee, CreateOptions, DeletedFilter, FixtureBundle, FixtureError, Page, SeedReport,
-    StateError, Store, StoreSnapshot, TagOp,
+    Actor, Assignee, ContactList, CreateOptions, DeletedFilter, FixtureBundle, FixtureError, Page,
+    SeedReport, StateError, Store, StoreSnapshot, TagOp,
 };
 
 /// Listen to events.

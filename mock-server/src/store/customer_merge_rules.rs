@@ -95,7 +95,7 @@ fn fill<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>) {
 
 /// Appends the source's entries the target lacks: the same `key` value (an address
 /// compared without case, a number by its digits) or, without a key, the same entry.
-fn unite(mine: &mut Vec<ContactEntry>, theirs: &[ContactEntry], key: Option<&str>) {
+pub(super) fn unite(mine: &mut Vec<ContactEntry>, theirs: &[ContactEntry], key: Option<&str>) {
     let identity = |entry: &ContactEntry| -> Value {
         match key.and_then(|k| entry.get(k)).and_then(Value::as_str) {
             Some(text) if key == Some("phone") => {

@@ -134,6 +134,59 @@ impl Store {
     }
 }
 
+/// A customer's list of contacts an action appends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactList {
+    Emails,
+    Phones,
+}
+
+impl Store {
+    /// Adds `{<email|phone>: value, type}` to the customer's `emails` or `phones` unless
+    /// the address (without case) or number (by digits) is there: one write, so an update
+    /// landing between a read and a write back cannot be lost. Unchanged, it answers the
+    /// customer as it is, without an update or its event.
+    pub fn append_customer_contact(
+        &self,
+        actor: &Actor,
+        id: Id,
+        list: ContactList,
+        value: &str,
+        kind: &str,
+    ) -> Result<Value, ApiError> {
+        let (field, entries) = match list {
+            ContactList::Emails => ("email", "emails"),
+            ContactList::Phones => ("phone", "phones"),
+        };
+        let mut entry = serde_json::Map::new();
+        entry.insert(field.into(), Value::String(value.to_string()));
+        entry.insert("type".into(), Value::String(kind.to_string()));
+        contact_entries(std::slice::from_ref(&entry), entries, field)?;
+        let state = self.org_state(actor.org)?;
+        let org = state.org();
+        let mut data = state.write();
+        let before = data
+            .customers
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("customer", &id.to_hex()))?;
+        let mut after = before.clone();
+        let contacts = match list {
+            ContactList::Emails => &mut after.attributes.emails,
+            ContactList::Phones => &mut after.attributes.phones,
+        };
+        super::customer_merge_rules::unite(contacts, &[entry], Some(field));
+        if after.attributes == before.attributes {
+            return Ok(before.resource());
+        }
+        self.check_object_limit(&org, actor, id, "customer")?;
+        let after = self.commit_stamped(&org, actor, before, after);
+        let resource = after.resource();
+        data.customers.insert(id, after);
+        Ok(resource)
+    }
+}
+
 fn apply_write(data: &OrgData, c: &mut Customer, write: &CustomerWrite) -> Result<(), ApiError> {
     if let Some(name) = &write.name {
         c.attributes.name = name.clone();

@@ -69,6 +69,7 @@ use crate::support::ids::{Id, IdGen};
 pub use assignees::Assignee;
 pub use companies::CompanyFilter;
 pub use conversations::{CreateOptions, TagOp};
+pub use customers::ContactList;
 pub use fixtures::{FixtureBundle, FixtureError, SeedReport};
 pub use hooks::HookOptions;
 pub use keys::KeySpec;

@@ -4,8 +4,7 @@
 //! `kustomer.conversation.find-body`. Names from Kustomer's installed-app listings; params
 //! as documented in docs/workflows.md (the ones not public are marked guesses there).
 
-use kustomer_mock::model::CustomerWrite;
-use kustomer_mock::{ApiError, Id, MessagesOf, Page, parse_write_value};
+use kustomer_mock::{ApiError, ContactList, Id, MessagesOf, Page};
 use serde_json::{Map, Value, json};
 
 use super::native::{id_param, store_error, text_param};
@@ -43,11 +42,11 @@ fn find_customer(env: &ActionEnv<'_>, identifier: &str) -> Result<Value, ApiErro
 }
 
 /// Adds `{<field>: value, type}` to the customer's `emails` or `phones` unless it is there
-/// (emails compared without case, phones by digits), through an ordinary customer update.
+/// (emails compared without case, phones by digits), in one store write.
 fn append_contact(
     env: &ActionEnv<'_>,
     params: &Map<String, Value>,
-    list: &str,
+    list: ContactList,
     field: &str,
 ) -> Result<Value, Value> {
     let id = id_param(params, "id")?;
@@ -56,29 +55,8 @@ fn append_contact(
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or("other");
-    let customer = env
-        .store
-        .get_customer(env.org, id)
-        .map_err(|e| store_error(&e))?;
-    let mut entries = customer["attributes"][list]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
-    let same = |entry: &Value| {
-        entry[field].as_str().is_some_and(|have| match field {
-            "phone" => digits(have) == digits(value),
-            _ => have.eq_ignore_ascii_case(value),
-        })
-    };
-    if entries.iter().any(same) {
-        return Ok(flatten(&customer));
-    }
-    entries.push(json!({ field: value, "type": kind }));
-    let write: CustomerWrite =
-        parse_write_value(json!({ list: entries })).map_err(|e| store_error(&e))?;
     env.store
-        .update_customer(&env.actor(), id, write)
+        .append_customer_contact(&env.actor(), id, list, value, kind)
         .map(|c| flatten(&c))
         .map_err(|e| store_error(&e))
 }
@@ -126,8 +104,12 @@ impl Lookup {
                 env.store
                     .customer_by_phone(env.org, text_param(&params, "phone")?),
             ),
-            Lookup::CustomerAppendEmail => append_contact(env, &params, "emails", "email"),
-            Lookup::CustomerAppendPhone => append_contact(env, &params, "phones", "phone"),
+            Lookup::CustomerAppendEmail => {
+                append_contact(env, &params, ContactList::Emails, "email")
+            }
+            Lookup::CustomerAppendPhone => {
+                append_contact(env, &params, ContactList::Phones, "phone")
+            }
             Lookup::MessageFindByExternal => found(
                 env.store
                     .message_by_external_id(env.org, text_param(&params, "externalId")?),
