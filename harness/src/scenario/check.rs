@@ -6,6 +6,7 @@ use kustomer_mock::Timestamp;
 
 use super::def::{ExpectDef, StepDef};
 use super::load::Step;
+use super::record_path::{RECORD_PATHS, RecordPath};
 use crate::workflow::param::{PathError, child_path};
 
 pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, PathError> {
@@ -130,13 +131,11 @@ pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), PathError
                 ));
             }
             if let Some(record) = &e.record
-                && record_kind(record).is_none()
+                && RecordPath::parse(record).is_none()
             {
                 return Err(PathError::new(
                     child_path(at, "record"),
-                    format!(
-                        "`{record}` is not a record path (use /v1/conversations/<id>, /v1/customers/<id> or /v1/tags/<id>)"
-                    ),
+                    format!("`{record}` is not a record path (use {RECORD_PATHS})"),
                 ));
             }
             if e.runs.is_some()
@@ -181,17 +180,4 @@ pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), PathError
             ),
         )),
     }
-}
-
-/// (`conversation` | `customer` | `tag`, id) of a record path.
-pub fn record_kind(path: &str) -> Option<(&'static str, kustomer_mock::Id)> {
-    let rest = path.trim_end_matches('/').strip_prefix("/v1/")?;
-    let (collection, id) = rest.split_once('/')?;
-    let kind = match collection {
-        "conversations" => "conversation",
-        "customers" => "customer",
-        "tags" => "tag",
-        _ => return None,
-    };
-    Some((kind, kustomer_mock::Id::parse(id)?))
 }

@@ -2,12 +2,12 @@
 //! so a failure names the expectation, the expected and the actual value.
 
 use kustomer_mock::JournalEntry;
-use kustomer_mock::{Id, Store};
+use kustomer_mock::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::def::ExpectDef;
-use super::load::record_kind;
+use super::record_path::RecordPath;
 use crate::report::tree::short;
 use crate::workflow::condition::loose_eq;
 use crate::workflow::path::lookup;
@@ -177,7 +177,7 @@ pub fn evaluate(e: &ExpectDef, at: String, facts: &Facts<'_>) -> ExpectationResu
 
 fn record(e: &ExpectDef, path: &str, facts: &Facts<'_>) -> (String, Value, Value, bool) {
     let wanted = e.attributes.clone().unwrap_or_default();
-    let Some((kind, id)) = record_kind(path) else {
+    let Some(record_path) = RecordPath::parse(path) else {
         return (
             format!("{path} exists"),
             json!(wanted),
@@ -186,13 +186,17 @@ fn record(e: &ExpectDef, path: &str, facts: &Facts<'_>) -> (String, Value, Value
         );
     };
     let names: Vec<String> = wanted.keys().cloned().collect();
-    let description = format!("{kind} {} has {}", short(&id.to_hex()), names.join(", "));
+    let description = format!(
+        "{} {} has {}",
+        record_path.kind,
+        short(&record_path.id.to_hex()),
+        names.join(", ")
+    );
     let org = match facts.store.resolve_org(e.org.as_deref()) {
         Ok(org) => org,
         Err(err) => return (description, json!(wanted), json!(err.detail.clone()), false),
     };
-    let resource = fetch(facts.store, org, kind, id);
-    let Some(resource) = resource else {
+    let Ok(resource) = record_path.fetch(facts.store, org) else {
         return (description, json!(wanted), json!("no such record"), false);
     };
     let attributes = &resource["attributes"];
@@ -209,14 +213,6 @@ fn record(e: &ExpectDef, path: &str, facts: &Facts<'_>) -> (String, Value, Value
         Value::Object(actual),
         passed,
     )
-}
-
-fn fetch(store: &Store, org: Id, kind: &str, id: Id) -> Option<Value> {
-    match kind {
-        "conversation" => store.get_conversation(org, id).ok(),
-        "customer" => store.get_customer(org, id).ok(),
-        _ => store.get_tag(org, id).ok(),
-    }
 }
 
 fn runs(e: &ExpectDef, workflow: &str, facts: &Facts<'_>) -> (String, Value, Value, bool) {

@@ -11,7 +11,6 @@ use kustomer_mock::model::LimitsPatch;
 use kustomer_mock::{FixtureBundle, Timestamp};
 use serde_json::Value;
 
-pub use super::check::record_kind;
 use super::check::{check_expectation, check_step};
 use super::def::{CallDef, ExpectDef, RequestDef, ScenarioDef};
 use crate::workflow::apps::{App, AppCatalog, SettingValues};

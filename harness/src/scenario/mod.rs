@@ -5,6 +5,7 @@ mod check;
 pub mod def;
 pub mod expect;
 pub mod load;
+pub mod record_path;
 pub mod run;
 
 pub use def::{RequestDef, ScenarioDef};
