@@ -47,6 +47,7 @@ pub const LISTS: &[(&str, &[&str])] = &[
     ("brands", &["/v1/brands"]),
     ("schedules", &["/v1/schedules"]),
     ("merges", &["/v1/customers/{customer}/merges"]),
+    ("events", &["/v1/customers/{customer}/events"]),
 ];
 
 impl Records {

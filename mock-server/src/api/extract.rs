@@ -34,6 +34,38 @@ impl<S: Send + Sync> FromRequestParts<S> for IdParam {
     }
 }
 
+/// The two ids of a path such as `/customers/{id}/events/{eventId}`, each 24-hex (else a
+/// 400 naming the parameter).
+pub struct IdPairParam(pub Id, pub Id);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPairParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::bad_request("invalid_id", format!("Bad path parameters: {e}"))
+            })?;
+        let mut ids = params.iter().map(|(name, text)| {
+            Id::parse(text).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_id",
+                    format!("`{text}` is not a valid id (expected 24 hexadecimal characters)"),
+                )
+                .at_parameter(name)
+            })
+        });
+        match (ids.next(), ids.next(), ids.next()) {
+            (Some(first), Some(second), None) => Ok(IdPairParam(first?, second?)),
+            _ => Err(ApiError::bad_request(
+                "invalid_id",
+                "the path needs exactly two ids",
+            )),
+        }
+    }
+}
+
 /// The authenticated caller and the request's context, put there by the pipeline.
 pub struct V1 {
     pub caller: Caller,

@@ -90,6 +90,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(messages::by_external_id))
         .routes(routes!(record_events::conversation_events))
         .routes(routes!(record_events::customer_events))
+        .routes(routes!(record_events::customer_event))
         .routes(routes!(kobjects::company_list))
         .routes(routes!(messages::create))
         .routes(routes!(messages::get, messages::update, messages::patch))

@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use super::extract::{IdParam, V1};
+use super::extract::{IdPairParam, IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
 use crate::error::ApiError;
 use crate::http::app::AppState;
@@ -49,9 +49,36 @@ pub async fn customer_events(
     IdParam(id): IdParam,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    v1.require(roles::CUSTOMER_READ, "GET /v1/customers/{id}/events")?;
+    v1.require(roles::EVENT_READ, "GET /v1/customers/{id}/events")?;
     let path = format!("/v1/customers/{id}/events");
     list_of(&app, &v1, raw.as_deref(), EventsOf::Customer(id), &path)
+}
+
+#[utoipa::path(
+    get, path = "/customers/{id}/events/{eventId}", tag = "events", operation_id = "getCustomerEvent",
+    summary = "One of the customer's events (or of its conversations and messages), while the event log holds it",
+    params(
+        doc::IdPath,
+        ("eventId" = String, Path, description = "The event's id: 24 hexadecimal characters", pattern = "^[0-9a-fA-F]{24}$"),
+    ),
+    responses(
+        (status = 200, description = "The `customer_event` resource", body = doc::RecordEventData),
+        (status = 404, description = "No such customer, or no such event of it", body = doc::ErrorBody),
+    ),
+)]
+pub async fn customer_event(
+    State(app): State<AppState>,
+    v1: V1,
+    IdPairParam(id, event): IdPairParam,
+) -> Answer {
+    v1.require(roles::EVENT_READ, "GET /v1/customers/{id}/events/{eventId}")?;
+    let resource = app
+        .store
+        .record_event(v1.org(), EventsOf::Customer(id), event)?;
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({ "data": resource })),
+    ))
 }
 
 #[utoipa::path(
@@ -69,10 +96,7 @@ pub async fn conversation_events(
     IdParam(id): IdParam,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    v1.require(
-        roles::CONVERSATION_READ,
-        "GET /v1/conversations/{id}/events",
-    )?;
+    v1.require(roles::EVENT_READ, "GET /v1/conversations/{id}/events")?;
     let path = format!("/v1/conversations/{id}/events");
     list_of(&app, &v1, raw.as_deref(), EventsOf::Conversation(id), &path)
 }

@@ -40,6 +40,9 @@ pub mod roles {
         &["org.user.customer.write", "org.permission.customer.update"];
     pub const CUSTOMER_DELETE: &[&str] =
         &["org.user.customer.write", "org.permission.customer.delete"];
+    /// A record's events (`/v1/customers/{id}/events`, `/v1/conversations/{id}/events`),
+    /// as the reference lists them: the event roles, not the record's.
+    pub const EVENT_READ: &[&str] = &["org.user.event.read", "org.permission.event.read"];
     /// Customer merge roles, as the reference lists them for each route.
     pub const CUSTOMER_MERGE_CREATE: &[&str] = &[
         "org.user.customer.write",

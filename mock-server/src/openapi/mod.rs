@@ -16,7 +16,7 @@ pub mod schedule_read;
 /// Every type the handlers' `#[utoipa::path]` annotations name.
 pub mod doc {
     pub use super::bulk_job::{BulkItems, BulkJobData};
-    pub use super::record_events::RecordEventList;
+    pub use super::record_events::{RecordEventData, RecordEventList};
     pub use super::requests::*;
     pub use super::resources::*;
     pub use super::schedule_read::ScheduleRead;

@@ -12,6 +12,9 @@ use super::resources::list_schema;
 /// A page of a record's events.
 pub struct RecordEventList;
 
+/// One event of a record: `{"data": <customer_event>}`.
+pub struct RecordEventData;
+
 /// A relationship member of an event: the related record, or `null` when it has none.
 fn relationship() -> Value {
     json!({
@@ -104,5 +107,22 @@ impl PartialSchema for RecordEventList {
 impl ToSchema for RecordEventList {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("RecordEventList")
+    }
+}
+
+impl PartialSchema for RecordEventData {
+    fn schema() -> RefOr<Schema> {
+        super::resources::schema(json!({
+            "type": "object",
+            "properties": {"data": event()},
+            "required": ["data"],
+            "additionalProperties": false,
+        }))
+    }
+}
+
+impl ToSchema for RecordEventData {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("RecordEventData")
     }
 }

@@ -15,7 +15,7 @@ use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
 
 /// A schema written as JSON (the builders spell the same thing at three times the length).
-fn schema(value: Value) -> RefOr<Schema> {
+pub(super) fn schema(value: Value) -> RefOr<Schema> {
     // Every caller passes a literal valid schema; a mistake shows as an empty schema in
     // the document, which the document test refuses.
     serde_json::from_value(value).unwrap_or_else(|_| RefOr::T(Schema::default()))

@@ -42,6 +42,29 @@ impl Store {
         name: Option<&str>,
         page: Page,
     ) -> Result<Listing, ApiError> {
+        let matching = self.events_of(org, of, name)?;
+        let total = matching.len();
+        let data = page.slice(matching.iter().map(|e| resource(e, of)));
+        Ok(Listing { data, total })
+    }
+
+    /// One of the record's events (`GET /v1/customers/{id}/events/{eventId}`); an event
+    /// about another record, or one the bounded log no longer holds, is a 404.
+    pub fn record_event(&self, org: Id, of: EventsOf, event: Id) -> Result<Value, ApiError> {
+        self.events_of(org, of, None)?
+            .iter()
+            .find(|e| e.id == event)
+            .map(|e| resource(e, of))
+            .ok_or_else(|| ApiError::not_found(&format!("event of {}", of.kind()), &event.to_hex()))
+    }
+
+    /// The record's events the log holds, oldest first (a 404 for an unknown record).
+    fn events_of(
+        &self,
+        org: Id,
+        of: EventsOf,
+        name: Option<&str>,
+    ) -> Result<Vec<std::sync::Arc<Event>>, ApiError> {
         {
             let state = self.org_state(org)?;
             let data = state.read();
@@ -60,18 +83,15 @@ impl Store {
         };
         let log = self.bus().query(&query);
         let owner = of.id().to_hex();
-        let matching: Vec<&Event> = log
+        Ok(log
             .events
-            .iter()
-            .map(|(_, e)| e.as_ref())
+            .into_iter()
+            .map(|(_, e)| e)
             .filter(|e| {
                 e.data_id == of.id()
                     || related_id(e.data.value(), of.kind()).as_deref() == Some(owner.as_str())
             })
-            .collect();
-        let total = matching.len();
-        let data = page.slice(matching.into_iter().map(|e| resource(e, of)));
-        Ok(Listing { data, total })
+            .collect())
     }
 }
 

@@ -258,6 +258,38 @@ async fn a_records_events_are_read_back_in_kustomers_shape() {
     get(&server, &format!("/v1/customers/{UNKNOWN}/events"), ADMIN)
         .await
         .expect_error(404, "not_found");
+
+    // One event by id, at the `links.self` its list gives; not through another customer.
+    let listed = &customer_events.data()[0];
+    let one = get(&server, listed["links"]["self"].as_str().unwrap(), ADMIN).await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.data(), listed);
+    let event = listed["id"].as_str().unwrap();
+    let grace = "64a0c0ffee00000000000c02";
+    get(
+        &server,
+        &format!("/v1/customers/{grace}/events/{event}"),
+        ADMIN,
+    )
+    .await
+    .expect_error(404, "not_found");
+    get(
+        &server,
+        &format!("/v1/customers/{CUSTOMER_ADA}/events/{UNKNOWN}"),
+        ADMIN,
+    )
+    .await
+    .expect_error(404, "not_found");
+    let bad = get(
+        &server,
+        &format!("/v1/customers/{CUSTOMER_ADA}/events/nope"),
+        ADMIN,
+    )
+    .await;
+    assert_eq!(
+        bad.expect_error(400, "invalid_id")["source"]["parameter"],
+        "eventId"
+    );
 }
 
 /// Found by schemathesis: on `POST /v1/customers/{id}/conversations` the path names the

@@ -1236,4 +1236,14 @@ async fn merge_operations(doc: &mut Conformance, s: &kustomer_mock::MockServer, 
     let listed = format!("/v1/customers/{}/merges", ids[1]);
     let a = call(doc, s, Method::GET, templates[2], &listed, t, None).await;
     assert_eq!(a.status, 200, "{}", a.body);
+
+    // One event of the target, as its list names it.
+    let events = get(s, &format!("/v1/customers/{}/events", ids[1]), ADMIN).await;
+    let event = events.data()[0]["links"]["self"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let template = "/v1/customers/{id}/events/{eventId}";
+    let a = call(doc, s, Method::GET, template, &event, t, None).await;
+    assert_eq!(a.status, 200, "{}", a.body);
 }
