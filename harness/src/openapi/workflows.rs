@@ -145,7 +145,7 @@ component!(
     {
         let mut body = definition(
             &[],
-            "The members to replace (`{\"steps\": [...]}`, `{\"enabled\": false}`); the others are kept. Also accepted inside `data` and `attributes`. The result is checked like a new workflow.",
+            "The members to replace (`{\"steps\": [...]}`, `{\"enabled\": false}`); the others are kept. Also accepted inside `data` (then alone) and `attributes` (then not also beside it). The result is checked like a new workflow.",
         );
         body["properties"]["id"] = json!({
             "type": "string",

@@ -201,11 +201,19 @@ async fn show(Extension(engine): Extension<Engine>, v1: V1, WorkflowId(id): Work
 
 /// Takes the members to replace out of a `PUT` body, from Kustomer's envelope
 /// (`{"data": {"attributes": {...}}}`, `{"attributes": {...}}`) when it has one, noting
-/// where each came from.
+/// where each came from. A member beside `data`, or given both in `attributes` and beside
+/// it, is refused: one of the two would be dropped unread.
 fn patch_members(mut body: Map<String, Value>) -> Result<(Map<String, Value>, Origins), ApiError> {
     let mut prefix = String::new();
     match body.remove("data") {
         Some(Value::Object(data)) => {
+            if let Some(beside) = body.keys().next() {
+                return Err(ApiError::bad_request(
+                    "invalid_value",
+                    format!("`{beside}` is beside `data`: give the members inside it"),
+                )
+                .at_pointer(format!("/{}", escaped(beside))));
+            }
             body = data;
             prefix.push_str("/data");
         }
@@ -217,13 +225,26 @@ fn patch_members(mut body: Map<String, Value>) -> Result<(Map<String, Value>, Or
     origins.record(&body, &prefix);
     match attributes {
         Some(Value::Object(attributes)) => {
-            origins.record(&attributes, &format!("{prefix}/attributes"));
+            let at = format!("{prefix}/attributes");
+            if let Some(twice) = attributes.keys().find(|name| body.contains_key(*name)) {
+                return Err(ApiError::bad_request(
+                    "invalid_value",
+                    format!("`{twice}` is given both in `attributes` and beside it"),
+                )
+                .at_pointer(format!("{at}/{}", escaped(twice))));
+            }
+            origins.record(&attributes, &at);
             body.extend(attributes);
         }
         Some(_) => return Err(not_an_object(&format!("{prefix}/attributes"))),
         None => {}
     }
     Ok((body, origins))
+}
+
+/// A member name as a JSON pointer segment.
+fn escaped(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 fn not_an_object(pointer: &str) -> ApiError {

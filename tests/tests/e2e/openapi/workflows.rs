@@ -177,6 +177,20 @@ async fn the_workflows_refusals_answer_as_documented() {
             ),
             row(
                 Method::PUT,
+                "/v1/workflows/{id}",
+                &one,
+                Some(r#"{"data": {}, "name": 5}"#.into()),
+                400,
+            ),
+            row(
+                Method::PUT,
+                "/v1/workflows/{id}",
+                &one,
+                Some(r#"{"name": "a", "attributes": {"name": "b"}}"#.into()),
+                400,
+            ),
+            row(
+                Method::PUT,
                 "/v1/workflows/{id}/variables",
                 &format!("{one}/variables"),
                 Some("[1]".into()),
@@ -214,8 +228,8 @@ async fn the_workflows_refusals_answer_as_documented() {
         ]
     );
     assert_eq!(a[0].error()["meta"]["path"], "$.steps[1].id");
-    a[6].expect_error(404, "not_found");
-    assert_eq!(a[7].error()["source"]["parameter"], "id");
+    a[8].expect_error(404, "not_found");
+    assert_eq!(a[9].error()["source"]["parameter"], "id");
 
     // A key without the workflow roles.
     let a = call_each(
