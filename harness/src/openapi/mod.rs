@@ -7,7 +7,7 @@ pub mod workflows;
 
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::openapi::tag::TagBuilder;
 
 /// The document (built once: it depends only on the code).
@@ -23,8 +23,44 @@ pub fn document() -> &'static Value {
                 ))
                 .build(),
         ]);
-        kustomer_mock::openapi_document_with(Some(workflows))
+        let mut document = kustomer_mock::openapi_document_with(Some(workflows));
+        link_created_workflow(&mut document);
+        document
     })
+}
+
+/// The operations on one workflow, by operation id.
+const ON_ONE_WORKFLOW: [&str; 6] = [
+    "getWorkflow",
+    "updateWorkflow",
+    "enableWorkflow",
+    "disableWorkflow",
+    "getWorkflowVariables",
+    "updateWorkflowVariables",
+];
+
+/// OpenAPI links from the workflow `POST /v1/workflows` created to the operations on it,
+/// so a client (schemathesis's stateful phase) can follow the new id to them.
+fn link_created_workflow(document: &mut Value) {
+    let Some(created) = document
+        .pointer_mut("/paths/~1v1~1workflows/post/responses/201")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let links: serde_json::Map<String, Value> = ON_ONE_WORKFLOW
+        .iter()
+        .map(|operation| {
+            (
+                operation.to_string(),
+                json!({
+                    "operationId": operation,
+                    "parameters": { "id": "$response.body#/data/id" },
+                }),
+            )
+        })
+        .collect();
+    created.insert("links".into(), Value::Object(links));
 }
 
 /// The document, pretty-printed, with a final newline.

@@ -47,6 +47,22 @@ async fn the_workflows_operations_are_served_and_answer_as_documented() {
             "{operation} is not served in the document"
         );
     }
+    // The workflow POST creates links to the operations on it, by operation ids that exist.
+    let links = served.body["paths"]["/v1/workflows"]["post"]["responses"]["201"]["links"]
+        .as_object()
+        .expect("links from the created workflow");
+    let operation_ids: Vec<&serde_json::Value> = served.body["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|operation| &operation["operationId"])
+        .collect();
+    assert_eq!(links.len(), 6);
+    for link in links.values() {
+        assert!(operation_ids.contains(&&link["operationId"]), "{link}");
+        assert_eq!(link["parameters"]["id"], "$response.body#/data/id");
+    }
     // The mock's own operations are all there too.
     let mock = Conformance::new().operations();
     assert!(mock.is_subset(&documented));
