@@ -126,6 +126,7 @@ impl HarnessBuilder {
             .admin_routes(admin)
             .page_routes(crate::dashboard::page_routes())
             .v1_routes(crate::workflows_api::routes(engine.clone()))
+            .openapi_document(crate::openapi::document())
             .start()
             .await?;
         engine.attach(&server);

@@ -72,3 +72,7 @@ pub use support::json_object::{object, string};
 
 /// The OpenAPI document of `/v1`, generated from the handlers and the object declarations.
 pub use openapi::document as openapi_document;
+/// The same document with the operations of routes added under `/v1`
+/// ([`MockServerBuilder::v1_routes`]), and the error body's schema their annotations name.
+pub use openapi::document_with as openapi_document_with;
+pub use openapi::requests::ErrorBody;

@@ -196,6 +196,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// The OpenAPI document `GET /__admin/openapi.json` serves (default: the mock's own):
+    /// with [`Self::v1_routes`], the one [`crate::openapi_document_with`] built with their
+    /// operations, so the served document lists every route the server answers.
+    pub fn openapi_document(mut self, document: &'static serde_json::Value) -> Self {
+        self.config.openapi = Some(document);
+        self
+    }
+
     /// Loads the fixtures, binds, and starts serving.
     pub async fn start(self) -> Result<MockServer, StartError> {
         let fault_error = |i: usize, (pointer, message): (String, String)| {

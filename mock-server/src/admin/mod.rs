@@ -15,7 +15,7 @@ mod settings;
 mod webhooks;
 
 use axum::Router;
-use axum::extract::OriginalUri;
+use axum::extract::{OriginalUri, State};
 use axum::http::Method;
 use axum::routing::{delete, get, post};
 
@@ -62,9 +62,10 @@ pub fn routes(extra: Option<Router<AppState>>) -> Router<AppState> {
         .method_not_allowed_fallback(wrong_method)
 }
 
-/// `GET /__admin/openapi.json`: the OpenAPI document of `/v1`.
-async fn openapi() -> axum::Json<&'static serde_json::Value> {
-    axum::Json(crate::openapi::document())
+/// `GET /__admin/openapi.json`: the OpenAPI document of `/v1`, with the operations of
+/// the routes added there when the server was given their document.
+async fn openapi(State(app): State<AppState>) -> axum::Json<&'static serde_json::Value> {
+    axum::Json(app.config.openapi.unwrap_or_else(crate::openapi::document))
 }
 
 async fn no_route(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {

@@ -21,6 +21,9 @@ pub struct ServerConfig {
     pub admin_token: Option<String>,
     /// Where the state is saved (`kmock serve --state FILE`).
     pub state_file: Option<std::path::PathBuf>,
+    /// The document `GET /__admin/openapi.json` serves when routes added under `/v1` have
+    /// their own operations; `None`: the mock's.
+    pub openapi: Option<&'static serde_json::Value>,
 }
 
 impl Default for ServerConfig {
@@ -29,6 +32,7 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             admin_token: None,
             state_file: None,
+            openapi: None,
         }
     }
 }

@@ -59,11 +59,18 @@ struct ApiDoc;
 /// The document as JSON (built once: it depends only on the code).
 pub fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
-    DOCUMENT.get_or_init(build)
+    DOCUMENT.get_or_init(|| document_with(None))
 }
 
-fn build() -> Value {
-    let v1 = crate::api::documented_routes().into_openapi();
+/// The document with the operations of routes another crate adds under `/v1`
+/// ([`crate::MockServerBuilder::v1_routes`]): `extra`'s paths (relative to `/v1`), schemas
+/// and tags join the mock's, and its operations get the pipeline's answers and headers
+/// like the mock's own.
+pub fn document_with(extra: Option<utoipa::openapi::OpenApi>) -> Value {
+    let mut v1 = crate::api::documented_routes().into_openapi();
+    if let Some(extra) = extra {
+        v1.merge(extra);
+    }
     let mut openapi = ApiDoc::openapi().nest("/v1", v1);
     openapi.info.version = env!("CARGO_PKG_VERSION").to_string();
     let mut doc = serde_json::to_value(&openapi).unwrap_or_else(|_| json!({}));
