@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::body::parse_body;
-use super::search_time::{instant, time_zone};
+use super::search_time::{SearchZone, instant, time_zone};
 use crate::error::ApiError;
 use crate::store::{
     Criterion, FieldKind, Op, Operand, SearchContext, SearchField, SearchQuery, SortKey, Target,
@@ -50,10 +50,10 @@ pub fn query_context(body: &Map<String, Value>) -> Result<SearchContext, ApiErro
 
 /// The whole query: (all of `and`) and (any of `or`), then `sort`.
 pub fn compile(body: &Map<String, Value>, context: SearchContext) -> Result<SearchQuery, ApiError> {
-    let zone_minutes = time_zone(body)?;
+    let zone = time_zone(body)?;
     let reader = Reader {
         context: context.clone(),
-        zone_minutes,
+        zone,
     };
     let mut all = reader.list(body.get("and"), "/and", "and")?;
     let any = reader.list(body.get("or"), "/or", "or")?;
@@ -74,7 +74,7 @@ pub fn compile(body: &Map<String, Value>, context: SearchContext) -> Result<Sear
 struct Reader {
     context: SearchContext,
     /// `timeZone`, as minutes east of UTC.
-    zone_minutes: i32,
+    zone: SearchZone,
 }
 
 impl Reader {
@@ -374,7 +374,7 @@ impl Reader {
         value: &Value,
         pointer: &str,
     ) -> Result<Operand, ApiError> {
-        operand_of(name, kind, op, value, pointer, self.zone_minutes)
+        operand_of(name, kind, op, value, pointer, self.zone)
     }
 }
 
@@ -385,7 +385,7 @@ fn operand_of(
     op: Op,
     value: &Value,
     pointer: &str,
-    zone_minutes: i32,
+    zone: SearchZone,
 ) -> Result<Operand, ApiError> {
     let wrong = |expected: &str| {
         ApiError::bad_request(
@@ -401,7 +401,7 @@ fn operand_of(
     match kind {
         FieldKind::Time => value
             .as_str()
-            .and_then(|text| instant(text, zone_minutes))
+            .and_then(|text| instant(text, zone))
             .map(Operand::Time)
             .ok_or_else(|| wrong("compares timestamps (ISO-8601, e.g. 2026-01-01T00:00:00.000Z, or a date such as 2026-01-01 in the search's timeZone)")),
         FieldKind::Text | FieldKind::Emails => text()

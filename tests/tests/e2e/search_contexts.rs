@@ -150,6 +150,21 @@ async fn a_date_without_time_is_read_in_the_search_time_zone() {
     };
     assert_eq!(hits(&server, body("UTC")).await, ids(&[ORDER_1043]));
     assert_eq!(hits(&server, body("+14:00")).await, Vec::<String>::new());
+    // A named zone: 10:00Z is 23:00 on the 21st in Auckland (UTC+13 in November).
+    assert_eq!(
+        hits(&server, body("Pacific/Auckland")).await,
+        ids(&[ORDER_1043])
+    );
+    // Kiritimati is UTC+14 all year: 10:00Z is already the 22nd.
+    assert_eq!(
+        hits(&server, body("Pacific/Kiritimati")).await,
+        Vec::<String>::new()
+    );
+    let unknown = search(&server, body("Mars/Olympus_Mons")).await;
+    assert_eq!(
+        unknown.expect_error(400, "invalid_value")["source"]["pointer"],
+        "/timeZone"
+    );
     let bad = search(&server, json!({"queryContext": "kobject", "timeZone": 3})).await;
     assert_eq!(
         bad.expect_error(400, "invalid_type")["source"]["pointer"],
