@@ -80,6 +80,10 @@ pub(super) fn seed_hook(
     let Value::Object(mut body) = body else {
         unreachable!("split_options gives the record's object back");
     };
+    // A hook's `description` is its own attribute, not the fixture's comment.
+    if let Some(description) = record.get("description") {
+        body.insert("description".into(), description.clone());
+    }
     let kind = body.remove("type").unwrap_or(Value::Null);
     let hook_type: HookType = serde_json::from_value(kind.clone()).map_err(|_| {
         (

@@ -157,7 +157,7 @@ async fn wrong_hooks_and_bodies_are_kustomer_errors() {
 async fn a_fixture_hook_keeps_the_id_and_hash_it_was_given() {
     let server = server().await;
     let bundle = json!({"orgs": [{"name": "acme", "hooks": [
-        {"id": "64a0c0ffee00000000001f82", "type": "form", "name": "Fixed", "hash": "fixed-hash-1"},
+        {"id": "64a0c0ffee00000000001f82", "type": "form", "name": "Fixed", "hash": "fixed-hash-1", "description": "The contact form"},
         {"type": "web", "name": "Seeded"}
     ]}]});
     let seeded = admin(&server, Method::POST, "/seed", Some(&bundle.to_string())).await;
@@ -175,6 +175,7 @@ async fn a_fixture_hook_keeps_the_id_and_hash_it_was_given() {
         fixed["attributes"]["url"],
         "/v1/hooks/form/64a0c0ffee00000000001f82/fixed-hash-1"
     );
+    assert_eq!(fixed["attributes"]["description"], "The contact form");
     let posted = send(
         &server,
         Method::POST,
