@@ -91,6 +91,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(record_events::conversation_events))
         .routes(routes!(record_events::customer_events))
         .routes(routes!(record_events::customer_event))
+        .routes(routes!(record_events::conversation_event))
         .routes(routes!(kobjects::company_list))
         .routes(routes!(messages::create))
         .routes(routes!(messages::get, messages::update, messages::patch))

@@ -100,3 +100,33 @@ pub async fn conversation_events(
     let path = format!("/v1/conversations/{id}/events");
     list_of(&app, &v1, raw.as_deref(), EventsOf::Conversation(id), &path)
 }
+
+#[utoipa::path(
+    get, path = "/conversations/{id}/events/{eventId}", tag = "events", operation_id = "getConversationEvent",
+    summary = "One of the conversation's events (or of its messages and notes), at the `links.self` its list gives, while the event log holds it",
+    params(
+        doc::IdPath,
+        ("eventId" = String, Path, description = "The event's id: 24 hexadecimal characters", pattern = "^[0-9a-fA-F]{24}$"),
+    ),
+    responses(
+        (status = 200, description = "The `customer_event` resource", body = doc::RecordEventData),
+        (status = 404, description = "No such conversation, or no such event of it", body = doc::ErrorBody),
+    ),
+)]
+pub async fn conversation_event(
+    State(app): State<AppState>,
+    v1: V1,
+    IdPairParam(id, event): IdPairParam,
+) -> Answer {
+    v1.require(
+        roles::EVENT_READ,
+        "GET /v1/conversations/{id}/events/{eventId}",
+    )?;
+    let resource = app
+        .store
+        .record_event(v1.org(), EventsOf::Conversation(id), event)?;
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({ "data": resource })),
+    ))
+}

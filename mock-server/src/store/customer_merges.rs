@@ -47,15 +47,16 @@ impl Store {
         }
         self.check_object_limit(&org, actor, target, "customer")?;
 
+        // The target as it was before anything moved: its update's `changes` show the
+        // whole merge, the counts its new conversations brought included.
+        let before = data.customers[&target].clone();
         self.move_customer_records(&org, actor, &mut data, source, target)?;
-        let (Some(kept), Some(merged_away)) = (
-            data.customers.get(&target).cloned(),
-            data.customers.shift_remove(&source),
-        ) else {
+        let merged_away = data.customers.shift_remove(&source);
+        let (Some(kept), Some(merged_away)) = (data.customers.get(&target), merged_away) else {
             unreachable!("both customers were found under the same lock");
         };
-        let merged = merge_into(&kept, &merged_away);
-        let merged = self.commit_stamped(&org, actor, kept, merged);
+        let merged = merge_into(kept, &merged_away);
+        let merged = self.commit_stamped(&org, actor, before, merged);
         data.customers.insert(target, merged);
         self.publish_commit(&org, actor, Commit::Delete(&merged_away));
 

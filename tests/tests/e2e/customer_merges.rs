@@ -134,6 +134,11 @@ async fn every_changed_record_sends_its_event() {
         "the united emails are a change: {:#}",
         target[0].1
     );
+    assert!(
+        target[0].1["attributes"]["conversationCounts"].is_object(),
+        "the counts the moved conversation brought are a change: {:#}",
+        target[0].1
+    );
     let source = events_about(&server, "kustomer.customer.delete", CUSTOMER_GRACE);
     assert_eq!(source.len(), 1, "{source:#?}");
 }

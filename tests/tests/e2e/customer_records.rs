@@ -216,6 +216,15 @@ async fn a_records_events_are_read_back_in_kustomers_shape() {
         ]
     );
     let update_event: &Value = &events.data()[1];
+    // Its `links.self` is served, as the customer's are.
+    let one = get(
+        &server,
+        update_event["links"]["self"].as_str().unwrap(),
+        ADMIN,
+    )
+    .await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.data(), update_event);
     assert_eq!(update_event["type"], "customer_event");
     assert_eq!(update_event["attributes"]["type"], "conversation");
     assert_eq!(

@@ -1,4 +1,5 @@
-//! The conformance walk of customer merges, and of one customer event read by id.
+//! The conformance walk of customer merges, and of one customer's and one conversation's
+//! event read by id.
 
 use reqwest::Method;
 use serde_json::json;
@@ -50,6 +51,14 @@ pub async fn merge_operations(
         .unwrap()
         .to_string();
     let template = "/v1/customers/{id}/events/{eventId}";
+    let a = call(doc, s, Method::GET, template, &event, t, None).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let events = get(s, &format!("/v1/conversations/{CONV_1}/events"), ADMIN).await;
+    let event = events.data()[0]["links"]["self"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let template = "/v1/conversations/{id}/events/{eventId}";
     let a = call(doc, s, Method::GET, template, &event, t, None).await;
     assert_eq!(a.status, 200, "{}", a.body);
 }
