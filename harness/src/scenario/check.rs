@@ -6,7 +6,7 @@ use kustomer_mock::Timestamp;
 
 use super::def::{ExpectDef, StepDef};
 use super::load::Step;
-use super::record_path::{RECORD_PATHS, RecordPath};
+use super::record_path::{RecordPath, record_paths};
 use crate::workflow::param::{PathError, child_path};
 
 pub(super) fn check_step(s: &StepDef, at: &str) -> Result<Step, PathError> {
@@ -135,7 +135,7 @@ pub(super) fn check_expectation(e: &ExpectDef, at: &str) -> Result<(), PathError
             {
                 return Err(PathError::new(
                     child_path(at, "record"),
-                    format!("`{record}` is not a record path (use {RECORD_PATHS})"),
+                    format!("`{record}` is not a record path (use {})", record_paths()),
                 ));
             }
             if e.runs.is_some()

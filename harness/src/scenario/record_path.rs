@@ -29,7 +29,13 @@ const COLLECTIONS: &[(&str, &str)] = &[
 ];
 
 /// What a bad path is told to use instead.
-pub const RECORD_PATHS: &str = "/v1/<conversations|customers|tags|companies|messages|notes|users|teams|brands|schedules|hooks>/<id>, /v1/customers/merges/<id> or /v1/klasses/<klass name>/<id>";
+pub fn record_paths() -> String {
+    let collections: Vec<&str> = COLLECTIONS.iter().map(|(c, _)| *c).collect();
+    format!(
+        "/v1/<{}>/<id>, /v1/customers/merges/<id> or /v1/klasses/<klass name>/<id>",
+        collections.join("|")
+    )
+}
 
 impl RecordPath {
     /// `None` when `path` is not one record's `/v1` path.

@@ -145,10 +145,10 @@ pub struct CustomerAttributes {
     /// `{}` in the mock (kept on the conversation, not the customer).
     #[serde(default)]
     pub last_message_in: LastMessage,
-    /// `{}` in the mock.
+    /// The customer's newest conversation, kept as its conversations change.
     #[serde(default)]
     pub last_conversation: LastConversation,
-    /// Zero in the mock: not recounted from the conversations.
+    /// Kept as its conversations are created, deleted, change status or move.
     #[serde(default)]
     pub conversation_counts: ConversationCounts,
     /// `{}` in the mock.
@@ -197,7 +197,7 @@ pub struct RecentLocation {
     pub updated_at: Option<Timestamp>,
 }
 
-/// The customer's latest conversation; `{}` in the mock.
+/// The customer's latest conversation; `{}` while it has none.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LastConversation {

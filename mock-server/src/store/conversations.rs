@@ -36,10 +36,6 @@ fn writable() -> &'static [String] {
     })
 }
 
-/// Server-maintained fields every update sets (listed in `changes` even when a standing
-/// virtual clock gives them their old value).
-const SET_ON_UPDATE: &[&str] = &["rev", "updatedAt", "modifiedAt"];
-
 /// How a tag request changes a conversation's tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TagOp {
@@ -417,22 +413,8 @@ impl Store {
                 .modification_history
                 .insert("customerAt".into(), now);
         }
-        after.attributes.rev = before.attributes.rev + 1;
-        after.attributes.updated_at = now;
-        after.attributes.modified_at = now;
-        after.relationships.modified_by.id = actor.user;
-        let custom_changed = before.attributes.custom != after.attributes.custom;
         let counted = (Counted::of(&before), Counted::of(&after));
-        self.publish_commit(
-            org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_UPDATE,
-                custom_changed,
-            },
-        );
+        let after = self.commit_stamped_at(org, actor, before, after, now);
         let rendered = render(&after);
         let id = after.id;
         data.conversations.insert(id, after);

@@ -116,6 +116,53 @@ impl Store {
         id: Id,
         write: CustomerWrite,
     ) -> Result<Value, ApiError> {
+        self.change_customer(actor, id, |data, after| {
+            apply_write(data, after, &write).map(|()| true)
+        })
+    }
+
+    /// Adds `{<email|phone>: value, type}` to the customer's `emails` or `phones` unless
+    /// the address (without case) or number (by digits) is there: one write, so an update
+    /// landing between a read and a write back cannot be lost. Unchanged, it answers the
+    /// customer as it is, without an update or its event.
+    pub fn append_customer_contact(
+        &self,
+        actor: &Actor,
+        id: Id,
+        list: ContactList,
+        value: &str,
+        kind: &str,
+    ) -> Result<Value, ApiError> {
+        let field = list.field();
+        let mut entry = serde_json::Map::new();
+        entry.insert(field.into(), Value::String(value.to_string()));
+        entry.insert("type".into(), Value::String(kind.to_string()));
+        let name = match list {
+            ContactList::Emails => "emails",
+            ContactList::Phones => "phones",
+        };
+        contact_entries(std::slice::from_ref(&entry), name, field)?;
+        self.change_customer(actor, id, |_, after| {
+            let contacts = match list {
+                ContactList::Emails => &mut after.attributes.emails,
+                ContactList::Phones => &mut after.attributes.phones,
+            };
+            let had = contacts.len();
+            super::customer_merge_rules::unite(contacts, &[entry], Some(field));
+            Ok(contacts.len() != had)
+        })
+    }
+
+    /// Every customer update: `change` edits a copy under the org's lock and says whether
+    /// it changed anything (an error refuses the write); then the per-object limit, the
+    /// stamps and the update event. An edit that changes nothing answers the customer as
+    /// it is, without an update.
+    fn change_customer(
+        &self,
+        actor: &Actor,
+        id: Id,
+        change: impl FnOnce(&OrgData, &mut Customer) -> Result<bool, ApiError>,
+    ) -> Result<Value, ApiError> {
         let state = self.org_state(actor.org)?;
         let org = state.org();
         let mut data = state.write();
@@ -125,7 +172,9 @@ impl Store {
             .cloned()
             .ok_or_else(|| ApiError::not_found("customer", &id.to_hex()))?;
         let mut after = before.clone();
-        apply_write(&data, &mut after, &write)?;
+        if !change(&data, &mut after)? {
+            return Ok(before.resource());
+        }
         self.check_object_limit(&org, actor, id, "customer")?;
         let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
@@ -141,49 +190,13 @@ pub enum ContactList {
     Phones,
 }
 
-impl Store {
-    /// Adds `{<email|phone>: value, type}` to the customer's `emails` or `phones` unless
-    /// the address (without case) or number (by digits) is there: one write, so an update
-    /// landing between a read and a write back cannot be lost. Unchanged, it answers the
-    /// customer as it is, without an update or its event.
-    pub fn append_customer_contact(
-        &self,
-        actor: &Actor,
-        id: Id,
-        list: ContactList,
-        value: &str,
-        kind: &str,
-    ) -> Result<Value, ApiError> {
-        let (field, entries) = match list {
-            ContactList::Emails => ("email", "emails"),
-            ContactList::Phones => ("phone", "phones"),
-        };
-        let mut entry = serde_json::Map::new();
-        entry.insert(field.into(), Value::String(value.to_string()));
-        entry.insert("type".into(), Value::String(kind.to_string()));
-        contact_entries(std::slice::from_ref(&entry), entries, field)?;
-        let state = self.org_state(actor.org)?;
-        let org = state.org();
-        let mut data = state.write();
-        let before = data
-            .customers
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found("customer", &id.to_hex()))?;
-        let mut after = before.clone();
-        let contacts = match list {
-            ContactList::Emails => &mut after.attributes.emails,
-            ContactList::Phones => &mut after.attributes.phones,
-        };
-        super::customer_merge_rules::unite(contacts, &[entry], Some(field));
-        if after.attributes == before.attributes {
-            return Ok(before.resource());
+impl ContactList {
+    /// The member holding each entry's value: `email` or `phone`.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContactList::Emails => "email",
+            ContactList::Phones => "phone",
         }
-        self.check_object_limit(&org, actor, id, "customer")?;
-        let after = self.commit_stamped(&org, actor, before, after);
-        let resource = after.resource();
-        data.customers.insert(id, after);
-        Ok(resource)
     }
 }
 

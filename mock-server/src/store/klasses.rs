@@ -12,9 +12,6 @@ use crate::model::klass::{KlassAttributes, KlassRelationships};
 use crate::model::{Klass, KlassWrite, Record, ToMany, ToOne};
 use crate::support::ids::Id;
 
-/// Server-maintained fields every klass update sets.
-const SET_ON_EDIT: &[&str] = &["updatedAt"];
-
 /// The klass a path segment names: by id, else by `name`.
 pub(super) fn find_klass<'a>(data: &'a OrgData, key: &str) -> Option<&'a Klass> {
     Id::parse(key)
@@ -141,21 +138,11 @@ impl Store {
         if let Some(v) = write.status {
             a.status = v;
         }
-        a.updated_at = self.clock.now();
         if let Some(v) = write.json_schema {
             after.json_schema = Some(Value::Object(v));
         }
         let id = after.id;
-        self.publish_commit(
-            &org,
-            actor,
-            Commit::Update {
-                before,
-                after: &after,
-                forced: SET_ON_EDIT,
-                custom_changed: false,
-            },
-        );
+        let after = self.commit_stamped(&org, actor, before, after);
         let resource = after.resource();
         data.klasses.insert(id, after);
         Ok(resource)

@@ -5,7 +5,8 @@
 use super::commit::Commit;
 use super::{Actor, Store};
 use crate::model::{
-    Brand, Company, Customer, Draft, KObject, Message, Note, Org, Record, Schedule, Tag,
+    Brand, Company, Conversation, Customer, Draft, KObject, Klass, Message, Note, Org, Record,
+    Schedule, Tag,
 };
 use crate::support::clock::Timestamp;
 use crate::support::ids::Id;
@@ -68,6 +69,20 @@ macro_rules! stamped {
 const REV_UPDATED_MODIFIED: &[&str] = &["rev", "updatedAt", "modifiedAt"];
 const UPDATED_MODIFIED: &[&str] = &["updatedAt", "modifiedAt"];
 
+stamped!(
+    Conversation,
+    forced = REV_UPDATED_MODIFIED,
+    rev = true,
+    modified = true,
+    custom = true
+);
+stamped!(
+    Klass,
+    forced = &["updatedAt"],
+    rev = false,
+    modified = false,
+    custom = false
+);
 stamped!(
     Customer,
     forced = REV_UPDATED_MODIFIED,
@@ -141,9 +156,22 @@ impl Store {
         org: &Org,
         actor: &Actor,
         before: R,
-        mut after: R,
+        after: R,
     ) -> R {
-        after.stamp(&before, self.clock.now(), actor.user);
+        self.commit_stamped_at(org, actor, before, after, self.clock.now())
+    }
+
+    /// [`Store::commit_stamped`] at `now`, for a write that stamps other fields with the
+    /// same instant (a conversation's `modificationHistory`).
+    pub(super) fn commit_stamped_at<R: Stamped>(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        before: R,
+        mut after: R,
+        now: Timestamp,
+    ) -> R {
+        after.stamp(&before, now, actor.user);
         let custom_changed = R::custom_changed(&before, &after);
         self.publish_commit(
             org,

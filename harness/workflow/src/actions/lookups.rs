@@ -47,10 +47,9 @@ fn append_contact(
     env: &ActionEnv<'_>,
     params: &Map<String, Value>,
     list: ContactList,
-    field: &str,
 ) -> Result<Value, Value> {
     let id = id_param(params, "id")?;
-    let value = text_param(params, field)?;
+    let value = text_param(params, list.field())?;
     let kind = params
         .get("type")
         .and_then(Value::as_str)
@@ -104,12 +103,8 @@ impl Lookup {
                 env.store
                     .customer_by_phone(env.org, text_param(&params, "phone")?),
             ),
-            Lookup::CustomerAppendEmail => {
-                append_contact(env, &params, ContactList::Emails, "email")
-            }
-            Lookup::CustomerAppendPhone => {
-                append_contact(env, &params, ContactList::Phones, "phone")
-            }
+            Lookup::CustomerAppendEmail => append_contact(env, &params, ContactList::Emails),
+            Lookup::CustomerAppendPhone => append_contact(env, &params, ContactList::Phones),
             Lookup::MessageFindByExternal => found(
                 env.store
                     .message_by_external_id(env.org, text_param(&params, "externalId")?),
