@@ -4,7 +4,9 @@
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
+
+use crate::support::ids::Id;
 
 use super::extract::{IdPairParam, IdParam, V1};
 use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs};
@@ -15,6 +17,13 @@ use crate::openapi::doc;
 use crate::store::EventsOf;
 
 type Answer = Result<(StatusCode, Json<Value>), ApiError>;
+
+/// One of the record's events, for the route `route` names.
+fn one_of(app: &AppState, v1: &V1, of: EventsOf, event: Id, route: &str) -> Answer {
+    v1.require(roles::EVENT_READ, route)?;
+    let resource = app.store.record_event(v1.org(), of, event)?;
+    Ok((StatusCode::OK, Json(json!({ "data": resource }))))
+}
 
 fn list_of(app: &AppState, v1: &V1, raw: Option<&str>, of: EventsOf, path: &str) -> Answer {
     let pairs = query_pairs(raw)?;
@@ -71,14 +80,8 @@ pub async fn customer_event(
     v1: V1,
     IdPairParam(id, event): IdPairParam,
 ) -> Answer {
-    v1.require(roles::EVENT_READ, "GET /v1/customers/{id}/events/{eventId}")?;
-    let resource = app
-        .store
-        .record_event(v1.org(), EventsOf::Customer(id), event)?;
-    Ok((
-        StatusCode::OK,
-        Json(serde_json::json!({ "data": resource })),
-    ))
+    let route = "GET /v1/customers/{id}/events/{eventId}";
+    one_of(&app, &v1, EventsOf::Customer(id), event, route)
 }
 
 #[utoipa::path(
@@ -118,15 +121,6 @@ pub async fn conversation_event(
     v1: V1,
     IdPairParam(id, event): IdPairParam,
 ) -> Answer {
-    v1.require(
-        roles::EVENT_READ,
-        "GET /v1/conversations/{id}/events/{eventId}",
-    )?;
-    let resource = app
-        .store
-        .record_event(v1.org(), EventsOf::Conversation(id), event)?;
-    Ok((
-        StatusCode::OK,
-        Json(serde_json::json!({ "data": resource })),
-    ))
+    let route = "GET /v1/conversations/{id}/events/{eventId}";
+    one_of(&app, &v1, EventsOf::Conversation(id), event, route)
 }
