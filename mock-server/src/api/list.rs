@@ -46,6 +46,23 @@ pub fn parse_page(pairs: &[(String, String)], max_size: usize) -> Result<Page, A
     Ok(Page { number, size })
 }
 
+/// `sort=asc|desc` of a list: whether the newest come first (`asc`, the default, is
+/// oldest first).
+pub fn newest_first(pairs: &[(String, String)]) -> Result<bool, ApiError> {
+    match pairs.iter().rev().find(|(k, _)| k == "sort") {
+        None => Ok(false),
+        Some((_, v)) => match v.as_str() {
+            "asc" => Ok(false),
+            "desc" => Ok(true),
+            _ => Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("`sort` must be `asc` or `desc`, not `{v}`"),
+            )
+            .at_parameter("sort")),
+        },
+    }
+}
+
 /// A boolean query parameter (`true`/`false`).
 pub fn bool_param(pairs: &[(String, String)], name: &str) -> Result<Option<bool>, ApiError> {
     match pairs.iter().rev().find(|(k, _)| k == name) {

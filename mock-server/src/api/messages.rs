@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::body::parse_write;
 use super::extract::{IdParam, V1};
-use super::list::{MAX_PAGE_SIZE, envelope, parse_page, query_pairs, with_included};
+use super::list::{MAX_PAGE_SIZE, envelope, newest_first, parse_page, query_pairs, with_included};
 use crate::error::ApiError;
 use crate::http::app::AppState;
 use crate::http::auth::roles;
@@ -102,6 +102,30 @@ pub async fn customer_list(
     v1.require(roles::MESSAGE_READ, "GET /v1/customers/{id}/messages")?;
     let path = format!("/v1/customers/{id}/messages");
     list_of(&app, &v1, raw.as_deref(), MessagesOf::Customer(id), &path)
+}
+
+#[utoipa::path(
+    get, path = "/messages", tag = "messages", operation_id = "listMessages",
+    summary = "The org's messages, oldest first (`sort=desc`: newest first)",
+    params(
+        doc::PageParams,
+        ("sort" = Option<String>, Query, description = "`asc` (the default) or `desc`, by creation"),
+        ("include" = Option<String>, Query, description = "`attachments`: accepted; the mock keeps none, so `included` is always empty"),
+    ),
+    responses(
+        (status = 200, description = "A page of the org's messages", body = doc::MessageList),
+        (status = 400, description = "A bad `page`, `pageSize` or `sort`", body = doc::ErrorBody),
+    ),
+)]
+pub async fn list(State(app): State<AppState>, v1: V1, RawQuery(raw): RawQuery) -> Answer {
+    v1.require(roles::MESSAGE_READ, "GET /v1/messages")?;
+    let pairs = query_pairs(raw.as_deref())?;
+    let page = parse_page(&pairs, MAX_PAGE_SIZE)?;
+    let listing = app
+        .store
+        .org_messages(v1.org(), page, newest_first(&pairs)?)?;
+    let list = envelope("/v1/messages", raw.as_deref(), &pairs, page, listing);
+    Ok((StatusCode::OK, Json(with_included(list))))
 }
 
 #[utoipa::path(

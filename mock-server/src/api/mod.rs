@@ -93,7 +93,7 @@ pub fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(record_events::customer_event))
         .routes(routes!(record_events::conversation_event))
         .routes(routes!(kobjects::company_list))
-        .routes(routes!(messages::create))
+        .routes(routes!(messages::list, messages::create))
         .routes(routes!(messages::get, messages::update, messages::patch))
         .routes(routes!(users::list))
         .routes(routes!(users::get))

@@ -231,6 +231,25 @@ impl Store {
         Ok(Listing { data, total })
     }
 
+    /// `GET /v1/messages`: the org's messages, oldest first, or newest first.
+    pub fn org_messages(
+        &self,
+        org: Id,
+        page: Page,
+        newest_first: bool,
+    ) -> Result<Listing, ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        let total = data.messages.len();
+        let all = data.messages.values().map(Record::resource);
+        let data = if newest_first {
+            page.slice(all.rev())
+        } else {
+            page.slice(all)
+        };
+        Ok(Listing { data, total })
+    }
+
     /// The newest message of a conversation or a customer (`direction` narrows it).
     pub fn last_message(
         &self,

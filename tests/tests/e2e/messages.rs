@@ -464,3 +464,36 @@ async fn the_shipped_refund_workflow_tags_inbound_refund_emails_billing() {
         "{states:?}"
     );
 }
+
+#[tokio::test]
+async fn the_orgs_messages_are_listed_oldest_or_newest_first() {
+    let server = server().await;
+    let inbound =
+        r#"{"channel": "email", "app": "postmark", "direction": "in", "preview": "First"}"#;
+    let outbound =
+        r#"{"channel": "sms", "app": "twilio", "direction": "out", "preview": "Second"}"#;
+    let first = message_on(&server, CONV_1, inbound).await;
+    let second = message_on(&server, CONV_2, outbound).await;
+    let ids = [
+        first.data()["id"].as_str().unwrap(),
+        second.data()["id"].as_str().unwrap(),
+    ];
+
+    let oldest = get(&server, "/v1/messages", READONLY).await;
+    assert_eq!(oldest.status, 200, "{}", oldest.body);
+    assert_eq!(oldest.body["meta"]["total"], 2);
+    assert_eq!(oldest.each("id"), ids);
+    assert_eq!(oldest.body["included"], json!([]));
+    let newest = get(&server, "/v1/messages?sort=desc&pageSize=1", READONLY).await;
+    assert_eq!(newest.each("id"), [ids[1]]);
+    assert!(newest.body["links"]["next"].is_string(), "{}", newest.body);
+
+    let bad = get(&server, "/v1/messages?sort=newest", READONLY).await;
+    assert_eq!(
+        bad.expect_error(400, "invalid_parameter")["source"]["parameter"],
+        "sort"
+    );
+    get(&server, "/v1/messages", EXPIRED)
+        .await
+        .expect_error(401, "expired_token");
+}

@@ -267,6 +267,13 @@ async fn every_operation_answers_as_documented() {
             ),
             row(Method::GET, "/v1/messages/{id}", &message, None, 200),
             row(
+                Method::GET,
+                "/v1/messages",
+                "/v1/messages?sort=desc",
+                None,
+                200,
+            ),
+            row(
                 Method::PUT,
                 "/v1/messages/{id}",
                 &message,
