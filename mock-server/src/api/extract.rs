@@ -1,5 +1,7 @@
 //! Extractors whose failures are Kustomer errors, not axum's plain-text rejections.
 
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
@@ -45,7 +47,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPairParam {
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|e| {
-                ApiError::bad_request("invalid_id", format!("Bad path parameters: {e}"))
+                let error =
+                    ApiError::bad_request("invalid_id", format!("Bad path parameters: {e}"));
+                match rejected_key(&e) {
+                    Some(key) => error.at_parameter(key),
+                    None => error,
+                }
             })?;
         let mut ids = params.iter().map(|(name, text)| {
             Id::parse(text).ok_or_else(|| {
@@ -63,6 +70,19 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPairParam {
                 "the path needs exactly two ids",
             )),
         }
+    }
+}
+
+/// The path parameter a rejection names (one that is not UTF-8 once percent-decoded).
+fn rejected_key(rejection: &PathRejection) -> Option<&str> {
+    let PathRejection::FailedToDeserializePathParams(failed) = rejection else {
+        return None;
+    };
+    match failed.kind() {
+        ErrorKind::InvalidUtf8InPathParam { key } | ErrorKind::ParseErrorAtKey { key, .. } => {
+            Some(key)
+        }
+        _ => None,
     }
 }
 

@@ -289,6 +289,17 @@ async fn a_records_events_are_read_back_in_kustomers_shape() {
     )
     .await
     .expect_error(404, "not_found");
+    // An id that is not UTF-8 once percent-decoded is named too.
+    let undecodable = get(
+        &server,
+        &format!("/v1/customers/{CUSTOMER_ADA}/events/%FF"),
+        ADMIN,
+    )
+    .await;
+    assert_eq!(
+        undecodable.expect_error(400, "invalid_id")["source"]["parameter"],
+        "eventId"
+    );
     let bad = get(
         &server,
         &format!("/v1/customers/{CUSTOMER_ADA}/events/nope"),
