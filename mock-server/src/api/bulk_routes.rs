@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use super::bulk::{BulkOp, BulkRequest, run};
+use super::bulk::{BulkObject, BulkOp, BulkRequest, run};
 use super::bulk_objects::{Companies, Conversations, Customers, KObjects, Messages, Notes};
 use super::extract::V1;
 use crate::error::ApiError;
@@ -44,6 +44,49 @@ fn klass(
     Ok(name)
 }
 
+/// What sets one bulk route apart: the roles it takes, its method and path (as a missing
+/// role's error names them; they also give the operation and the single-record path) and
+/// the status of its answer.
+struct BulkRoute {
+    roles: &'static [&'static str],
+    route: &'static str,
+    status: StatusCode,
+}
+
+impl BulkRoute {
+    /// Checks the caller's roles, then runs the items through `T`'s single-record writes.
+    /// `klass_path` is the `{name}` of a KObject route, resolved after the role check.
+    fn run<T: BulkObject>(
+        &self,
+        app: &AppState,
+        v1: &V1,
+        klass_path: Option<Result<Path<String>, PathRejection>>,
+        raw_query: Option<&str>,
+        body: &[u8],
+    ) -> Answer {
+        v1.require(self.roles, self.route)?;
+        let scope = match klass_path {
+            Some(path) => klass(app, v1, path)?,
+            None => String::new(),
+        };
+        let (method, template) = self.route.split_once(' ').unwrap_or_default();
+        let op = match method {
+            "POST" => BulkOp::Create,
+            "PUT" => BulkOp::Update,
+            _ => BulkOp::Delete,
+        };
+        let request = BulkRequest {
+            op,
+            path: template.trim_end_matches("/bulk").replace("{name}", &scope),
+            scope: &scope,
+            status: self.status,
+            raw_query,
+            body,
+        };
+        run::<T>(app, v1, request)
+    }
+}
+
 #[utoipa::path(
     post, path = "/conversations/bulk", tag = "conversations", operation_id = "bulkCreateConversations",
     summary = "Create conversations, each through `POST /v1/conversations`",
@@ -59,16 +102,12 @@ pub async fn conversations_create(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::CONVERSATION_CREATE, "POST /v1/conversations/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Create,
-        path: "/v1/conversations".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::CONVERSATION_CREATE,
+        route: "POST /v1/conversations/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Conversations>(&app, &v1, request)
+    route.run::<Conversations>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -87,16 +126,12 @@ pub async fn conversations_update(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::CONVERSATION_UPDATE, "PUT /v1/conversations/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Update,
-        path: "/v1/conversations".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::CONVERSATION_UPDATE,
+        route: "PUT /v1/conversations/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Conversations>(&app, &v1, request)
+    route.run::<Conversations>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -114,16 +149,12 @@ pub async fn customers_create(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::CUSTOMER_CREATE, "POST /v1/customers/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Create,
-        path: "/v1/customers".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::CUSTOMER_CREATE,
+        route: "POST /v1/customers/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Customers>(&app, &v1, request)
+    route.run::<Customers>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -142,16 +173,12 @@ pub async fn customers_update(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::CUSTOMER_UPDATE, "PUT /v1/customers/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Update,
-        path: "/v1/customers".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::CUSTOMER_UPDATE,
+        route: "PUT /v1/customers/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Customers>(&app, &v1, request)
+    route.run::<Customers>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -168,16 +195,12 @@ pub async fn customers_delete(
     v1: V1,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    v1.require(roles::CUSTOMER_DELETE, "DELETE /v1/customers/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Delete,
-        path: "/v1/customers".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::CUSTOMER_DELETE,
+        route: "DELETE /v1/customers/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &[],
     };
-    run::<Customers>(&app, &v1, request)
+    route.run::<Customers>(&app, &v1, None, raw.as_deref(), &[])
 }
 
 #[utoipa::path(
@@ -195,16 +218,12 @@ pub async fn companies_create(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::COMPANY_CREATE, "POST /v1/companies/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Create,
-        path: "/v1/companies".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::COMPANY_CREATE,
+        route: "POST /v1/companies/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Companies>(&app, &v1, request)
+    route.run::<Companies>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -223,16 +242,12 @@ pub async fn companies_update(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::COMPANY_UPDATE, "PUT /v1/companies/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Update,
-        path: "/v1/companies".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::COMPANY_UPDATE,
+        route: "PUT /v1/companies/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Companies>(&app, &v1, request)
+    route.run::<Companies>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -250,16 +265,12 @@ pub async fn messages_create(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::MESSAGE_CREATE, "POST /v1/messages/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Create,
-        path: "/v1/messages".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::MESSAGE_CREATE,
+        route: "POST /v1/messages/bulk",
         status: StatusCode::OK,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Messages>(&app, &v1, request)
+    route.run::<Messages>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -278,16 +289,12 @@ pub async fn messages_update(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::MESSAGE_UPDATE, "PUT /v1/messages/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Update,
-        path: "/v1/messages".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::MESSAGE_UPDATE,
+        route: "PUT /v1/messages/bulk",
         status: StatusCode::OK,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Messages>(&app, &v1, request)
+    route.run::<Messages>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -305,16 +312,12 @@ pub async fn notes_create(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::NOTE_CREATE, "POST /v1/notes/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Create,
-        path: "/v1/notes".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::NOTE_CREATE,
+        route: "POST /v1/notes/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Notes>(&app, &v1, request)
+    route.run::<Notes>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -333,16 +336,12 @@ pub async fn notes_update(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::NOTE_UPDATE, "PUT /v1/notes/bulk")?;
-    let request = BulkRequest {
-        op: BulkOp::Update,
-        path: "/v1/notes".to_string(),
-        scope: "",
+    let route = BulkRoute {
+        roles: roles::NOTE_UPDATE,
+        route: "PUT /v1/notes/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<Notes>(&app, &v1, request)
+    route.run::<Notes>(&app, &v1, None, raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -363,17 +362,12 @@ pub async fn kobjects_create(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::KOBJECT_CREATE, "POST /v1/klasses/{name}/bulk")?;
-    let name = klass(&app, &v1, path)?;
-    let request = BulkRequest {
-        op: BulkOp::Create,
-        path: format!("/v1/klasses/{name}"),
-        scope: &name,
+    let route = BulkRoute {
+        roles: roles::KOBJECT_CREATE,
+        route: "POST /v1/klasses/{name}/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<KObjects>(&app, &v1, request)
+    route.run::<KObjects>(&app, &v1, Some(path), raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -394,17 +388,12 @@ pub async fn kobjects_update(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Answer {
-    v1.require(roles::KOBJECT_UPDATE, "PUT /v1/klasses/{name}/bulk")?;
-    let name = klass(&app, &v1, path)?;
-    let request = BulkRequest {
-        op: BulkOp::Update,
-        path: format!("/v1/klasses/{name}"),
-        scope: &name,
+    let route = BulkRoute {
+        roles: roles::KOBJECT_UPDATE,
+        route: "PUT /v1/klasses/{name}/bulk",
         status: StatusCode::OK,
-        raw_query: raw.as_deref(),
-        body: &body,
     };
-    run::<KObjects>(&app, &v1, request)
+    route.run::<KObjects>(&app, &v1, Some(path), raw.as_deref(), &body)
 }
 
 #[utoipa::path(
@@ -423,15 +412,10 @@ pub async fn kobjects_delete(
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    v1.require(roles::KOBJECT_DELETE, "DELETE /v1/klasses/{name}/bulk")?;
-    let name = klass(&app, &v1, path)?;
-    let request = BulkRequest {
-        op: BulkOp::Delete,
-        path: format!("/v1/klasses/{name}"),
-        scope: &name,
+    let route = BulkRoute {
+        roles: roles::KOBJECT_DELETE,
+        route: "DELETE /v1/klasses/{name}/bulk",
         status: StatusCode::CREATED,
-        raw_query: raw.as_deref(),
-        body: &[],
     };
-    run::<KObjects>(&app, &v1, request)
+    route.run::<KObjects>(&app, &v1, Some(path), raw.as_deref(), &[])
 }
