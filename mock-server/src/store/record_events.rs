@@ -49,11 +49,18 @@ impl Store {
     }
 
     /// One of the record's events (`GET /v1/customers/{id}/events/{eventId}`); an event
-    /// about another record, or one the bounded log no longer holds, is a 404.
+    /// about another record, or one the bounded log no longer holds, is a 404. Only the
+    /// event asked for is rendered, not every event of the org.
     pub fn record_event(&self, org: Id, of: EventsOf, event: Id) -> Result<Value, ApiError> {
-        self.events_of(org, of, None)?
+        self.check_record(org, of)?;
+        let log = self.bus().query(&EventQuery {
+            org: Some(org),
+            ..EventQuery::default()
+        });
+        log.events
             .iter()
-            .find(|e| e.id == event)
+            .map(|(_, e)| e)
+            .find(|e| e.id == event && about(e, of))
             .map(|e| resource(e, of))
             .ok_or_else(|| ApiError::not_found(&format!("event of {}", of.kind()), &event.to_hex()))
     }
@@ -65,34 +72,44 @@ impl Store {
         of: EventsOf,
         name: Option<&str>,
     ) -> Result<Vec<std::sync::Arc<Event>>, ApiError> {
-        {
-            let state = self.org_state(org)?;
-            let data = state.read();
-            let exists = match of {
-                EventsOf::Customer(id) => data.customers.contains_key(&id),
-                EventsOf::Conversation(id) => data.conversations.contains_key(&id),
-            };
-            if !exists {
-                return Err(ApiError::not_found(of.kind(), &of.id().to_hex()));
-            }
-        }
+        self.check_record(org, of)?;
         let query = EventQuery {
             org: Some(org),
             name: name.map(str::to_string),
             ..EventQuery::default()
         };
         let log = self.bus().query(&query);
-        let owner = of.id().to_hex();
         Ok(log
             .events
             .into_iter()
             .map(|(_, e)| e)
-            .filter(|e| {
-                e.data_id == of.id()
-                    || related_id(e.data.value(), of.kind()).as_deref() == Some(owner.as_str())
-            })
+            .filter(|e| about(e, of))
             .collect())
     }
+
+    /// A 404 when the customer or conversation does not exist.
+    fn check_record(&self, org: Id, of: EventsOf) -> Result<(), ApiError> {
+        let state = self.org_state(org)?;
+        let data = state.read();
+        let exists = match of {
+            EventsOf::Customer(id) => data.customers.contains_key(&id),
+            EventsOf::Conversation(id) => data.conversations.contains_key(&id),
+        };
+        if exists {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(of.kind(), &of.id().to_hex()))
+        }
+    }
+}
+
+/// Whether the event is about the record, or about a record that names it.
+fn about(event: &Event, of: EventsOf) -> bool {
+    event.data_id == of.id()
+        || event.data.value()["relationships"][of.kind()]["data"]["id"]
+            .as_str()
+            .and_then(Id::parse)
+            == Some(of.id())
 }
 
 /// The id of the `relation` relationship of an event's record, if it has one.
