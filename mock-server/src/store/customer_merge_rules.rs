@@ -93,14 +93,17 @@ fn fill<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>) {
     }
 }
 
+/// A phone number as its digits, so `+1 800 555 1212` and `18005551212` are one number.
+pub(super) fn phone_digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
 /// Appends the source's entries the target lacks: the same `key` value (an address
 /// compared without case, a number by its digits) or, without a key, the same entry.
 pub(super) fn unite(mine: &mut Vec<ContactEntry>, theirs: &[ContactEntry], key: Option<&str>) {
     let identity = |entry: &ContactEntry| -> Value {
         match key.and_then(|k| entry.get(k)).and_then(Value::as_str) {
-            Some(text) if key == Some("phone") => {
-                Value::String(text.chars().filter(char::is_ascii_digit).collect())
-            }
+            Some(text) if key == Some("phone") => Value::String(phone_digits(text)),
             Some(text) => Value::String(text.to_lowercase()),
             None => Value::Object(entry.clone()),
         }

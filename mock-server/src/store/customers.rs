@@ -65,7 +65,7 @@ impl Store {
     /// The customer with this phone number (any of its `phones`), compared by digits so
     /// `+1 800 555 1212` finds `18005551212`.
     pub fn customer_by_phone(&self, org: Id, phone: &str) -> Result<Value, ApiError> {
-        let digits = |text: &str| -> String { text.chars().filter(char::is_ascii_digit).collect() };
+        let digits = super::customer_merge_rules::phone_digits;
         let wanted = digits(phone);
         let state = self.org_state(org)?;
         let data = state.read();
